@@ -1,0 +1,10 @@
+// lockstep: Go-style concurrency for C++20, deterministic in a simulation,
+// real on threads. The one header users include.
+#pragma once
+
+#include "primitives/go.hpp"
+#include "primitives/sleep.hpp"
+#include "runtime/clock.hpp"
+#include "runtime/misuse.hpp"
+#include "sim/report.hpp"
+#include "sim/run.hpp"

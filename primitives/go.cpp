@@ -1,0 +1,16 @@
+#include "primitives/go.hpp"
+
+#include "runtime/misuse.hpp"
+
+namespace lockstep::detail {
+
+void spawn_goroutine(Body body, std::string name, SourceLocation where) {
+  Runtime* rt = current_runtime();
+  if (rt == nullptr)
+    fail_misuse("go() outside a simulation: the real-thread runtime is not available yet", nullptr,
+                where);
+  rt->spawn(std::move(body), std::move(name), where);
+  rt->preemption_point(where);
+}
+
+}  // namespace lockstep::detail

@@ -1,0 +1,67 @@
+#include "primitives/sleep.hpp"
+
+#include <limits>
+#include <thread>
+
+#include "runtime/seam.hpp"
+
+namespace lockstep {
+namespace {
+
+struct SleepTimer : detail::TimerNode {
+  detail::Runtime* runtime = nullptr;
+  detail::Task* task = nullptr;
+};
+
+void wake_sleeper(detail::TimerNode& node) {
+  auto& timer = static_cast<SleepTimer&>(node);
+  timer.runtime->ready(*timer.task);
+}
+
+}  // namespace
+
+void sleep(Duration timeout, SourceLocation where) {
+  detail::Runtime* rt = detail::current_runtime();
+  if (rt == nullptr) {
+    if (timeout > Duration::zero()) std::this_thread::sleep_for(timeout);
+    return;
+  }
+  TimePoint now = rt->now();
+  // Saturate instead of overflowing: sleep(Duration::max()) means forever.
+  TimePoint deadline = timeout > TimePoint::max() - now ? TimePoint::max() : now + timeout;
+  sleep_until(deadline, where);
+}
+
+void sleep_until(TimePoint deadline, SourceLocation where) {
+  detail::Runtime* rt = detail::current_runtime();
+  if (rt == nullptr) {
+    Duration left = deadline - Clock::now();
+    if (left > Duration::zero()) std::this_thread::sleep_for(left);
+    return;
+  }
+  if (deadline <= rt->now()) {
+    rt->preemption_point(where);
+    return;
+  }
+  SleepTimer timer;
+  timer.when = deadline;
+  timer.fire = &wake_sleeper;
+  timer.runtime = rt;
+  timer.task = &rt->current();
+  rt->add_timer(timer);
+  try {
+    rt->park(detail::WaitSite{"sleep", nullptr, where});
+  } catch (...) {
+    rt->cancel_timer(timer);
+    throw;
+  }
+}
+
+void yield(SourceLocation where) {
+  if (detail::Runtime* rt = detail::current_runtime())
+    rt->yield(where);
+  else
+    std::this_thread::yield();
+}
+
+}  // namespace lockstep

@@ -1,0 +1,117 @@
+// The runtime seam: the few calls every lockstep primitive is written against.
+//
+// As in Go's runtime (gopark / goready / sudog), a blocking primitive is a
+// queue of waiting tasks plus these calls:
+//
+//   spawn(body, name, site)  start a task (a fiber in a simulation)
+//   current()                the calling task's identity
+//   park(site)               stop the calling task until someone ready()s it;
+//                            `site` names why, on what and where, for dumps
+//   ready(task)              make a parked task runnable again
+//   yield(where)             let every other runnable task go first
+//   preemption_point(where)  a place where the scheduler may switch tasks (a
+//                            primitive operation); a no-op unless a strategy
+//                            wants to explore an interleaving here
+//   now()                    the runtime's time (virtual in a simulation)
+//   add_timer / cancel_timer a callback at a time point
+//   choose(n, where)         a decision among n alternatives (which ready select
+//                            case, ...); a simulation records and replays it
+//
+// A primitive never learns which runtime it runs on: it calls
+// current_runtime() and the interface below. Nothing here depends on sim/.
+//
+// Invariants every runtime keeps:
+//  - park() returns only after ready() was called for the task (no spurious
+//    wake-ups), or throws FiberCancelled when the runtime tears the task down.
+//  - ready() of a task that is not parked is a bug in the primitive.
+//  - A timer fires at most once, at or after `when`; cancel_timer() after it
+//    fired returns false. Timers with equal `when` fire in add order.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "runtime/clock.hpp"
+#include "runtime/source_location.hpp"
+#include "runtime/unique_function.hpp"
+
+namespace lockstep::detail {
+
+// The object a task waits on, as the goroutine dump shows it:
+// "chan<int> #7 cap=0 len=0", "mutex #3 held by fiber 5".
+class Waitable {
+ public:
+  virtual std::string describe() const = 0;
+
+ protected:
+  ~Waitable() = default;
+};
+
+// What a parked task waits for. `reason` is a Go-style wait reason with
+// static storage ("chan receive", "sleep", "sync.Mutex.Lock").
+struct WaitSite {
+  const char* reason = "";
+  const Waitable* object = nullptr;
+  SourceLocation where;
+};
+
+// A task's identity, common to every runtime; each runtime derives its own
+// task type from it. Ids are small, dense and assigned in spawn order.
+class Task {
+ public:
+  std::uint64_t id = 0;
+  std::string name;
+  SourceLocation spawned_at;
+};
+
+// Thrown out of park()/yield() into a task the runtime is tearing down (a
+// simulation that ended with tasks still parked), so the task's stack unwinds
+// and its destructors run. Not a std::exception on purpose: `catch
+// (std::exception&)` must not swallow it. A task that swallows it with
+// `catch (...)` gets it again at its next park.
+struct FiberCancelled {};
+
+// A timer: the runtime calls fire(*this) once, at or after `when`, on its
+// scheduler (in a simulation: between tasks, at the virtual instant `when`).
+// fire() must not block. The node is owned by the primitive and must stay
+// alive until it fired or cancel_timer() returned.
+struct TimerNode {
+  TimePoint when;
+  void (*fire)(TimerNode&) = nullptr;
+
+  // Owned by the runtime while the timer is pending.
+  std::uint64_t seq = 0;
+  std::uint32_t slot = kNotPending;
+  static constexpr std::uint32_t kNotPending = ~std::uint32_t{0};
+  bool pending() const noexcept { return slot != kNotPending; }
+};
+
+using Body = UniqueFunction<void()>;
+
+class Runtime {
+ public:
+  virtual Task& spawn(Body body, std::string name, SourceLocation site) = 0;
+  virtual Task& current() noexcept = 0;
+  virtual void park(const WaitSite& site) = 0;
+  virtual void ready(Task& task) = 0;
+  virtual void yield(SourceLocation where) = 0;
+  virtual void preemption_point(SourceLocation where) = 0;
+  virtual TimePoint now() const noexcept = 0;
+  // add_timer() schedules `node`; a node whose `when` is not in the future
+  // fires before add_timer() returns, as Go runs an expired timer at once.
+  virtual void add_timer(TimerNode& node) = 0;
+  // cancel_timer() returns true if the timer was pending and now never fires.
+  virtual bool cancel_timer(TimerNode& node) noexcept = 0;
+  virtual std::size_t choose(std::size_t n, SourceLocation where) = 0;
+
+ protected:
+  ~Runtime() = default;
+};
+
+// The runtime of the calling thread: the simulation whose fiber is running, or
+// null outside any simulation (the thread runtime comes with real-thread mode).
+constinit inline thread_local Runtime* current_runtime_ = nullptr;
+inline Runtime* current_runtime() noexcept { return current_runtime_; }
+
+}  // namespace lockstep::detail

@@ -1,0 +1,88 @@
+// Fiber: a simulated task, its stack, and where it is in its life.
+//
+// Life of a fiber (the simulation owns every transition):
+//
+//   spawn ──> runnable ──(picked)──> running ──(park)──> blocked ──(ready)──> runnable
+//                ^                     │  │
+//                └──(yield/preempted)──┘  └──(body returned or threw)──> exited
+//
+// A fiber's `context` holds its suspended continuation while it is not
+// running; it is empty while it runs and after it exited. Exited fibers
+// return to the simulation's pool; their stacks return to the StackPool as
+// Boost.Context tears the fiber down.
+#pragma once
+
+#include <boost/context/fiber.hpp>
+
+#include <cstdint>
+
+#include "runtime/seam.hpp"
+#include "sim/report.hpp"
+#include "sim/stack_pool.hpp"
+
+namespace lockstep::sim::detail {
+
+// The C++ runtime keeps the caught-exception stack and the uncaught count per
+// thread (__cxa_eh_globals). A fiber that suspends inside a catch block would
+// see another fiber's exceptions, so every switch swaps them (Itanium ABI,
+// libstdc++ layout).
+struct EhState {
+  void* caught = nullptr;
+  unsigned uncaught = 0;
+};
+EhState exchange_eh_state(EhState next) noexcept;
+
+struct Fiber : lockstep::detail::Task {
+  boost::context::fiber context;
+  FiberState state = FiberState::runnable;
+  lockstep::detail::WaitSite wait;  // valid while blocked or waiting
+  SourceLocation site;              // last scheduling point or blocking site
+  TimePoint blocked_since;
+  Stack stack;
+  EhState eh;
+  std::int64_t priority = 0;  // PCT priority; higher runs first
+  bool cancel = false;        // set when the run ends: the next park throws
+  bool exited = false;
+  // The live list, in spawn order (so in id order): dumps and teardown walk it.
+  Fiber* prev_live = nullptr;
+  Fiber* next_live = nullptr;
+};
+
+// RunQueue: runnable fibers in FIFO order; a growable ring of pointers.
+class RunQueue {
+ public:
+  bool empty() const noexcept { return head_ == tail_; }
+  std::size_t size() const noexcept { return tail_ - head_; }
+  Fiber* operator[](std::size_t i) const noexcept { return ring_[(head_ + i) & mask_]; }
+  void push_back(Fiber* f) {
+    if (size() == capacity_) grow();
+    ring_[tail_++ & mask_] = f;
+  }
+  Fiber* pop_front() noexcept { return ring_[head_++ & mask_]; }
+  // take() removes the i-th fiber, keeping the others in order.
+  Fiber* take(std::size_t i) noexcept {
+    Fiber* f = (*this)[i];
+    for (std::size_t j = i; j > 0; --j) ring_[(head_ + j) & mask_] = ring_[(head_ + j - 1) & mask_];
+    ++head_;
+    return f;
+  }
+  void clear() noexcept { head_ = tail_ = 0; }
+  ~RunQueue() { delete[] ring_; }
+
+ private:
+  void grow() {
+    std::size_t cap = capacity_ == 0 ? 64 : capacity_ * 2;
+    auto* ring = new Fiber*[cap];
+    for (std::size_t i = 0; i < size(); ++i) ring[i] = (*this)[i];
+    tail_ = size();
+    head_ = 0;
+    delete[] ring_;
+    ring_ = ring;
+    capacity_ = cap;
+    mask_ = cap - 1;
+  }
+  Fiber** ring_ = nullptr;
+  std::size_t capacity_ = 0, mask_ = 0, head_ = 0, tail_ = 0;
+};
+
+}  // namespace lockstep::sim::detail

@@ -1,0 +1,46 @@
+#include "sim/report.hpp"
+
+#include <fmt/format.h>
+
+#include "sim/dump.hpp"
+
+namespace lockstep::sim {
+
+std::string to_string(Verdict v) {
+  switch (v) {
+    case Verdict::passed: return "passed";
+    case Verdict::deadlock: return "deadlock";
+    case Verdict::leak: return "leak";
+    case Verdict::livelock: return "livelock";
+    case Verdict::exception: return "exception";
+    case Verdict::misuse: return "misuse";
+  }
+  return "?";
+}
+
+std::string to_string(FiberState s) {
+  switch (s) {
+    case FiberState::running: return "running";
+    case FiberState::runnable: return "runnable";
+    case FiberState::blocked: return "blocked";
+    case FiberState::waiting: return "waiting";
+  }
+  return "?";
+}
+
+std::string Report::dump() const {
+  return fibers.empty() ? std::string{} : format_dump(fibers, start, end);
+}
+
+std::string to_string(const Report& r) {
+  std::string out = fmt::format("lockstep: {}\n", r.message);
+  out += fmt::format("  at +{} ({}) after {} steps, {} switches; {} fibers spawned, peak {} live\n",
+                     format_duration(r.elapsed()), format_time(r.end), r.steps, r.switches,
+                     r.fibers_spawned, r.peak_fibers);
+  out += fmt::format("  strategy {}, seed {}, {} decisions\n", describe(r.strategy), r.seed,
+                     r.decision_count);
+  if (!r.passed()) out += fmt::format("  replay with LOCKSTEP_REPLAY='{}'\n", r.replay_token);
+  return out + r.dump();
+}
+
+}  // namespace lockstep::sim

@@ -1,0 +1,83 @@
+// Report: how a simulation run ended, and the goroutine dump if it failed.
+//
+// Every run ends in exactly one verdict:
+//   passed     every fiber exited (or main returned and nothing remained)
+//   deadlock   main is blocked, nothing is runnable and no timer is pending
+//   leak       main returned; once the rest were durably blocked, some remained
+//              (Go: "main bubble goroutine has exited but blocked goroutines
+//              remain")
+//   livelock   livelock_steps scheduling steps without virtual time moving, or
+//              virtual time about to pass the horizon
+//   exception  an exception escaped a fiber (message, fiber, spawn site)
+//   misuse     a lockstep::Misuse escaped a fiber (send on a closed channel...)
+// Anything but passed carries `fibers`, a snapshot of every live fiber taken
+// when the verdict was reached, which dump() groups like a goroutine profile.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "runtime/clock.hpp"
+#include "runtime/source_location.hpp"
+#include "sim/strategy.hpp"
+
+namespace lockstep::sim {
+
+enum class Verdict { passed, deadlock, leak, livelock, exception, misuse };
+std::string to_string(Verdict v);
+
+// A fiber's state, as dumps show it.
+enum class FiberState {
+  running,   // on the CPU: the fiber the verdict caught running
+  runnable,  // in the run queue, waiting for its turn
+  blocked,   // parked on a primitive, durably: only another fiber or a timer wakes it
+  waiting,   // in sim::wait(), until every other fiber is durably blocked
+};
+std::string to_string(FiberState s);
+
+struct FiberSnapshot {
+  std::uint64_t id = 0;
+  std::string name;
+  FiberState state = FiberState::runnable;
+  std::string reason;  // wait reason, e.g. "sleep"; empty unless blocked/waiting
+  std::string object;  // what it waits on, e.g. "chan<int> #3 cap=0 len=0"; may be empty
+  SourceLocation spawned_at;
+  SourceLocation site;  // where it blocked, or its last scheduling point
+  TimePoint since;      // when it blocked (blocked/waiting only)
+};
+
+struct Report {
+  Verdict verdict = Verdict::passed;
+  // One line: "deadlock: all fibers are blocked and no timer is pending".
+  std::string message;
+  // The escaped exception (exception and misuse verdicts), for rethrowing.
+  std::exception_ptr exception;
+
+  TimePoint start = kSimulationEpoch;
+  TimePoint end = kSimulationEpoch;
+  Duration elapsed() const noexcept { return end - start; }
+
+  std::uint64_t steps = 0;     // scheduling points reached
+  std::uint64_t switches = 0;  // context switches between fibers
+  std::uint64_t fibers_spawned = 0;
+  std::uint64_t peak_fibers = 0;  // most fibers alive at once, main included
+
+  std::uint64_t seed = 0;
+  Strategy strategy = Strategy::fifo();
+  std::uint64_t decision_count = 0;
+  std::vector<std::uint32_t> decisions;  // when Options::record_decisions
+  std::string replay_token;
+
+  std::vector<FiberSnapshot> fibers;  // live fibers at the verdict, by id
+
+  bool passed() const noexcept { return verdict == Verdict::passed; }
+  // dump() is the grouped goroutine dump of `fibers` (empty when passed).
+  std::string dump() const;
+};
+
+// to_string() is the full report: verdict line, figures, replay line, dump.
+std::string to_string(const Report& r);
+
+}  // namespace lockstep::sim

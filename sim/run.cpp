@@ -1,0 +1,48 @@
+#include "sim/run.hpp"
+
+#include <fmt/format.h>
+
+#include "runtime/misuse.hpp"
+#include "sim/simulation.hpp"
+#include "sim/stack_pool.hpp"
+
+namespace lockstep::sim {
+
+using lockstep::detail::fail_misuse;
+
+Report run(lockstep::detail::Body root, const Options& options, SourceLocation where) {
+  if (detail::Simulation::on_this_thread() != nullptr)
+    fail_misuse("sim::run() called from within a simulation (simulations do not nest)", nullptr,
+                where);
+  if (!root) fail_misuse("sim::run() of an empty function", nullptr, where);
+  detail::Simulation simulation(options);
+  return simulation.run(std::move(root), where);
+}
+
+void wait(SourceLocation where) {
+  detail::Simulation* sim = detail::Simulation::on_this_thread();
+  if (sim == nullptr) fail_misuse("sim::wait() outside a simulation", nullptr, where);
+  sim->wait(where);
+}
+
+bool in_simulation() noexcept { return detail::Simulation::on_this_thread() != nullptr; }
+
+void Options::validate() const {
+  auto here = SourceLocation::current();
+  if (stack_size < 16 * 1024)
+    fail_misuse(fmt::format("sim::Options::stack_size {} is below the 16 KiB minimum", stack_size),
+                nullptr, here);
+  if (stack_size > (std::size_t{1} << 30))
+    fail_misuse(fmt::format("sim::Options::stack_size {} is above the 1 GiB maximum", stack_size),
+                nullptr, here);
+  if (livelock_steps == 0)
+    fail_misuse("sim::Options::livelock_steps must be at least 1", nullptr, here);
+  if (horizon <= Duration::zero())
+    fail_misuse(fmt::format("sim::Options::horizon must be positive, not {}", format_duration(horizon)),
+                nullptr, here);
+  if (watchdog.count() < 0)
+    fail_misuse(fmt::format("sim::Options::watchdog must not be negative, not {} ms", watchdog.count()),
+                nullptr, here);
+}
+
+}  // namespace lockstep::sim

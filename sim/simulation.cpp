@@ -1,0 +1,531 @@
+#include "sim/simulation.hpp"
+
+#include <cxxabi.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "runtime/misuse.hpp"
+#include "sim/watchdog.hpp"
+
+namespace lockstep::sim::detail {
+
+namespace ctx = boost::context;
+using lockstep::detail::fail_misuse;
+using lockstep::detail::FiberCancelled;
+
+namespace {
+
+constinit thread_local Simulation* this_thread_simulation = nullptr;
+
+// Hands a pooled stack to Boost.Context and takes it back when the fiber ends.
+// Boost moves this allocator into the fiber's record, on the stack itself.
+struct PooledStack {
+  Stack stack;
+  ctx::stack_context allocate() noexcept {
+    ctx::stack_context sc;
+    sc.sp = stack.top();
+    sc.size = stack.size - kCanaryBytes;
+    return sc;
+  }
+  void deallocate(ctx::stack_context&) noexcept { StackPool::local().release(stack); }
+};
+
+[[noreturn]] void die(const char* text) noexcept {
+  ssize_t ignored = write(STDERR_FILENO, text, std::strlen(text));
+  (void)ignored;
+  std::abort();
+}
+
+bool describe_overflow_here(const void* fault, char* buffer, std::size_t size) {
+  Simulation* sim = Simulation::on_this_thread();
+  return sim != nullptr && sim->describe_overflow(fault, buffer, size);
+}
+
+std::string fiber_text(const Fiber& f) {
+  return fmt::format("fiber {} \"{}\" (spawned at {}:{})", f.id, f.name, f.spawned_at.file_name(),
+                     f.spawned_at.line());
+}
+
+}  // namespace
+
+EhState exchange_eh_state(EhState next) noexcept {
+  struct AbiEhGlobals {  // libstdc++'s __cxa_eh_globals
+    void* caughtExceptions;
+    unsigned int uncaughtExceptions;
+  };
+  auto* g = reinterpret_cast<AbiEhGlobals*>(abi::__cxa_get_globals());
+  EhState prev{g->caughtExceptions, g->uncaughtExceptions};
+  g->caughtExceptions = next.caught;
+  g->uncaughtExceptions = next.uncaught;
+  return prev;
+}
+
+Simulation* Simulation::on_this_thread() noexcept { return this_thread_simulation; }
+
+Simulation::Simulation(const Options& options) : options_(options) {
+  options_.validate();
+  if (options_.replay.empty())
+    if (const char* env = std::getenv("LOCKSTEP_REPLAY"); env != nullptr && *env != '\0')
+      options_.replay = env;
+  if (!options_.replay.empty()) parse_token(options_.replay, options_.strategy, options_.seed);
+  decider_ = make_decider(options_.strategy, options_.seed);
+  fifo_ = decider_->fifo();
+  home_.name = "(sim::run caller)";
+  home_.state = FiberState::running;
+}
+
+Simulation::~Simulation() = default;
+
+// ---- running a simulation ---------------------------------------------------
+
+Report Simulation::run(Body root, SourceLocation where) {
+  install_overflow_handler(&describe_overflow_here);
+  this_thread_simulation = this;
+  lockstep::detail::current_runtime_ = this;
+  struct Restore {
+    ~Restore() {
+      this_thread_simulation = nullptr;
+      lockstep::detail::current_runtime_ = nullptr;
+    }
+  } restore;
+  Watchdog::Registration watched(*this);
+  main_ = &new_fiber(std::move(root), "main", where);
+  run_queue_.pop_front();  // main starts now, not through the queue
+  switch_to(*main_);
+  // Home again: the run has a verdict.
+  Report report;
+  finalize(report);
+  StackPool::local().trim(1024);
+  return report;
+}
+
+Fiber& Simulation::new_fiber(Body body, std::string name, SourceLocation site) {
+  Fiber* f;
+  if (!free_fibers_.empty()) {
+    f = free_fibers_.back();
+    free_fibers_.pop_back();
+  } else {
+    f = &fiber_storage_.emplace_back();
+  }
+  f->id = next_id_++;
+  f->name = std::move(name);
+  f->spawned_at = site;
+  f->site = site;
+  f->state = FiberState::runnable;
+  f->cancel = f->exited = false;
+  f->eh = {};
+  f->priority = fifo_ ? 0 : decider_->on_spawn();
+  try {
+    start_fiber(*f, std::move(body));
+  } catch (...) {
+    free_fibers_.push_back(f);
+    throw;
+  }
+  f->prev_live = live_tail_;
+  f->next_live = nullptr;
+  (live_tail_ != nullptr ? live_tail_->next_live : live_head_) = f;
+  live_tail_ = f;
+  if (++live_count_ > peak_) peak_ = live_count_;
+  run_queue_.push_back(f);
+  return *f;
+}
+
+void Simulation::start_fiber(Fiber& f, Body body) {
+  f.stack = StackPool::local().acquire(options_.stack_size, options_.guard_pages);
+  Fiber* fp = &f;
+  f.context = ctx::fiber(std::allocator_arg, PooledStack{f.stack},
+                         [this, fp, body = std::move(body)](ctx::fiber&& from) mutable {
+                           resumed(std::move(from));
+                           run_body(*fp, body);
+                           return finish(*fp);
+                         });
+}
+
+void Simulation::run_body(Fiber& f, Body& body) noexcept {
+  if (!f.cancel) {
+    try {
+      body();
+    } catch (const FiberCancelled&) {
+    } catch (const Misuse& e) {
+      exception_ = std::current_exception();
+      end_run(Verdict::misuse, fmt::format("misuse in {}: {}", fiber_text(f), e.what()), &f);
+    } catch (const std::exception& e) {
+      exception_ = std::current_exception();
+      end_run(Verdict::exception, fmt::format("exception in {}: {}", fiber_text(f), e.what()), &f);
+    } catch (...) {
+      exception_ = std::current_exception();
+      end_run(Verdict::exception, fmt::format("exception in {}: non-standard exception", fiber_text(f)),
+              &f);
+    }
+  }
+  body = Body{};  // the closure's destructors run here, while the fiber is current
+}
+
+ctx::fiber Simulation::finish(Fiber& f) noexcept {
+  f.exited = true;
+  (f.prev_live != nullptr ? f.prev_live->next_live : live_head_) = f.next_live;
+  (f.next_live != nullptr ? f.next_live->prev_live : live_tail_) = f.prev_live;
+  --live_count_;
+  if (&f == main_) main_exited_ = true;
+  ++steps_;
+  Fiber& next = pick_next();
+  check_canary(f);
+  exchange_eh_state(next.eh);
+  switched_from_ = &f;
+  current_ = &next;
+  next.state = FiberState::running;
+  heartbeat_.store(++switches_, std::memory_order_relaxed);
+  running_.store(&next, std::memory_order_relaxed);
+  return std::move(next.context);
+}
+
+void Simulation::reclaim(Fiber& f) noexcept {
+  f.wait = {};
+  free_fibers_.push_back(&f);
+}
+
+void Simulation::switch_to(Fiber& next) {
+  Fiber& me = *current_;
+  check_canary(me);
+  me.eh = exchange_eh_state(next.eh);
+  switched_from_ = &me;
+  current_ = &next;
+  next.state = FiberState::running;
+  heartbeat_.store(++switches_, std::memory_order_relaxed);
+  running_.store(&next, std::memory_order_relaxed);
+  resumed(std::move(next.context).resume());
+}
+
+void Simulation::resumed(ctx::fiber&& from) noexcept {
+  Fiber* f = switched_from_;
+  if (from)
+    f->context = std::move(from);
+  else
+    reclaim(*f);  // it exited; Boost already returned its stack
+}
+
+// check_canary() runs on `f`'s own stack as it switches out: a frame address
+// inside the canary region, or a damaged canary, means `f` overflowed.
+void Simulation::check_canary(const Fiber& f) const noexcept {
+  if (f.stack.base == nullptr) return;
+  auto* frame = static_cast<unsigned char*>(__builtin_frame_address(0));
+  if (frame >= f.stack.base + kCanaryBytes && canary_intact(f.stack)) return;
+  char text[512];
+  std::snprintf(text, sizeof text,
+                "lockstep: stack overflow in fiber %llu \"%s\" (spawned at %s:%u): its %zu KiB "
+                "stack's canary was overwritten; raise sim::Options::stack_size\n",
+                static_cast<unsigned long long>(f.id), f.name.c_str(), f.spawned_at.file_name(),
+                f.spawned_at.line(), f.stack.size / 1024);
+  die(text);
+}
+
+bool Simulation::describe_overflow(const void* fault, char* buffer, std::size_t size) const noexcept {
+  const Fiber& f = *current_;
+  if (f.stack.base == nullptr) return false;
+  auto addr = reinterpret_cast<std::uintptr_t>(fault);
+  auto base = reinterpret_cast<std::uintptr_t>(f.stack.base);
+  // A fault just below the stack (the guard page, or a frame that jumped past
+  // it) or a damaged canary means this fiber ran out of stack.
+  bool below = addr < base + kCanaryBytes && addr + 64 * 1024 >= base;
+  if (!below && canary_intact(f.stack)) return false;
+  std::snprintf(buffer, size,
+                "lockstep: stack overflow in fiber %llu \"%s\" (spawned at %s:%u): it used all of "
+                "its %zu KiB stack; raise sim::Options::stack_size\n",
+                static_cast<unsigned long long>(f.id), f.name.c_str(), f.spawned_at.file_name(),
+                f.spawned_at.line(), f.stack.size / 1024);
+  return true;
+}
+
+void Simulation::cancel_point(Fiber& me) {
+  if (!me.cancel) return;
+  if (std::uncaught_exceptions() > 0) {
+    // Throwing now would call std::terminate without a word; say why instead.
+    char text[512];
+    std::snprintf(text, sizeof text,
+                  "lockstep: fiber %llu \"%s\" blocked in a destructor while the simulation was "
+                  "tearing it down; destructors must not block\n",
+                  static_cast<unsigned long long>(me.id), me.name.c_str());
+    die(text);
+  }
+  throw FiberCancelled{};
+}
+
+void Simulation::require_in_fiber(const char* what, SourceLocation where) const {
+  if (current_ == &home_)
+    fail_misuse(fmt::format("{} outside a fiber of the simulation", what), nullptr, where);
+  if (in_timer_callback_)
+    fail_misuse(fmt::format("{} inside a timer callback (timer callbacks must not block)", what),
+                nullptr, where);
+}
+
+// ---- the seam ---------------------------------------------------------------
+
+lockstep::detail::Task& Simulation::spawn(Body body, std::string name, SourceLocation site) {
+  if (!body) fail_misuse("spawn of an empty function", nullptr, site);
+  return new_fiber(std::move(body), std::move(name), site);
+}
+
+void Simulation::park(const WaitSite& site) {
+  require_in_fiber("park", site.where);
+  Fiber& me = *current_;
+  cancel_point(me);
+  count_step(site.where);
+  me.state = FiberState::blocked;
+  me.wait = site;
+  me.site = site.where;
+  me.blocked_since = now_;
+  Fiber& next = pick_next();
+  if (&next != &me)
+    switch_to(next);
+  else
+    me.state = FiberState::running;  // a timer readied it while time moved
+  cancel_point(me);
+}
+
+void Simulation::ready(lockstep::detail::Task& task) {
+  auto& f = static_cast<Fiber&>(task);
+  if (f.state != FiberState::blocked)
+    throw std::logic_error(fmt::format("lockstep internal error: ready() of {} which is {}",
+                                       fiber_text(f), to_string(f.state)));
+  f.state = FiberState::runnable;
+  run_queue_.push_back(&f);
+}
+
+void Simulation::yield(SourceLocation where) {
+  require_in_fiber("yield", where);
+  Fiber& me = *current_;
+  cancel_point(me);
+  count_step(where);
+  me.site = where;
+  if (run_queue_.empty()) return;
+  me.state = FiberState::runnable;
+  run_queue_.push_back(&me);
+  Fiber& next = decide_from_queue(false);
+  if (&next != &me)
+    switch_to(next);
+  else
+    me.state = FiberState::running;
+  cancel_point(me);
+}
+
+void Simulation::preemption_point(SourceLocation where) {
+  require_in_fiber("preemption_point", where);
+  Fiber& me = *current_;
+  cancel_point(me);
+  count_step(where);
+  me.site = where;
+  if (run_queue_.empty()) return;
+  if (fifo_) {
+    record(0, run_queue_.size() + 1);
+    return;
+  }
+  Fiber& next = decide_from_queue(true);
+  if (&next == &me) return;
+  me.state = FiberState::runnable;
+  run_queue_.push_back(&me);
+  switch_to(next);
+  cancel_point(me);
+}
+
+void Simulation::add_timer(TimerNode& node) {
+  if (node.when > now_) {
+    timers_.push(node);
+    return;
+  }
+  bool outer = in_timer_callback_;
+  in_timer_callback_ = true;
+  node.fire(node);
+  in_timer_callback_ = outer;
+}
+
+std::size_t Simulation::choose(std::size_t n, SourceLocation where) {
+  if (n == 0) fail_misuse("choose(0): no alternative to choose from", nullptr, where);
+  if (n == 1) return 0;
+  std::size_t d = fifo_ ? 0 : decider_->choose(n);
+  record(d, n);
+  return d;
+}
+
+void Simulation::wait(SourceLocation where) {
+  require_in_fiber("sim::wait()", where);
+  if (waiter_ != nullptr)
+    fail_misuse(fmt::format("sim::wait() while {} is already waiting", fiber_text(*waiter_)),
+                nullptr, where);
+  Fiber& me = *current_;
+  cancel_point(me);
+  count_step(where);
+  me.site = where;
+  if (run_queue_.empty()) return;  // every other fiber is durably blocked already
+  me.state = FiberState::waiting;
+  me.wait = WaitSite{"lockstep.sim.wait", nullptr, where};
+  me.blocked_since = now_;
+  waiter_ = &me;
+  switch_to(pick_next());
+  cancel_point(me);
+}
+
+// ---- scheduling -------------------------------------------------------------
+
+void Simulation::count_step(SourceLocation where) {
+  ++steps_;
+  if (steps_ - steps_at_time_move_ > options_.livelock_steps) {
+    current_->site = where;
+    end_run_from_fiber(Verdict::livelock,
+                       fmt::format("livelock: {} scheduling steps without virtual time moving",
+                                   options_.livelock_steps));
+  }
+  if (!fifo_) current_->priority = decider_->on_step(steps_, current_->priority);
+}
+
+void Simulation::record(std::size_t decision, std::size_t n) {
+  (void)n;
+  ++decision_count_;
+  if (options_.record_decisions) decisions_.push_back(static_cast<std::uint32_t>(decision));
+}
+
+// decide_from_queue() takes the next fiber from the run queue. With
+// `current_first`, the running fiber is alternative 0 (a preemption point)
+// and is returned, not taken, when chosen.
+Fiber& Simulation::decide_from_queue(bool current_first) {
+  std::size_t queued = run_queue_.size();
+  std::size_t n = queued + (current_first ? 1 : 0);
+  if (n == 1) return *run_queue_.pop_front();
+  if (fifo_) {
+    record(0, n);
+    return *run_queue_.pop_front();
+  }
+  priorities_.clear();
+  if (current_first) priorities_.push_back(current_->priority);
+  for (std::size_t i = 0; i < queued; ++i) priorities_.push_back(run_queue_[i]->priority);
+  std::size_t d = decider_->pick(priorities_.data(), n);
+  record(d, n);
+  if (current_first) {
+    if (d == 0) return *current_;
+    --d;
+  }
+  return *run_queue_.take(d);
+}
+
+// pick_next() decides who runs after the current fiber parked or exited:
+// a runnable fiber; else the fiber in wait(); else, with main gone, the end
+// (passed or leak); else the earliest timer, moving time; else deadlock.
+Fiber& Simulation::pick_next() {
+  for (;;) {
+    if (ending_) return home_;
+    if (!run_queue_.empty()) return decide_from_queue(false);
+    if (waiter_ != nullptr) {
+      Fiber& w = *waiter_;
+      waiter_ = nullptr;
+      return w;
+    }
+    if (main_exited_) {
+      if (live_count_ == 0)
+        end_run(Verdict::passed, "passed");
+      else
+        end_run(Verdict::leak,
+                fmt::format("leak: main returned but {} fiber{} remain{} blocked", live_count_,
+                            live_count_ == 1 ? "" : "s", live_count_ == 1 ? "s" : ""));
+      continue;
+    }
+    if (timers_.empty()) {
+      end_run(Verdict::deadlock, "deadlock: all fibers are blocked and no timer is pending");
+      continue;
+    }
+    advance_time_or_end();
+  }
+}
+
+void Simulation::advance_time_or_end() {
+  TimePoint next = timers_.earliest();
+  if (next - kSimulationEpoch > options_.horizon) {
+    end_run(Verdict::livelock,
+            fmt::format("livelock: virtual time would pass the horizon of {} (next timer at +{})",
+                        format_duration(options_.horizon), format_duration(next - kSimulationEpoch)));
+    return;
+  }
+  now_ = next;
+  steps_at_time_move_ = steps_;
+  fire_due_timers();
+}
+
+void Simulation::fire_due_timers() {
+  in_timer_callback_ = true;
+  while (!timers_.empty() && timers_.earliest() <= now_) {
+    TimerNode& t = timers_.pop();
+    t.fire(t);
+  }
+  in_timer_callback_ = false;
+}
+
+// ---- verdicts ---------------------------------------------------------------
+
+void Simulation::end_run(Verdict v, std::string message, Fiber* culprit) {
+  if (ending_) return;
+  ending_ = true;
+  verdict_ = v;
+  message_ = std::move(message);
+  culprit_ = culprit;
+  if (v != Verdict::passed) snapshot_ = snapshot();
+}
+
+void Simulation::end_run_from_fiber(Verdict v, std::string message) {
+  end_run(v, std::move(message), current_);
+  switch_to(home_);
+  throw FiberCancelled{};  // resumed only to be torn down
+}
+
+std::vector<FiberSnapshot> Simulation::snapshot() const {
+  std::vector<FiberSnapshot> out;
+  out.reserve(live_count_);
+  for (const Fiber* f = live_head_; f != nullptr; f = f->next_live) {
+    FiberSnapshot s;
+    s.id = f->id;
+    s.name = f->name;
+    s.state = f->state;
+    s.spawned_at = f->spawned_at;
+    s.site = f->site;
+    if (f->state == FiberState::blocked || f->state == FiberState::waiting) {
+      s.reason = f->wait.reason;
+      if (f->wait.object != nullptr) s.object = f->wait.object->describe();
+      s.since = f->blocked_since;
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+// finalize() runs at home once the verdict is set: it unwinds every fiber
+// left (each resumes, its park throws FiberCancelled, its destructors run)
+// and fills the report.
+void Simulation::finalize(Report& report) {
+  TimePoint end = now_;
+  run_queue_.clear();
+  waiter_ = nullptr;
+  while (live_head_ != nullptr) {
+    Fiber& f = *live_head_;
+    f.cancel = true;
+    switch_to(f);
+    run_queue_.clear();
+  }
+  report.verdict = verdict_;
+  report.message = message_;
+  report.exception = exception_;
+  report.start = kSimulationEpoch;
+  report.end = end;
+  report.steps = steps_;
+  report.switches = switches_;
+  report.fibers_spawned = next_id_ - 1;
+  report.peak_fibers = peak_;
+  report.seed = options_.seed;
+  report.strategy = options_.strategy;
+  report.decision_count = decision_count_;
+  report.decisions = std::move(decisions_);
+  report.replay_token = make_token(options_.strategy, options_.seed);
+  report.fibers = std::move(snapshot_);
+}
+
+}  // namespace lockstep::sim::detail

@@ -1,0 +1,137 @@
+// Simulation: the simulated runtime behind the seam. Internal; users call
+// sim::run() (run.hpp).
+//
+// One OS thread, many fibers, one running at a time. A fiber gives up the CPU
+// only at a scheduling point (park, yield, preemption_point, exit); there the
+// fiber itself runs the scheduler (pick_next) on its own stack and switches
+// straight to the next fiber, so a yield round trip costs two switches, not
+// four. The run() caller's own context ("home") is resumed only when the run
+// is over: then it takes the snapshot, cancels the fibers left and writes the
+// report.
+//
+// Invariants:
+//  - current_ is the running fiber (home_ before main starts and after the
+//    verdict); every other live fiber is runnable (in run_queue_) or parked.
+//  - While a fiber runs, no pending timer is due: add_timer() fires a timer
+//    that is already due, and time moves (to the earliest timer, firing every
+//    timer due then, in (when, add order)) only when nothing is runnable.
+//  - A verdict is set once; after it, pick_next() only returns home.
+#pragma once
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "runtime/seam.hpp"
+#include "sim/fiber.hpp"
+#include "sim/options.hpp"
+#include "sim/report.hpp"
+#include "sim/timer_heap.hpp"
+
+namespace lockstep::sim::detail {
+
+using lockstep::detail::Body;
+using lockstep::detail::TimerNode;
+using lockstep::detail::WaitSite;
+
+class Simulation final : public lockstep::detail::Runtime {
+ public:
+  explicit Simulation(const Options& options);
+  ~Simulation();
+  Simulation(const Simulation&) = delete;
+  Simulation& operator=(const Simulation&) = delete;
+
+  // run() runs `root` as the main fiber until a verdict; call once.
+  Report run(Body root, SourceLocation where);
+
+  // The seam.
+  lockstep::detail::Task& spawn(Body body, std::string name, SourceLocation site) override;
+  lockstep::detail::Task& current() noexcept override { return *current_; }
+  void park(const WaitSite& site) override;
+  void ready(lockstep::detail::Task& task) override;
+  void yield(SourceLocation where) override;
+  void preemption_point(SourceLocation where) override;
+  TimePoint now() const noexcept override { return now_; }
+  void add_timer(TimerNode& node) override;
+  bool cancel_timer(TimerNode& node) noexcept override { return timers_.remove(node); }
+  std::size_t choose(std::size_t n, SourceLocation where) override;
+
+  // wait() is sim::wait(): returns once every other fiber is durably blocked.
+  void wait(SourceLocation where);
+
+  // The simulation running on the calling thread, if any.
+  static Simulation* on_this_thread() noexcept;
+  // Watchdog support: read from the watchdog thread.
+  std::uint64_t heartbeat() const noexcept { return heartbeat_.load(std::memory_order_relaxed); }
+  const Fiber* running() const noexcept { return running_.load(std::memory_order_relaxed); }
+  std::chrono::milliseconds watchdog_limit() const noexcept { return options_.watchdog; }
+  // describe_overflow() is the stack overflow handler's question.
+  bool describe_overflow(const void* fault, char* buffer, std::size_t size) const noexcept;
+
+ private:
+  Fiber& new_fiber(Body body, std::string name, SourceLocation site);
+  void start_fiber(Fiber& f, Body body);
+  void run_body(Fiber& f, Body& body) noexcept;
+  boost::context::fiber finish(Fiber& f) noexcept;
+  void reclaim(Fiber& f) noexcept;
+
+  Fiber& pick_next();
+  Fiber& decide_from_queue(bool current_first);
+  void record(std::size_t decision, std::size_t n);
+  void count_step(SourceLocation where);
+  void advance_time_or_end();
+  void fire_due_timers();
+
+  void switch_to(Fiber& next);
+  void resumed(boost::context::fiber&& from) noexcept;
+  void cancel_point(Fiber& me);
+  void check_canary(const Fiber& f) const noexcept;
+
+  void end_run(Verdict v, std::string message, Fiber* culprit = nullptr);
+  [[noreturn]] void end_run_from_fiber(Verdict v, std::string message);
+  void finalize(Report& report);
+  std::vector<FiberSnapshot> snapshot() const;
+  void require_in_fiber(const char* what, SourceLocation where) const;
+
+  Options options_;
+  std::unique_ptr<sim::detail::Decider> decider_;
+  bool fifo_ = true;
+
+  Fiber home_;                 // the run() caller's context
+  Fiber* current_ = &home_;
+  Fiber* switched_from_ = nullptr;  // who switched to current_ (set before every jump)
+  Fiber* main_ = nullptr;
+  Fiber* waiter_ = nullptr;         // the fiber in wait(), if any
+  Fiber* live_head_ = nullptr;
+  Fiber* live_tail_ = nullptr;
+  std::uint64_t live_count_ = 0;
+  bool main_exited_ = false;
+  bool in_timer_callback_ = false;
+
+  RunQueue run_queue_;
+  TimerHeap timers_;
+  TimePoint now_ = kSimulationEpoch;
+  std::vector<std::int64_t> priorities_;  // scratch for PCT picks
+
+  std::deque<Fiber> fiber_storage_;  // stable addresses
+  std::vector<Fiber*> free_fibers_;
+
+  // Verdict, set once.
+  bool ending_ = false;
+  Verdict verdict_ = Verdict::passed;
+  std::string message_;
+  Fiber* culprit_ = nullptr;
+  std::exception_ptr exception_;
+  std::vector<FiberSnapshot> snapshot_;
+
+  // Figures.
+  std::uint64_t steps_ = 0, steps_at_time_move_ = 0, switches_ = 0;
+  std::uint64_t next_id_ = 1, peak_ = 0, decision_count_ = 0;
+  std::vector<std::uint32_t> decisions_;
+
+  std::atomic<std::uint64_t> heartbeat_{0};
+  std::atomic<const Fiber*> running_{nullptr};
+};
+
+}  // namespace lockstep::sim::detail

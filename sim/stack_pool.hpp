@@ -1,0 +1,81 @@
+// Fiber stacks: pooled, lazily committed, overflow-checked.
+//
+// Every stack is an anonymous MAP_NORESERVE mapping: reserving costs address
+// space only, and a parked fiber's resident memory is the pages it touched
+// (usually one). Released stacks return to a per-thread pool and are reused
+// without a system call.
+//
+// Overflow detection has two tiers, because the kernel allows 65,530
+// mappings per process and a guard page splits a stack into two:
+//  - guarded: the first kGuardedStacksMax live stacks of the process get a
+//    PROT_NONE guard page below them. Running into it raises SIGSEGV; the
+//    handler (on an alternate signal stack) names the fiber and aborts.
+//  - canary: beyond that, stacks are carved from shared arenas (one mapping
+//    per kArenaSlots stacks) with no guard. The lowest kCanaryBytes of each
+//    hold a pattern that the simulation checks every time the fiber switches
+//    out; a damaged pattern names the fiber and aborts. A single frame larger
+//    than kCanaryBytes that writes nothing inside it can step over the canary
+//    unnoticed; guarded stacks do not have that gap.
+// Every stack also carries the canary, so both tiers report the same way.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace lockstep::sim::detail {
+
+struct Stack {
+  unsigned char* base = nullptr;  // lowest usable byte; the canary starts here
+  std::size_t size = 0;           // usable bytes, canary included
+  bool guarded = false;
+
+  void* top() const noexcept { return base + size; }
+};
+
+inline constexpr std::size_t kGuardedStacksMax = 16384;  // 32,768 mappings
+inline constexpr std::size_t kArenaSlots = 64;
+inline constexpr std::size_t kCanaryBytes = 256;
+
+// The per-thread pool. Not thread-safe: each simulation uses its own
+// thread's pool, and only one simulation runs on a thread at a time.
+class StackPool {
+ public:
+  static StackPool& local();
+
+  // acquire() returns a stack of `size` usable bytes (rounded up to pages)
+  // with its canary written. Throws std::bad_alloc when the kernel refuses.
+  Stack acquire(std::size_t size, bool guard_pages);
+  void release(Stack stack) noexcept;
+  // trim() returns memory of free stacks beyond `keep` per size to the OS.
+  void trim(std::size_t keep) noexcept;
+
+  StackPool() = default;
+  StackPool(const StackPool&) = delete;
+  StackPool& operator=(const StackPool&) = delete;
+  ~StackPool();
+
+ private:
+  struct SizeClass;
+  SizeClass& size_class(std::size_t size);
+  Stack carve_from_arena(SizeClass& sc);
+
+  SizeClass* classes_ = nullptr;  // a short list: one per stack size in use
+};
+
+void write_canary(const Stack& s) noexcept;
+inline bool canary_intact(const Stack& s) noexcept {
+  // First and last word of the canary region: an overflow crossing the region
+  // writes at least one of them unless a single frame spans all of it.
+  auto* words = reinterpret_cast<const std::uint64_t*>(s.base);
+  auto expect = reinterpret_cast<std::uintptr_t>(s.base) ^ 0x6c6f636b73746570ull;  // "lockstep"
+  return words[0] == expect && words[kCanaryBytes / 8 - 1] == ~expect;
+}
+
+// install_overflow_handler() makes sure the calling thread has an alternate
+// signal stack and the process a SIGSEGV handler that asks `describe` which
+// fiber overflowed. `describe(fault_address, buffer, size)` writes a one-line
+// diagnosis and returns true if the fault is a fiber stack overflow.
+using OverflowDescriber = bool (*)(const void* fault, char* buffer, std::size_t size);
+void install_overflow_handler(OverflowDescriber describe);
+
+}  // namespace lockstep::sim::detail

@@ -1,0 +1,118 @@
+// Scheduling strategies and replay tokens.
+//
+// A simulation asks its strategy at every *decision*: a scheduling point with
+// more than one runnable fiber (which one runs next), and every choose(n) with
+// n > 1 (which ready select case, ...). A decision is an index among the
+// alternatives, and index 0 is always what FIFO would do:
+//   - at a preemption point: [current, run queue...]   (0 = keep running)
+//   - at yield:              [run queue..., current]   (0 = the oldest waiter)
+//   - at park or exit:       [run queue...]            (0 = the oldest waiter)
+//   - choose(n):             [0, n)                    (0 = the first case)
+// so a replayed decision list that shrinks toward zeros shrinks toward FIFO.
+//
+// Strategies:
+//   fifo            always 0: run to the next park, no preemption (default)
+//   random(seed)    uniform among the alternatives at every decision
+//   pct(seed, depth, steps)
+//                   Burckhardt et al., ASPLOS'10: every fiber gets a random
+//                   priority at spawn, the highest-priority runnable fiber
+//                   runs, and at depth-1 steps drawn from [1, steps] the
+//                   running fiber drops below all others. Finds any bug of
+//                   depth d with probability >= 1/(n k^(d-1)).
+//   replay(decisions, then)
+//                   take the decisions in order (an index >= n is taken modulo
+//                   n, so shrunk lists stay valid), then continue with `then`.
+// The seed also feeds choose() under pct and random.
+//
+// Same options => same decisions => the same run, bit for bit: the generator
+// is specified here (xoshiro256**, Lemire's bounded draw), not std::
+// distributions, whose results differ between standard libraries.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lockstep::sim {
+
+class Strategy {
+ public:
+  enum class Kind { fifo, random, pct, replay };
+
+  static Strategy fifo() { return Strategy{Kind::fifo}; }
+  static Strategy random() { return Strategy{Kind::random}; }
+  // pct() checks 1 <= depth <= 64 and steps >= 1 (Misuse otherwise).
+  static Strategy pct(unsigned depth = 3, std::uint64_t steps = 1000);
+  // replay() follows `decisions`, then `then` (fifo or random; Misuse otherwise).
+  static Strategy replay(std::vector<std::uint32_t> decisions, Strategy then = fifo());
+
+  Kind kind() const noexcept { return kind_; }
+  unsigned pct_depth() const noexcept { return pct_depth_; }
+  std::uint64_t pct_steps() const noexcept { return pct_steps_; }
+  const std::vector<std::uint32_t>& decisions() const noexcept { return decisions_; }
+  Kind then() const noexcept { return then_; }
+
+  bool operator==(const Strategy&) const = default;
+
+ private:
+  explicit Strategy(Kind k) : kind_(k) {}
+  Kind kind_ = Kind::fifo;
+  unsigned pct_depth_ = 3;
+  std::uint64_t pct_steps_ = 1000;
+  std::vector<std::uint32_t> decisions_;
+  Kind then_ = Kind::fifo;
+};
+
+std::string to_string(Strategy::Kind k);
+// describe() is short and human: "pct(depth=3, steps=1000)", "replay(12 decisions, then fifo)".
+std::string describe(const Strategy& s);
+
+// A replay token is one line that rebuilds a run's decisions:
+//   lockstep1:fifo:seed=0
+//   lockstep1:random:seed=42
+//   lockstep1:pct:seed=7:depth=3:steps=1000
+//   lockstep1:replay:seed=0:then=fifo:d=0x3.1.0.2x2
+// (decisions: dot-separated, "0x3" = three zeros). Pass it as
+// Options::replay or the LOCKSTEP_REPLAY environment variable.
+std::string make_token(const Strategy& s, std::uint64_t seed);
+// parse_token() throws Misuse naming the bad part of a malformed token.
+void parse_token(std::string_view token, Strategy& strategy, std::uint64_t& seed);
+
+namespace detail {
+
+// The seeded generator every random decision comes from.
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed) noexcept;
+  std::uint64_t next() noexcept;
+  // below(n) is uniform in [0, n); n > 0.
+  std::uint64_t below(std::uint64_t n) noexcept;
+
+ private:
+  std::uint64_t s_[4];
+};
+
+// The strategy as the scheduler uses it. `alternatives` are the fibers' PCT
+// priorities in decision order (see the table above); non-PCT deciders only
+// look at the count.
+class Decider {
+ public:
+  virtual ~Decider() = default;
+  // on_spawn() returns the new fiber's priority (PCT) or 0.
+  virtual std::int64_t on_spawn() { return 0; }
+  // on_step() may lower the running fiber's priority (PCT change points);
+  // returns the new priority or `priority` unchanged.
+  virtual std::int64_t on_step(std::uint64_t /*step*/, std::int64_t priority) { return priority; }
+  virtual std::size_t pick(const std::int64_t* priorities, std::size_t n) = 0;
+  virtual std::size_t choose(std::size_t n) = 0;
+  // fifo() lets the scheduler skip the virtual calls on its fast path.
+  virtual bool fifo() const noexcept { return false; }
+};
+
+std::unique_ptr<Decider> make_decider(const Strategy& s, std::uint64_t seed);
+
+}  // namespace detail
+}  // namespace lockstep::sim
