@@ -41,7 +41,8 @@ void* map_noreserve(std::size_t bytes) {
 struct StackPool::SizeClass {
   std::size_t size = 0;
   std::vector<Stack> free_guarded;
-  std::vector<Stack> free_canary;
+  std::vector<Stack> free_canary;  // pages possibly resident
+  std::vector<Stack> cold_canary;  // pages returned to the OS by trim()
   unsigned char* arena = nullptr;  // current arena; slots below arena_used are taken
   std::size_t arena_used = 0;
   std::vector<std::pair<void*, std::size_t>> arenas;  // every arena, unmapped with the pool
@@ -108,11 +109,13 @@ Stack StackPool::acquire(std::size_t size, bool guard_pages) {
     if (!sc.free_canary.empty()) {
       s = sc.free_canary.back();
       sc.free_canary.pop_back();
+    } else if (!sc.cold_canary.empty()) {
+      s = sc.cold_canary.back();
+      sc.cold_canary.pop_back();
     } else {
       s = carve_from_arena(sc);
     }
   }
-  write_canary(s);
   return s;
 }
 
@@ -132,16 +135,13 @@ void StackPool::trim(std::size_t keep) noexcept {
     }
     // Arena slots cannot be unmapped one by one without splitting the arena's
     // mapping; give their pages back instead and keep the address range.
-    for (std::size_t i = keep; i < sc->free_canary.size(); ++i)
-      madvise(sc->free_canary[i].base, sc->free_canary[i].size, MADV_DONTNEED);
+    while (sc->free_canary.size() > keep) {
+      Stack s = sc->free_canary.back();
+      sc->free_canary.pop_back();
+      madvise(s.base, s.size, MADV_DONTNEED);
+      sc->cold_canary.push_back(s);
+    }
   }
-}
-
-void write_canary(const Stack& s) noexcept {
-  auto* words = reinterpret_cast<std::uint64_t*>(s.base);
-  auto expect = reinterpret_cast<std::uintptr_t>(s.base) ^ 0x6c6f636b73746570ull;
-  for (std::size_t i = 0; i + 1 < kCanaryBytes / 8; ++i) words[i] = expect;
-  words[kCanaryBytes / 8 - 1] = ~expect;
 }
 
 // ---- SIGSEGV on a guard page ------------------------------------------------

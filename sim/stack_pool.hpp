@@ -12,11 +12,18 @@
 //    handler (on an alternate signal stack) names the fiber and aborts.
 //  - canary: beyond that, stacks are carved from shared arenas (one mapping
 //    per kArenaSlots stacks) with no guard. The lowest kCanaryBytes of each
-//    hold a pattern that the simulation checks every time the fiber switches
-//    out; a damaged pattern names the fiber and aborts. A single frame larger
-//    than kCanaryBytes that writes nothing inside it can step over the canary
-//    unnoticed; guarded stacks do not have that gap.
-// Every stack also carries the canary, so both tiers report the same way.
+//    must stay zero; the simulation checks them, and that the frame it is
+//    switching from lies above them, every time a fiber switches out. A
+//    damaged canary names the fiber and aborts. A single frame larger than
+//    kCanaryBytes that writes nothing inside it, and returns before the next
+//    switch, can step over the canary unnoticed; guarded stacks have no gap.
+// Every stack carries the canary, so both tiers report the same way.
+//
+// The canary is zeros on purpose: fresh and MADV_DONTNEED pages read as zero
+// through the kernel's shared zero page, so checking a canary never makes its
+// page resident. A parked fiber costs one resident page, not two. A stack
+// returns to the pool only after its fiber exited through a canary check, so
+// a pooled stack's canary is known to be intact.
 #pragma once
 
 #include <cstddef>
@@ -43,7 +50,7 @@ class StackPool {
   static StackPool& local();
 
   // acquire() returns a stack of `size` usable bytes (rounded up to pages)
-  // with its canary written. Throws std::bad_alloc when the kernel refuses.
+  // with an intact canary. Throws std::bad_alloc when the kernel refuses.
   Stack acquire(std::size_t size, bool guard_pages);
   void release(Stack stack) noexcept;
   // trim() returns memory of free stacks beyond `keep` per size to the OS.
@@ -62,13 +69,12 @@ class StackPool {
   SizeClass* classes_ = nullptr;  // a short list: one per stack size in use
 };
 
-void write_canary(const Stack& s) noexcept;
 inline bool canary_intact(const Stack& s) noexcept {
-  // First and last word of the canary region: an overflow crossing the region
-  // writes at least one of them unless a single frame spans all of it.
-  auto* words = reinterpret_cast<const std::uint64_t*>(s.base);
-  auto expect = reinterpret_cast<std::uintptr_t>(s.base) ^ 0x6c6f636b73746570ull;  // "lockstep"
-  return words[0] == expect && words[kCanaryBytes / 8 - 1] == ~expect;
+  // First and last word of the region: an overflow crossing it writes (return
+  // addresses, saved registers: not zero) at least one of them unless a
+  // single frame spans all of it.
+  auto* words = reinterpret_cast<const volatile std::uint64_t*>(s.base);
+  return (words[0] | words[kCanaryBytes / 8 - 1]) == 0;
 }
 
 // install_overflow_handler() makes sure the calling thread has an alternate

@@ -213,3 +213,23 @@ TEST_CASE("strategy: bad strategy parameters are misuse", "[strategy][misuse]") 
   CHECK_THROWS_WITH(sim::Strategy::replay({}, sim::Strategy::pct()),
                     Catch::Contains("`then` must be fifo or random"));
 }
+
+TEST_CASE("strategy: same options give a bit-identical report, dump included", "[strategy][determinism]") {
+  auto failing = [] {
+    for (int i = 0; i < 5; ++i)
+      lockstep::go(fmt::format("w{}", i), [i] {
+        for (int k = 0; k < 3 + i; ++k) {
+          lockstep::yield();
+          lockstep::sleep(std::chrono::milliseconds(10 * (i + 1)));
+        }
+        if (i % 2 == 0) lockstep::test::block_forever();
+      });
+    lockstep::sleep(1s);
+  };
+  auto a = sim::run(failing, with(sim::Strategy::random(), 8));
+  auto b = sim::run(failing, with(sim::Strategy::random(), 8));
+  CHECK(a.verdict == sim::Verdict::leak);
+  CHECK(sim::to_string(a) == sim::to_string(b));
+  CHECK(a.decisions == b.decisions);
+  CHECK(a.end == b.end);
+}
