@@ -30,7 +30,20 @@ struct EhState {
   void* caught = nullptr;
   unsigned uncaught = 0;
 };
-EhState exchange_eh_state(EhState next) noexcept;
+// exchange_eh_state() installs `next` in this thread's globals (from
+// abi::__cxa_get_globals(), fetched once per simulation) and returns what was
+// there.
+inline EhState exchange_eh_state(void* globals, EhState next) noexcept {
+  struct AbiEhGlobals {  // libstdc++'s __cxa_eh_globals
+    void* caughtExceptions;
+    unsigned int uncaughtExceptions;
+  };
+  auto* g = static_cast<AbiEhGlobals*>(globals);
+  EhState prev{g->caughtExceptions, g->uncaughtExceptions};
+  g->caughtExceptions = next.caught;
+  g->uncaughtExceptions = next.uncaught;
+  return prev;
+}
 
 struct Fiber : lockstep::detail::Task {
   boost::context::fiber context;

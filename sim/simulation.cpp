@@ -52,21 +52,10 @@ std::string fiber_text(const Fiber& f) {
 
 }  // namespace
 
-EhState exchange_eh_state(EhState next) noexcept {
-  struct AbiEhGlobals {  // libstdc++'s __cxa_eh_globals
-    void* caughtExceptions;
-    unsigned int uncaughtExceptions;
-  };
-  auto* g = reinterpret_cast<AbiEhGlobals*>(abi::__cxa_get_globals());
-  EhState prev{g->caughtExceptions, g->uncaughtExceptions};
-  g->caughtExceptions = next.caught;
-  g->uncaughtExceptions = next.uncaught;
-  return prev;
-}
-
 Simulation* Simulation::on_this_thread() noexcept { return this_thread_simulation; }
 
-Simulation::Simulation(const Options& options) : options_(options) {
+Simulation::Simulation(const Options& options)
+    : options_(options), eh_globals_(abi::__cxa_get_globals()) {
   options_.validate();
   if (options_.replay.empty())
     if (const char* env = std::getenv("LOCKSTEP_REPLAY"); env != nullptr && *env != '\0')
@@ -173,14 +162,8 @@ ctx::fiber Simulation::finish(Fiber& f) noexcept {
   if (&f == main_) main_exited_ = true;
   ++steps_;
   Fiber& next = pick_next();
-  check_canary(f);
-  exchange_eh_state(next.eh);
-  switched_from_ = &f;
-  current_ = &next;
-  next.state = FiberState::running;
-  heartbeat_.store(++switches_, std::memory_order_relaxed);
-  running_.store(&next, std::memory_order_relaxed);
-  return std::move(next.context);
+  hand_over(f, next);
+  return std::move(next.context);  // Boost jumps there and frees f's stack
 }
 
 void Simulation::reclaim(Fiber& f) noexcept {
@@ -189,15 +172,20 @@ void Simulation::reclaim(Fiber& f) noexcept {
 }
 
 void Simulation::switch_to(Fiber& next) {
-  Fiber& me = *current_;
-  check_canary(me);
-  me.eh = exchange_eh_state(next.eh);
-  switched_from_ = &me;
+  hand_over(*current_, next);
+  resumed(std::move(next.context).resume());
+}
+
+// hand_over() makes `next` current; the caller then jumps into it. Runs on
+// `from`'s stack, so the canary check sees `from`'s deepest live frame.
+void Simulation::hand_over(Fiber& from, Fiber& next) noexcept {
+  check_canary(from);
+  from.eh = exchange_eh_state(eh_globals_, next.eh);
+  switched_from_ = &from;
   current_ = &next;
   next.state = FiberState::running;
   heartbeat_.store(++switches_, std::memory_order_relaxed);
   running_.store(&next, std::memory_order_relaxed);
-  resumed(std::move(next.context).resume());
 }
 
 void Simulation::resumed(ctx::fiber&& from) noexcept {

@@ -84,6 +84,7 @@ class Simulation final : public lockstep::detail::Runtime {
   void fire_due_timers();
 
   void switch_to(Fiber& next);
+  void hand_over(Fiber& from, Fiber& next) noexcept;
   void resumed(boost::context::fiber&& from) noexcept;
   void cancel_point(Fiber& me);
   void check_canary(const Fiber& f) const noexcept;
@@ -95,6 +96,7 @@ class Simulation final : public lockstep::detail::Runtime {
   void require_in_fiber(const char* what, SourceLocation where) const;
 
   Options options_;
+  void* eh_globals_;  // this thread's __cxa_eh_globals; a simulation stays on its thread
   std::unique_ptr<sim::detail::Decider> decider_;
   bool fifo_ = true;
 
