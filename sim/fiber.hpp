@@ -18,6 +18,7 @@
 
 #include "runtime/seam.hpp"
 #include "sim/report.hpp"
+#include "sim/sanitizer_hooks.hpp"
 #include "sim/stack_pool.hpp"
 
 namespace lockstep::sim::detail {
@@ -53,6 +54,7 @@ struct Fiber : lockstep::detail::Task {
   TimePoint blocked_since;
   Stack stack;
   EhState eh;
+  AsanStack asan;  // empty without AddressSanitizer
   std::int64_t priority = 0;  // PCT priority; higher runs first
   bool cancel = false;        // set when the run ends: the next park throws
   bool exited = false;

@@ -125,6 +125,7 @@ Fiber& Simulation::new_fiber(Body body, std::string name, SourceLocation site) {
 
 void Simulation::start_fiber(Fiber& f, Body body) {
   f.stack = StackPool::local().acquire(options_.stack_size, options_.guard_pages);
+  f.asan = AsanStack{f.stack.base, f.stack.size, nullptr};
   Fiber* fp = &f;
   f.context = ctx::fiber(std::allocator_arg, PooledStack{f.stack},
                          [this, fp, body = std::move(body)](ctx::fiber&& from) mutable {
@@ -180,6 +181,7 @@ void Simulation::switch_to(Fiber& next) {
 // `from`'s stack, so the canary check sees `from`'s deepest live frame.
 void Simulation::hand_over(Fiber& from, Fiber& next) noexcept {
   check_canary(from);
+  start_switch(from.exited ? nullptr : &from.asan, next.asan);
   from.eh = exchange_eh_state(eh_globals_, next.eh);
   switched_from_ = &from;
   current_ = &next;
@@ -190,6 +192,7 @@ void Simulation::hand_over(Fiber& from, Fiber& next) noexcept {
 
 void Simulation::resumed(ctx::fiber&& from) noexcept {
   Fiber* f = switched_from_;
+  finish_switch(&current_->asan, f->asan);
   if (from)
     f->context = std::move(from);
   else

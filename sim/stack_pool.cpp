@@ -1,5 +1,7 @@
 #include "sim/stack_pool.hpp"
 
+#include "sim/sanitizer_hooks.hpp"
+
 #include <signal.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -120,6 +122,7 @@ Stack StackPool::acquire(std::size_t size, bool guard_pages) {
 }
 
 void StackPool::release(Stack stack) noexcept {
+  forget_stack(stack.base, stack.size);
   SizeClass& sc = size_class(stack.size);
   // Cannot throw in practice: the vectors only grow back to a size they had.
   (stack.guarded ? sc.free_guarded : sc.free_canary).push_back(stack);
