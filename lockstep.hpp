@@ -2,7 +2,9 @@
 // real on threads. The one header users include.
 #pragma once
 
+#include "primitives/chan.hpp"
 #include "primitives/go.hpp"
+#include "primitives/select.hpp"
 #include "primitives/sleep.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/misuse.hpp"

@@ -1,5 +1,6 @@
 #include "runtime/seam.hpp"
 
+#include <atomic>
 #include <cstring>
 
 #include "runtime/source_location.hpp"
@@ -12,3 +13,12 @@ bool same_site(const SourceLocation& a, const SourceLocation& b) noexcept {
 }
 
 }  // namespace lockstep
+
+namespace lockstep::detail {
+
+std::uint64_t Runtime::next_identity() noexcept {
+  static std::atomic<std::uint64_t> counter{1};
+  return counter.fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace lockstep::detail

@@ -5,8 +5,10 @@
 //
 //   spawn(body, name, site)  start a task (a fiber in a simulation)
 //   current()                the calling task's identity
-//   park(site)               stop the calling task until someone ready()s it;
-//                            `site` names why, on what and where, for dumps
+//   park(site, unlock)       stop the calling task until someone ready()s it;
+//                            `site` names why, on what and where, for dumps;
+//                            `unlock` releases the primitive's lock once the
+//                            task counts as parked (Go's gopark unlockf)
 //   ready(task)              make a parked task runnable again
 //   yield(where)             let every other runnable task go first
 //   preemption_point(where)  a place where the scheduler may switch tasks (a
@@ -16,6 +18,9 @@
 //   add_timer / cancel_timer a callback at a time point
 //   choose(n, where)         a decision among n alternatives (which ready select
 //                            case, ...); a simulation records and replays it
+//   new_object_id()          a small id for a new primitive ("chan #7"); in a
+//                            simulation ids count from 1 per run, so dumps
+//                            are the same on every run
 //
 // A primitive never learns which runtime it runs on: it calls
 // current_runtime() and the interface below. Nothing here depends on sim/.
@@ -89,11 +94,25 @@ struct TimerNode {
 
 using Body = UniqueFunction<void()>;
 
+// Releases a primitive's lock (or several, for a select) on behalf of a task
+// that is parking. Empty: nothing to release.
+struct Unlock {
+  void (*release)(void*) = nullptr;
+  void* arg = nullptr;
+  void operator()() const {
+    if (release != nullptr) release(arg);
+  }
+};
+
 class Runtime {
  public:
+  // A process-wide unique, never reused identity. Objects bind to it, not to
+  // the runtime's address, which a later simulation may reuse.
+  std::uint64_t identity() const noexcept { return identity_; }
+
   virtual Task& spawn(Body body, std::string name, SourceLocation site) = 0;
   virtual Task& current() noexcept = 0;
-  virtual void park(const WaitSite& site) = 0;
+  virtual void park(const WaitSite& site, Unlock unlock = {}) = 0;
   virtual void ready(Task& task) = 0;
   virtual void yield(SourceLocation where) = 0;
   virtual void preemption_point(SourceLocation where) = 0;
@@ -104,14 +123,24 @@ class Runtime {
   // cancel_timer() returns true if the timer was pending and now never fires.
   virtual bool cancel_timer(TimerNode& node) noexcept = 0;
   virtual std::size_t choose(std::size_t n, SourceLocation where) = 0;
+  virtual std::uint64_t new_object_id() noexcept = 0;
 
  protected:
+  Runtime() noexcept : identity_(next_identity()) {}
   ~Runtime() = default;
+
+ private:
+  static std::uint64_t next_identity() noexcept;
+  const std::uint64_t identity_;
 };
 
 // The runtime of the calling thread: the simulation whose fiber is running, or
 // null outside any simulation (the thread runtime comes with real-thread mode).
 constinit inline thread_local Runtime* current_runtime_ = nullptr;
+// True while the calling thread runs a simulation: one fiber at a time, so
+// primitives bound to it need no locks.
+constinit inline thread_local bool single_threaded_ = false;
 inline Runtime* current_runtime() noexcept { return current_runtime_; }
+inline bool single_threaded() noexcept { return single_threaded_; }
 
 }  // namespace lockstep::detail

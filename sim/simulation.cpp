@@ -75,10 +75,12 @@ Report Simulation::run(Body root, SourceLocation where) {
   install_overflow_handler(&describe_overflow_here);
   this_thread_simulation = this;
   lockstep::detail::current_runtime_ = this;
+  lockstep::detail::single_threaded_ = true;
   struct Restore {
     ~Restore() {
       this_thread_simulation = nullptr;
       lockstep::detail::current_runtime_ = nullptr;
+      lockstep::detail::single_threaded_ = false;
     }
   } restore;
   Watchdog::Registration watched(*this);
@@ -260,9 +262,10 @@ lockstep::detail::Task& Simulation::spawn(Body body, std::string name, SourceLoc
   return new_fiber(std::move(body), std::move(name), site);
 }
 
-void Simulation::park(const WaitSite& site) {
+void Simulation::park(const WaitSite& site, lockstep::detail::Unlock unlock) {
   require_in_fiber("park", site.where);
   Fiber& me = *current_;
+  unlock();  // one fiber runs at a time: nobody can ready it before it parks
   cancel_point(me);
   count_step(site.where);
   me.state = FiberState::blocked;

@@ -48,7 +48,7 @@ class Simulation final : public lockstep::detail::Runtime {
   // The seam.
   lockstep::detail::Task& spawn(Body body, std::string name, SourceLocation site) override;
   lockstep::detail::Task& current() noexcept override { return *current_; }
-  void park(const WaitSite& site) override;
+  void park(const WaitSite& site, lockstep::detail::Unlock unlock = {}) override;
   void ready(lockstep::detail::Task& task) override;
   void yield(SourceLocation where) override;
   void preemption_point(SourceLocation where) override;
@@ -56,6 +56,7 @@ class Simulation final : public lockstep::detail::Runtime {
   void add_timer(TimerNode& node) override;
   bool cancel_timer(TimerNode& node) noexcept override { return timers_.remove(node); }
   std::size_t choose(std::size_t n, SourceLocation where) override;
+  std::uint64_t new_object_id() noexcept override { return next_object_id_++; }
 
   // wait() is sim::wait(): returns once every other fiber is durably blocked.
   void wait(SourceLocation where);
@@ -129,7 +130,7 @@ class Simulation final : public lockstep::detail::Runtime {
 
   // Figures.
   std::uint64_t steps_ = 0, steps_at_time_move_ = 0, switches_ = 0;
-  std::uint64_t next_id_ = 1, peak_ = 0, decision_count_ = 0;
+  std::uint64_t next_id_ = 1, peak_ = 0, decision_count_ = 0, next_object_id_ = 1;
   std::vector<std::uint32_t> decisions_;
 
   std::atomic<std::uint64_t> heartbeat_{0};

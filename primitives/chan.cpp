@@ -1,0 +1,12 @@
+#include "primitives/chan.hpp"
+
+namespace lockstep::detail {
+
+void park_nil(const char* reason, SourceLocation where) {
+  Runtime& rt = blocking_runtime(reason, nullptr, where);
+  for (;;) rt.park(WaitSite{reason, nullptr, where});  // nobody ever readies it
+}
+
+void fail_nil_close(SourceLocation where) { fail_misuse("close of nil channel", nullptr, where); }
+
+}  // namespace lockstep::detail

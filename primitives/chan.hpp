@@ -1,0 +1,369 @@
+// Chan<T>: Go's channel. Unbuffered (Chan<T>()) or buffered (Chan<T>(n)).
+//
+//   lockstep::Chan<Scan> scans(16);
+//   lockstep::go([scans] { for (auto& s : load()) scans.send(s); scans.close(); });
+//   for (Scan s : scans) handle(s);          // ends when closed and drained
+//
+// A Chan is a handle, like Go's: copies refer to the same channel. A
+// default-constructed Chan is nil: send and receive block forever (a
+// deadlock unless something else wakes the program) and a select skips it.
+//
+//   send(v)      blocks until a receiver takes v (unbuffered) or there is
+//                room (buffered). Misuse on a closed channel, or if the
+//                channel closes while the sender waits (Go panics).
+//   recv()       blocks until a value arrives; nullopt once the channel is
+//                closed and drained (Go's `v, ok := <-ch` with ok == false).
+//   try_send(v)  never blocks: true if v was taken; misuse on a closed channel.
+//   try_recv()   never blocks: {success, value} / {closed} / {would_block}.
+//   close()      wakes every receiver (they see nullopt after draining) and
+//                every sender (their send fails as misuse). Misuse on a nil
+//                or closed channel.
+//   len(), cap() buffered values, capacity.
+// Waiters are served first come, first served. Every operation is a
+// scheduling point. Blocking parks as "chan send" / "chan receive" (with
+// "(nil chan)" for nil) on `chan<T> #id cap=c len=n`; durably in a
+// simulation. SendChan<T> and RecvChan<T> are directional views: the compiler
+// rejects a receive on a SendChan and a send or close on a RecvChan.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include "primitives/internal/blocking.hpp"
+#include "primitives/internal/ring.hpp"
+#include "primitives/internal/type_name.hpp"
+#include "runtime/object_lock.hpp"
+
+namespace lockstep {
+
+enum class ChanStatus {
+  success,      // a value was sent or received
+  closed,       // the channel is closed (and, for a receive, drained)
+  would_block,  // a try_ operation found no partner, room or value
+};
+
+template <class T>
+struct Received {
+  ChanStatus status;
+  std::optional<T> value;  // set iff status == success
+  explicit operator bool() const noexcept { return status == ChanStatus::success; }
+};
+
+namespace detail {
+
+// The channel itself; Chan, SendChan and RecvChan share one through a
+// shared_ptr. Every field is guarded by `lock`.
+template <class T>
+class ChanState final : public Waitable {
+ public:
+  explicit ChanState(std::size_t capacity) : buffer_(capacity), id_(ObjectId::next()) {}
+
+  std::string describe() const override {
+    return fmt::format("chan<{}> #{}{} cap={} len={}{}", type_name<T>(), id_.global ? "g" : "",
+                       id_.value, buffer_.capacity(), buffer_.size(), closed_ ? " closed" : "");
+  }
+
+  ObjectLock lock;
+  Owner owner;
+
+  // The *_locked operations run with `lock` held and never block. They add
+  // the task to wake, if any, to `wake`.
+
+  // try_send_locked() returns true if `value` was taken (moved from).
+  bool try_send_locked(T& value, WakeList& wake) {
+    if (Waiter* r = recvq_.take()) {
+      static_cast<std::optional<T>*>(r->value)->emplace(std::move(value));
+      r->ok = true;
+      wake.add(*r);
+      return true;
+    }
+    if (buffer_.full()) return false;
+    buffer_.push(std::move(value));
+    return true;
+  }
+
+  // try_recv_locked() returns true if it produced an outcome: `out` holds a
+  // value, or stays empty because the channel is closed and drained.
+  bool try_recv_locked(std::optional<T>& out, WakeList& wake) {
+    if (Waiter* s = sendq_.take()) {
+      T& sent = *static_cast<T*>(s->value);
+      if (buffer_.capacity() == 0) {
+        out.emplace(std::move(sent));
+      } else {  // the buffer is full: take its head, the sender's value joins the tail
+        out.emplace(buffer_.pop());
+        buffer_.push(std::move(sent));
+      }
+      s->ok = true;
+      wake.add(*s);
+      return true;
+    }
+    if (!buffer_.empty()) {
+      out.emplace(buffer_.pop());
+      return true;
+    }
+    return closed_;
+  }
+
+  // close_locked() closes and hands every waiter to `wake` (ok = false).
+  void close_locked(WakeList& wake) {
+    closed_ = true;
+    while (Waiter* r = recvq_.take()) {
+      r->ok = false;
+      wake.add(*r);
+    }
+    while (Waiter* s = sendq_.take()) {
+      s->ok = false;
+      wake.add(*s);
+    }
+  }
+
+  bool closed() const noexcept { return closed_; }
+  std::size_t size() const noexcept { return buffer_.size(); }
+  std::size_t capacity() const noexcept { return buffer_.capacity(); }
+  WaitQueue& recvq() noexcept { return recvq_; }
+  WaitQueue& sendq() noexcept { return sendq_; }
+
+  // recv_ready() / send_ready(): would a receive / send complete now?
+  bool recv_ready() const noexcept { return sendq_.has_live() || !buffer_.empty() || closed_; }
+  bool send_ready() const noexcept { return closed_ || recvq_.has_live() || !buffer_.full(); }
+
+ private:
+  Ring<T> buffer_;
+  WaitQueue recvq_;
+  WaitQueue sendq_;
+  bool closed_ = false;
+  ObjectId id_;
+};
+
+// park_nil() blocks forever: an operation on a nil channel.
+[[noreturn]] void park_nil(const char* reason, SourceLocation where);
+[[noreturn]] void fail_nil_close(SourceLocation where);
+
+template <class T>
+void chan_send(ChanState<T>* c, T value, SourceLocation where) {
+  operation_point(where);
+  if (c == nullptr) park_nil("chan send (nil chan)", where);
+  c->owner.check(*c, where);
+  WakeList wake;
+  c->lock.lock();
+  if (c->closed()) {
+    c->lock.unlock();
+    fail_misuse("send on closed channel", c, where);
+  }
+  if (c->try_send_locked(value, wake)) {
+    c->lock.unlock();
+    if (!wake.empty()) wake.ready_all(*current_runtime());
+    return;
+  }
+  Runtime& rt = blocking_runtime("chan send", c, where);
+  Waiter w;
+  w.task = &rt.current();
+  w.value = &value;
+  c->sendq().push_back(w);
+  try {
+    rt.park(WaitSite{"chan send", c, where}, c->lock.unlock_on_park());
+  } catch (...) {
+    c->lock.lock();
+    c->sendq().remove(w);
+    c->lock.unlock();
+    throw;
+  }
+  if (!w.ok) fail_misuse("send on closed channel (it was closed while the sender waited)", c, where);
+}
+
+template <class T>
+std::optional<T> chan_recv(ChanState<T>* c, SourceLocation where) {
+  operation_point(where);
+  if (c == nullptr) park_nil("chan receive (nil chan)", where);
+  c->owner.check(*c, where);
+  WakeList wake;
+  std::optional<T> out;
+  c->lock.lock();
+  if (c->try_recv_locked(out, wake)) {
+    c->lock.unlock();
+    if (!wake.empty()) wake.ready_all(*current_runtime());
+    return out;
+  }
+  Runtime& rt = blocking_runtime("chan receive", c, where);
+  Waiter w;
+  w.task = &rt.current();
+  w.value = &out;
+  c->recvq().push_back(w);
+  try {
+    rt.park(WaitSite{"chan receive", c, where}, c->lock.unlock_on_park());
+  } catch (...) {
+    c->lock.lock();
+    c->recvq().remove(w);
+    c->lock.unlock();
+    throw;
+  }
+  return out;  // empty if woken by close
+}
+
+template <class T>
+bool chan_try_send(ChanState<T>* c, T& value, SourceLocation where) {
+  operation_point(where);
+  if (c == nullptr) return false;
+  c->owner.check(*c, where);
+  WakeList wake;
+  c->lock.lock();
+  if (c->closed()) {
+    c->lock.unlock();
+    fail_misuse("send on closed channel", c, where);
+  }
+  bool sent = c->try_send_locked(value, wake);
+  c->lock.unlock();
+  if (!wake.empty()) wake.ready_all(*current_runtime());
+  return sent;
+}
+
+template <class T>
+Received<T> chan_try_recv(ChanState<T>* c, SourceLocation where) {
+  operation_point(where);
+  if (c == nullptr) return {ChanStatus::would_block, std::nullopt};
+  c->owner.check(*c, where);
+  WakeList wake;
+  std::optional<T> out;
+  c->lock.lock();
+  bool done = c->try_recv_locked(out, wake);
+  c->lock.unlock();
+  if (!wake.empty()) wake.ready_all(*current_runtime());
+  if (!done) return {ChanStatus::would_block, std::nullopt};
+  if (!out) return {ChanStatus::closed, std::nullopt};
+  return {ChanStatus::success, std::move(out)};
+}
+
+template <class T>
+void chan_close(ChanState<T>* c, SourceLocation where) {
+  operation_point(where);
+  if (c == nullptr) fail_nil_close(where);
+  c->owner.check(*c, where);
+  WakeList wake;
+  c->lock.lock();
+  if (c->closed()) {
+    c->lock.unlock();
+    fail_misuse("close of closed channel", c, where);
+  }
+  c->close_locked(wake);
+  c->lock.unlock();
+  if (!wake.empty()) wake.ready_all(*current_runtime());
+}
+
+template <class T>
+class ChanBase {
+ public:
+  std::size_t len() const {
+    if (!state_) return 0;
+    state_->lock.lock();
+    std::size_t n = state_->size();
+    state_->lock.unlock();
+    return n;
+  }
+  std::size_t cap() const { return state_ ? state_->capacity() : 0; }
+  bool is_nil() const noexcept { return state_ == nullptr; }
+  // Two handles are equal when they refer to the same channel (or both nil).
+  friend bool operator==(const ChanBase& a, const ChanBase& b) noexcept { return a.state_ == b.state_; }
+  ChanState<T>* state() const noexcept { return state_.get(); }
+
+ protected:
+  ChanBase() = default;
+  explicit ChanBase(std::shared_ptr<ChanState<T>> s) : state_(std::move(s)) {}
+  std::shared_ptr<ChanState<T>> state_;
+};
+
+// Range-for over a receiving channel: each recv() until closed and drained.
+template <class T>
+class RecvIterator {
+ public:
+  explicit RecvIterator(ChanState<T>* c) : chan_(c) { advance(); }
+  RecvIterator() = default;
+  T& operator*() { return *current_; }
+  RecvIterator& operator++() {
+    advance();
+    return *this;
+  }
+  bool operator!=(const RecvIterator&) const { return current_.has_value(); }
+
+ private:
+  void advance() { current_ = chan_recv(chan_, SourceLocation::current()); }
+  ChanState<T>* chan_ = nullptr;
+  std::optional<T> current_;
+};
+
+}  // namespace detail
+
+template <class T>
+class SendChan;
+template <class T>
+class RecvChan;
+
+template <class T>
+class Chan : public detail::ChanBase<T> {
+ public:
+  // Chan() is nil; Chan(n) makes a channel with room for n values (0: unbuffered).
+  Chan() = default;
+  explicit Chan(std::size_t capacity)
+      : detail::ChanBase<T>(std::make_shared<detail::ChanState<T>>(capacity)) {}
+  static Chan make(std::size_t capacity = 0) { return Chan(capacity); }
+
+  void send(T value, SourceLocation where = SourceLocation::current()) const {
+    detail::chan_send(this->state(), std::move(value), where);
+  }
+  std::optional<T> recv(SourceLocation where = SourceLocation::current()) const {
+    return detail::chan_recv(this->state(), where);
+  }
+  bool try_send(T value, SourceLocation where = SourceLocation::current()) const {
+    return detail::chan_try_send(this->state(), value, where);
+  }
+  Received<T> try_recv(SourceLocation where = SourceLocation::current()) const {
+    return detail::chan_try_recv(this->state(), where);
+  }
+  void close(SourceLocation where = SourceLocation::current()) const {
+    detail::chan_close(this->state(), where);
+  }
+  detail::RecvIterator<T> begin() const { return detail::RecvIterator<T>(this->state()); }
+  detail::RecvIterator<T> end() const { return {}; }
+
+ private:
+  friend class SendChan<T>;
+  friend class RecvChan<T>;
+};
+
+template <class T>
+class SendChan : public detail::ChanBase<T> {
+ public:
+  SendChan() = default;
+  SendChan(const Chan<T>& c) : detail::ChanBase<T>(c.state_) {}  // NOLINT: like Go's implicit conversion
+
+  void send(T value, SourceLocation where = SourceLocation::current()) const {
+    detail::chan_send(this->state(), std::move(value), where);
+  }
+  bool try_send(T value, SourceLocation where = SourceLocation::current()) const {
+    return detail::chan_try_send(this->state(), value, where);
+  }
+  void close(SourceLocation where = SourceLocation::current()) const {
+    detail::chan_close(this->state(), where);
+  }
+};
+
+template <class T>
+class RecvChan : public detail::ChanBase<T> {
+ public:
+  RecvChan() = default;
+  RecvChan(const Chan<T>& c) : detail::ChanBase<T>(c.state_) {}  // NOLINT: like Go's implicit conversion
+
+  std::optional<T> recv(SourceLocation where = SourceLocation::current()) const {
+    return detail::chan_recv(this->state(), where);
+  }
+  Received<T> try_recv(SourceLocation where = SourceLocation::current()) const {
+    return detail::chan_try_recv(this->state(), where);
+  }
+  detail::RecvIterator<T> begin() const { return detail::RecvIterator<T>(this->state()); }
+  detail::RecvIterator<T> end() const { return {}; }
+};
+
+}  // namespace lockstep

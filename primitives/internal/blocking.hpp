@@ -1,0 +1,48 @@
+// Helpers every blocking primitive shares.
+#pragma once
+
+#include "primitives/internal/wait_queue.hpp"
+#include "runtime/misuse.hpp"
+#include "runtime/seam.hpp"
+
+namespace lockstep::detail {
+
+// blocking_runtime() is the runtime a blocking operation parks on. Outside a
+// simulation there is none until the real-thread runtime exists: Misuse.
+Runtime& blocking_runtime(const char* operation, const Waitable* object, SourceLocation where);
+
+// operation_point() is the scheduling point every primitive operation starts
+// with, so a fuzzing strategy can interleave there. No-op outside a runtime.
+inline void operation_point(SourceLocation where) {
+  if (Runtime* rt = current_runtime()) rt->preemption_point(where);
+}
+
+// WakeList: tasks to ready once the primitive's lock is released, linked
+// through their Waiters (already out of any queue), so waking many tasks
+// allocates nothing. Readies in the order added.
+class WakeList {
+ public:
+  void add(Waiter& w) noexcept {
+    w.next = nullptr;
+    (tail_ != nullptr ? tail_->next : head_) = &w;
+    tail_ = &w;
+  }
+  bool empty() const noexcept { return head_ == nullptr; }
+  // ready_all() must run after the lock is released: a woken waiter's memory
+  // (on its task's stack) may be gone as soon as that task runs.
+  void ready_all(Runtime& rt) {
+    Waiter* w = head_;
+    head_ = tail_ = nullptr;
+    while (w != nullptr) {
+      Waiter* next = w->next;
+      rt.ready(*w->task);
+      w = next;
+    }
+  }
+
+ private:
+  Waiter* head_ = nullptr;
+  Waiter* tail_ = nullptr;
+};
+
+}  // namespace lockstep::detail

@@ -1,0 +1,158 @@
+#include "primitives/select.hpp"
+
+#include <memory>
+
+namespace lockstep::detail {
+namespace {
+
+constexpr std::size_t kInlineCases = 16;
+
+// Scratch arrays on the stack for up to kInlineCases cases, on the heap
+// beyond: a select allocates nothing in the common case.
+template <class T>
+class Scratch {
+ public:
+  explicit Scratch(std::size_t n) : heap_(n > kInlineCases ? std::make_unique<T[]>(n) : nullptr) {}
+  T& operator[](std::size_t i) noexcept { return heap_ ? heap_[i] : inline_[i]; }
+  T* data() noexcept { return heap_ ? heap_.get() : inline_.data(); }
+
+ private:
+  std::array<T, kInlineCases> inline_{};
+  std::unique_ptr<T[]> heap_;
+};
+
+// The channels' locks, taken in address order (the order any two selects
+// agree on) and each once. In a simulation locks are free and skipped.
+class LockSet {
+ public:
+  LockSet(CaseRef* cases, std::size_t n) : locks_(n) {
+    if (single_threaded()) return;
+    for (std::size_t i = 0; i < n; ++i)
+      if (cases[i].lock != nullptr) locks_[count_++] = cases[i].lock;
+    std::sort(locks_.data(), locks_.data() + count_);
+    count_ = static_cast<std::size_t>(std::unique(locks_.data(), locks_.data() + count_) - locks_.data());
+  }
+  void lock() {
+    for (std::size_t i = 0; i < count_; ++i) locks_[i]->lock();
+  }
+  void unlock() {
+    for (std::size_t i = count_; i > 0; --i) locks_[i - 1]->unlock();
+  }
+  Unlock unlock_on_park() {
+    return Unlock{[](void* self) { static_cast<LockSet*>(self)->unlock(); }, this};
+  }
+
+ private:
+  Scratch<ObjectLock*> locks_;
+  std::size_t count_ = 0;
+};
+
+// What a select waits on, for the dump: "chan<int> #1 cap=0 len=0, chan<...>".
+class SelectObject final : public Waitable {
+ public:
+  SelectObject(CaseRef* cases, std::size_t n) : cases_(cases), n_(n) {}
+  std::string describe() const override {
+    std::string out;
+    for (std::size_t i = 0; i < n_; ++i) {
+      if (cases_[i].chan == nullptr) continue;
+      if (!out.empty()) out += ", ";
+      out += cases_[i].chan->describe();
+    }
+    return out;
+  }
+
+ private:
+  CaseRef* cases_;
+  std::size_t n_;
+};
+
+}  // namespace
+
+std::size_t select_cases(CaseRef* cases, std::size_t n, SourceLocation where) {
+  operation_point(where);
+  std::size_t default_case = n, channel_cases = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (cases[i].is_default) {
+      if (default_case != n) fail_misuse("select with two default cases", nullptr, where);
+      default_case = i;
+    } else if (cases[i].chan != nullptr) {
+      cases[i].owner->check(*cases[i].chan, where);
+      ++channel_cases;
+    }
+  }
+  LockSet locks(cases, n);
+  locks.lock();
+
+  // Pass 1: the cases that can proceed now, in case order.
+  Scratch<std::uint32_t> ready(n);
+  std::size_t n_ready = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (cases[i].chan == nullptr || !cases[i].ready(cases[i].self)) continue;
+    if (cases[i].is_send && cases[i].closed(cases[i].self)) {
+      // A send case is "ready" on a closed channel only to fail, as in Go.
+      locks.unlock();
+      fail_misuse("send on closed channel (in select)", cases[i].chan, where);
+    }
+    ready[n_ready++] = static_cast<std::uint32_t>(i);
+  }
+  if (n_ready > 0) {
+    std::size_t pick = n_ready == 1 ? 0 : current_runtime()->choose(n_ready, where);
+    CaseRef& c = cases[ready[pick]];
+    WakeList wake;
+    c.fire(c.self, wake);
+    locks.unlock();
+    if (!wake.empty()) wake.ready_all(*current_runtime());
+    c.run(c.self);
+    return ready[pick];
+  }
+  if (default_case != n) {
+    locks.unlock();
+    cases[default_case].run(cases[default_case].self);
+    return default_case;
+  }
+  if (channel_cases == 0) {
+    locks.unlock();
+    select_forever(where);
+  }
+
+  // Pass 2: wait on every channel case; the first to fire claims the group.
+  Runtime& rt = blocking_runtime("select", nullptr, where);
+  SelectGroup group;
+  Scratch<Waiter> waiters(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (cases[i].chan == nullptr) continue;
+    waiters[i].task = &rt.current();
+    waiters[i].group = &group;
+    waiters[i].case_index = static_cast<std::int32_t>(i);
+    cases[i].enqueue(cases[i].self, waiters[i]);
+  }
+  SelectObject object(cases, n);
+  auto dequeue_all = [&] {
+    locks.lock();
+    for (std::size_t i = 0; i < n; ++i)
+      if (cases[i].chan != nullptr) cases[i].dequeue(cases[i].self, waiters[i]);
+    locks.unlock();
+  };
+  try {
+    rt.park(WaitSite{"select", &object, where}, locks.unlock_on_park());
+  } catch (...) {
+    dequeue_all();
+    throw;
+  }
+  dequeue_all();
+  auto winner = static_cast<std::size_t>(group.winner.load(std::memory_order_acquire));
+  cases[winner].complete(cases[winner].self, waiters[winner]);
+  cases[winner].run(cases[winner].self);
+  return winner;
+}
+
+}  // namespace lockstep::detail
+
+namespace lockstep {
+
+void select_forever(SourceLocation where) {
+  detail::Runtime& rt = detail::blocking_runtime("select (no cases)", nullptr, where);
+  for (;;) rt.park(detail::WaitSite{"select (no cases)", nullptr, where});
+}
+
+}  // namespace lockstep

@@ -1,0 +1,263 @@
+// Channels: blocking and handoff, buffering, close, nil channels, range,
+// move-only values, directional views, FIFO waiters, dump text and misuse.
+// Times are virtual and exact.
+#include <memory>
+
+#include "primitives/tests/support.hpp"
+
+using namespace std::chrono_literals;
+using lockstep::Chan;
+using lockstep::test::run_checked;
+using lockstep::test::run_sim;
+using lockstep::test::Trace;
+namespace sim = lockstep::sim;
+
+TEST_CASE("chan: unbuffered send blocks until a receive", "[chan]") {
+  Trace trace;
+  run_checked([&] {
+    Chan<int> ch(0);
+    lockstep::go([&, ch] {
+      lockstep::sleep(2s);
+      trace.add(fmt::format("got {}", *ch.recv()));
+    });
+    ch.send(7);
+    trace.add("sent");
+    lockstep::sleep(1s);
+  });
+  // The receiver takes the value from the waiting sender and runs on; the
+  // sender resumes after it.
+  CHECK(trace.events == std::vector<std::string>{"got 7@2s", "sent@2s"});
+}
+
+TEST_CASE("chan: a full buffer blocks the sender until a receive makes room", "[chan][buffered]") {
+  Trace trace;
+  run_checked([&] {
+    Chan<int> ch(2);
+    lockstep::go([&, ch] {
+      for (int i = 1; i <= 3; ++i) {
+        ch.send(i);
+        trace.add(fmt::format("sent {}", i));
+      }
+    });
+    lockstep::sleep(5s);
+    CHECK(ch.len() == 2);
+    CHECK(ch.cap() == 2);
+    trace.add(fmt::format("recv {}", *ch.recv()));
+    lockstep::sim::wait();
+    CHECK(ch.len() == 2);
+    CHECK(*ch.recv() == 2);
+    CHECK(*ch.recv() == 3);
+  });
+  CHECK(trace.events == std::vector<std::string>{"sent 1@0s", "sent 2@0s", "recv 1@5s", "sent 3@5s"});
+}
+
+TEST_CASE("chan: close wakes every receiver; they see nullopt after draining", "[chan][close]") {
+  std::vector<std::string> seen;
+  run_checked([&] {
+    Chan<int> ch(1);
+    for (int i = 0; i < 3; ++i)
+      lockstep::go([&, ch, i] {
+        auto v = ch.recv();
+        seen.push_back(fmt::format("r{}:{}@{}", i, v ? std::to_string(*v) : "closed",
+                                   lockstep::format_duration(lockstep::Clock::now() - lockstep::kSimulationEpoch)));
+      });
+    lockstep::sim::wait();
+    lockstep::sleep(1s);
+    ch.send(10);
+    lockstep::sim::wait();
+    lockstep::sleep(1s);
+    ch.close();
+    lockstep::sim::wait();
+    CHECK(ch.recv() == std::nullopt);  // closed and drained: never blocks again
+    auto t = ch.try_recv();
+    CHECK(t.status == lockstep::ChanStatus::closed);
+  });
+  CHECK(seen == std::vector<std::string>{"r0:10@1s", "r1:closed@2s", "r2:closed@2s"});
+}
+
+TEST_CASE("chan: values buffered before close are still received", "[chan][close]") {
+  run_checked([] {
+    Chan<int> ch(3);
+    ch.send(1);
+    ch.send(2);
+    ch.close();
+    CHECK(ch.recv() == 1);
+    CHECK(ch.recv() == 2);
+    CHECK(ch.recv() == std::nullopt);
+  });
+}
+
+TEST_CASE("chan: range-for ends at close", "[chan][range]") {
+  std::vector<int> got;
+  run_checked([&] {
+    Chan<int> ch(0);
+    lockstep::go([ch] {
+      for (int i = 0; i < 5; ++i) ch.send(i * i);
+      ch.close();
+    });
+    for (int v : ch) got.push_back(v);
+  });
+  CHECK(got == std::vector<int>{0, 1, 4, 9, 16});
+}
+
+TEST_CASE("chan: move-only values pass through", "[chan]") {
+  run_checked([] {
+    Chan<std::unique_ptr<int>> ch(1);
+    ch.send(std::make_unique<int>(5));
+    Chan<std::unique_ptr<int>> unbuffered(0);
+    lockstep::go([unbuffered] { unbuffered.send(std::make_unique<int>(6)); });
+    CHECK(**ch.recv() == 5);
+    CHECK(**unbuffered.recv() == 6);
+  });
+}
+
+TEST_CASE("chan: a copy is the same channel", "[chan]") {
+  run_checked([] {
+    Chan<int> a(1);
+    Chan<int> b = a;
+    a.send(3);
+    CHECK(b.len() == 1);
+    CHECK(a == b);
+    CHECK(b.recv() == 3);
+    CHECK(Chan<int>() == Chan<int>());
+    CHECK_FALSE(a == Chan<int>(1));
+  });
+}
+
+TEST_CASE("chan: waiters are served first come, first served", "[chan][fifo]") {
+  std::vector<int> order;
+  run_checked([&] {
+    Chan<int> ch(0);
+    for (int i = 0; i < 4; ++i)
+      lockstep::go([&, ch, i] {
+        lockstep::sleep(std::chrono::seconds(i));  // arrive in order 0..3
+        ch.recv();
+        order.push_back(i);
+      });
+    lockstep::sleep(10s);
+    for (int i = 0; i < 4; ++i) ch.send(i);
+    lockstep::sim::wait();
+  });
+  CHECK(order == std::vector<int>{0, 1, 2, 3});
+}
+
+TEST_CASE("chan: try_send and try_recv never block", "[chan][try]") {
+  run_checked([] {
+    Chan<int> ch(1);
+    CHECK(ch.try_recv().status == lockstep::ChanStatus::would_block);
+    CHECK(ch.try_send(1));
+    CHECK_FALSE(ch.try_send(2));  // full
+    auto r = ch.try_recv();
+    REQUIRE(r);
+    CHECK(*r.value == 1);
+    Chan<int> unbuffered(0);
+    CHECK_FALSE(unbuffered.try_send(1));  // no receiver waiting
+    Chan<int> nil;
+    CHECK_FALSE(nil.try_send(1));
+    CHECK(nil.try_recv().status == lockstep::ChanStatus::would_block);
+    CHECK(lockstep::Clock::now() == lockstep::kSimulationEpoch);
+  });
+}
+
+template <class C>
+concept can_recv = requires(C c) { c.recv(); };
+template <class C>
+concept can_send = requires(C c) { c.send(1); };
+template <class C>
+concept can_close = requires(C c) { c.close(); };
+
+TEST_CASE("chan: directional views share the channel", "[chan][direction]") {
+  run_checked([] {
+    Chan<int> ch(1);
+    lockstep::SendChan<int> out = ch;
+    lockstep::RecvChan<int> in = ch;
+    out.send(4);
+    CHECK(in.recv() == 4);
+    out.close();
+    CHECK(in.recv() == std::nullopt);
+  });
+  // The compiler rejects the wrong direction:
+  static_assert(can_recv<Chan<int>> && can_send<Chan<int>> && can_close<Chan<int>>);
+  static_assert(!can_recv<lockstep::SendChan<int>>);
+  static_assert(!can_send<lockstep::RecvChan<int>>);
+  static_assert(!can_close<lockstep::RecvChan<int>>);
+}
+
+TEST_CASE("chan: the dump names the channel and the wait reason", "[chan][dump]") {
+  int line = 0;
+  auto r = run_sim([&] {
+    Chan<int> ch(2);
+    ch.send(1);
+    Chan<std::string> names(0);
+    lockstep::go("reader", [names] { names.recv(); });
+    lockstep::go("nil-sender", [] { Chan<int>().send(1); });
+    lockstep::sleep(1s);
+    line = __LINE__ + 1;
+    ch.send(2), ch.send(3);
+  });
+  CHECK(r.verdict == sim::Verdict::deadlock);
+  REQUIRE(r.fibers.size() == 3);
+  CHECK(r.fibers[0].reason == "chan send");
+  CHECK(r.fibers[0].object == "chan<int> #1 cap=2 len=2");
+  CHECK(r.fibers[0].site.line() == static_cast<unsigned>(line));
+  CHECK(r.fibers[1].reason == "chan receive");
+  CHECK_THAT(r.fibers[1].object, Catch::Matches("chan<std::.*string.*> #2 cap=0 len=0"));
+  CHECK(r.fibers[2].reason == "chan send (nil chan)");
+  CHECK(r.fibers[2].object.empty());
+}
+
+TEST_CASE("chan: misuse names the fiber, the channel and the site", "[chan][misuse]") {
+  SECTION("send on a closed channel") {
+    auto r = run_sim([] {
+      Chan<int> ch(1);
+      ch.close();
+      ch.send(1);
+    });
+    CHECK(r.verdict == sim::Verdict::misuse);
+    CHECK_THAT(r.message, Catch::Contains("lockstep: send on closed channel on chan<int> #1 cap=1 "
+                                          "len=0 closed (in fiber 1 \"main\", at primitives/tests/chan_test.cpp:"));
+  }
+  SECTION("a sender waiting when the channel closes") {
+    auto r = run_sim([] {
+      Chan<int> ch(0);
+      lockstep::go("late-sender", [ch] { ch.send(1); });
+      lockstep::sim::wait();
+      ch.close();
+      lockstep::sim::wait();
+    });
+    CHECK(r.verdict == sim::Verdict::misuse);
+    CHECK_THAT(r.message, Catch::Contains("send on closed channel (it was closed while the sender waited)"));
+    CHECK_THAT(r.message, Catch::Contains("in fiber 2 \"late-sender\""));
+  }
+  SECTION("close of a closed channel") {
+    auto r = run_sim([] {
+      Chan<int> ch(0);
+      ch.close();
+      ch.close();
+    });
+    CHECK(r.verdict == sim::Verdict::misuse);
+    CHECK_THAT(r.message, Catch::Contains("lockstep: close of closed channel on chan<int> #1"));
+  }
+  SECTION("close of a nil channel") {
+    auto r = run_sim([] { Chan<int>().close(); });
+    CHECK(r.verdict == sim::Verdict::misuse);
+    CHECK_THAT(r.message, Catch::Contains("lockstep: close of nil channel (in fiber 1 \"main\""));
+  }
+  SECTION("a channel of one simulation used from another") {
+    Chan<int> leaked;
+    run_checked([&] { leaked = Chan<int>(1); });
+    auto r = run_sim([&] { leaked.send(1); });
+    CHECK(r.verdict == sim::Verdict::misuse);
+    CHECK_THAT(r.message, Catch::Contains("use of an object that belongs to another simulation on chan<int> #1"));
+  }
+  SECTION("blocking outside a simulation") {
+    Chan<int> outside(0);
+    CHECK_THROWS_WITH(outside.recv(), Catch::Contains("chan receive would block outside a simulation"));
+  }
+}
+
+TEST_CASE("chan: a nil channel blocks forever", "[chan][nil]") {
+  auto r = run_sim([] { Chan<int>().recv(); });
+  CHECK(r.verdict == sim::Verdict::deadlock);
+  CHECK(r.fibers.at(0).reason == "chan receive (nil chan)");
+}
