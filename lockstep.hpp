@@ -6,6 +6,7 @@
 #include "primitives/go.hpp"
 #include "primitives/select.hpp"
 #include "primitives/sleep.hpp"
+#include "primitives/timer.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/misuse.hpp"
 #include "sim/report.hpp"

@@ -121,6 +121,11 @@ class ChanState final : public Waitable {
     }
   }
 
+  // drop_buffered_locked() discards the buffered values (a timer's stale tick).
+  void drop_buffered_locked() {
+    while (!buffer_.empty()) buffer_.pop();
+  }
+
   bool closed() const noexcept { return closed_; }
   std::size_t size() const noexcept { return buffer_.size(); }
   std::size_t capacity() const noexcept { return buffer_.capacity(); }

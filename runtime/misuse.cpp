@@ -4,11 +4,13 @@
 
 namespace lockstep::detail {
 
+std::string describe_task(const Task& t) {
+  return t.name.empty() ? fmt::format("fiber {}", t.id) : fmt::format("fiber {} \"{}\"", t.id, t.name);
+}
+
 std::string describe_caller() {
   Runtime* rt = current_runtime();
-  if (rt == nullptr) return "a thread outside any simulation";
-  const Task& t = rt->current();
-  return fmt::format("fiber {} \"{}\"", t.id, t.name);
+  return rt == nullptr ? "a thread outside any simulation" : describe_task(rt->current());
 }
 
 void fail_misuse(std::string_view what, const Waitable* object, SourceLocation where) {

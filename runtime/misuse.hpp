@@ -27,6 +27,10 @@ class Misuse : public std::logic_error {
 
 namespace detail {
 
+// describe_task() names a task as dumps and errors do: `fiber 3 "checker"`,
+// or `fiber 3` when it has no name.
+std::string describe_task(const Task& t);
+
 // describe_caller() names the calling task: `fiber 3 "checker"`, or
 // "a thread outside any simulation".
 std::string describe_caller();

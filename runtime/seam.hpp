@@ -79,11 +79,14 @@ struct FiberCancelled {};
 
 // A timer: the runtime calls fire(*this) once, at or after `when`, on its
 // scheduler (in a simulation: between tasks, at the virtual instant `when`).
-// fire() must not block. The node is owned by the primitive and must stay
-// alive until it fired or cancel_timer() returned.
+// fire() must not block; it may ready tasks, add timers and spawn tasks. The
+// node is owned by the primitive and must stay alive until it fired, was
+// cancelled, or was discarded: a runtime that ends with the timer still
+// pending calls discard(*this) (if set) instead, so the owner can let go.
 struct TimerNode {
   TimePoint when;
   void (*fire)(TimerNode&) = nullptr;
+  void (*discard)(TimerNode&) = nullptr;
 
   // Owned by the runtime while the timer is pending.
   std::uint64_t seq = 0;

@@ -24,7 +24,8 @@ std::string group_header(const FiberSnapshot& f, std::size_t count) {
 }
 
 std::string fiber_line(const FiberSnapshot& f, TimePoint start) {
-  std::string line = fmt::format("  fiber {} \"{}\"", f.id, f.name);
+  std::string line = f.name.empty() ? fmt::format("  fiber {}", f.id)
+                                    : fmt::format("  fiber {} \"{}\"", f.id, f.name);
   if (!f.object.empty()) line += fmt::format(" on {}", f.object);
   if (f.state == FiberState::blocked || f.state == FiberState::waiting)
     line += fmt::format(" since +{}", format_duration(f.since - start));

@@ -46,8 +46,8 @@ bool describe_overflow_here(const void* fault, char* buffer, std::size_t size) {
 }
 
 std::string fiber_text(const Fiber& f) {
-  return fmt::format("fiber {} \"{}\" (spawned at {}:{})", f.id, f.name, f.spawned_at.file_name(),
-                     f.spawned_at.line());
+  return fmt::format("{} (spawned at {}:{})", lockstep::detail::describe_task(f),
+                     f.spawned_at.file_name(), f.spawned_at.line());
 }
 
 }  // namespace
@@ -504,6 +504,10 @@ void Simulation::finalize(Report& report) {
     f.cancel = true;
     switch_to(f);
     run_queue_.clear();
+  }
+  while (!timers_.empty()) {  // time has stopped: pending timers never fire
+    TimerNode& t = timers_.pop();
+    if (t.discard != nullptr) t.discard(t);
   }
   report.verdict = verdict_;
   report.message = message_;

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "runtime/misuse.hpp"
 #include "sim/simulation.hpp"
 
 namespace lockstep::sim::detail {
@@ -93,9 +94,9 @@ class Monitor {
   [[noreturn]] static void report_and_abort(const Simulation& sim) {
     const Fiber* f = sim.running();
     std::string who = f == nullptr ? std::string("the simulation's scheduler")
-                                   : fmt::format("fiber {} \"{}\" (spawned at {}:{})", f->id,
-                                                 f->name, f->spawned_at.file_name(),
-                                                 f->spawned_at.line());
+                                   : fmt::format("{} (spawned at {}:{})",
+                                                 lockstep::detail::describe_task(*f),
+                                                 f->spawned_at.file_name(), f->spawned_at.line());
     std::fprintf(stderr,
                  "lockstep: watchdog: %s has run for more than %lld ms of real time without "
                  "reaching a scheduling point (last one at %s:%u); aborting\n",

@@ -1,0 +1,151 @@
+#include "primitives/timer.hpp"
+
+#include "primitives/internal/blocking.hpp"
+#include "runtime/object_lock.hpp"
+
+namespace lockstep::detail {
+
+// One timer, ticker or after_func. While pending it keeps itself alive
+// (`keepalive`): the runtime's heap refers to it, whoever holds handles.
+struct TimerState final : TimerNode, Waitable, std::enable_shared_from_this<TimerState> {
+  Runtime* runtime = nullptr;  // null once the runtime discarded it
+  Owner owner;
+  Chan<TimePoint> chan;                            // nil for after_func
+  Duration period{0};                              // > 0 for a ticker
+  std::shared_ptr<UniqueFunction<void()>> func;    // after_func's body
+  SourceLocation site;
+  std::shared_ptr<TimerState> keepalive;
+
+  std::string describe() const override { return period.count() > 0 ? "ticker" : "timer"; }
+
+  void arm(TimePoint deadline) {
+    when = deadline;
+    keepalive = shared_from_this();
+    runtime->add_timer(*this);  // fires at once if the deadline is not in the future
+  }
+  // disarm() stops a pending timer and drops an untaken value; true if pending.
+  bool disarm() {
+    bool pending = runtime->cancel_timer(*this);
+    if (!chan.is_nil()) {
+      auto* c = chan.state();
+      c->lock.lock();
+      c->drop_buffered_locked();
+      c->lock.unlock();
+    }
+    if (pending) keepalive.reset();  // a handle still holds the state
+    return pending;
+  }
+};
+
+namespace {
+
+TimePoint deadline_after(Runtime& rt, Duration d) {
+  TimePoint now = rt.now();
+  if (d <= Duration::zero()) return now;
+  return d > TimePoint::max() - now ? TimePoint::max() : now + d;
+}
+
+void fire(TimerNode& node) {
+  auto& t = static_cast<TimerState&>(node);
+  std::shared_ptr<TimerState> keep = std::move(t.keepalive);
+  if (t.func) {
+    auto body = t.func;
+    t.runtime->spawn(Body([body] { (*body)(); }), "", t.site);
+  } else {
+    // A tick nobody took yet is not overwritten: the new one is dropped.
+    TimePoint value = t.when;
+    auto* c = t.chan.state();
+    WakeList wake;
+    c->lock.lock();
+    c->try_send_locked(value, wake);
+    c->lock.unlock();
+    wake.ready_all(*t.runtime);
+  }
+  if (t.period > Duration::zero()) t.arm(t.when + t.period);
+}
+
+void discard(TimerNode& node) {
+  auto& t = static_cast<TimerState&>(node);
+  t.runtime = nullptr;
+  t.keepalive.reset();  // may destroy `t`: nothing touches it after this
+}
+
+std::shared_ptr<TimerState> make_state(const char* what, SourceLocation where) {
+  Runtime* runtime = current_runtime();
+  if (runtime == nullptr)
+    fail_misuse(fmt::format("{} outside a simulation: the real-thread runtime is not available yet", what),
+                nullptr, where);
+  Runtime& rt = *runtime;
+  auto t = std::make_shared<TimerState>();
+  t->runtime = &rt;
+  t->site = where;
+  t->fire = &fire;
+  t->discard = &discard;
+  return t;
+}
+
+TimerState& checked(const std::shared_ptr<TimerState>& t, SourceLocation where) {
+  operation_point(where);
+  t->owner.check(*t, where);
+  return *t;
+}
+
+}  // namespace
+}  // namespace lockstep::detail
+
+namespace lockstep {
+
+Timer::Timer(Duration timeout, SourceLocation where)
+    : state_(detail::make_state("Timer", where)) {
+  state_->chan = Chan<TimePoint>(1);
+  state_->arm(detail::deadline_after(*state_->runtime, timeout));
+}
+
+RecvChan<TimePoint> Timer::chan() const { return state_->chan; }
+
+bool Timer::stop(SourceLocation where) const { return detail::checked(state_, where).disarm(); }
+
+bool Timer::reset(Duration timeout, SourceLocation where) const {
+  detail::TimerState& t = detail::checked(state_, where);
+  bool pending = t.disarm();
+  t.arm(detail::deadline_after(*t.runtime, timeout));
+  return pending;
+}
+
+Ticker::Ticker(Duration period, SourceLocation where) {
+  if (period <= Duration::zero())
+    detail::fail_misuse(fmt::format("non-positive interval {} for Ticker", format_duration(period)),
+                        nullptr, where);
+  state_ = detail::make_state("Ticker", where);
+  state_->chan = Chan<TimePoint>(1);
+  state_->period = period;
+  state_->arm(detail::deadline_after(*state_->runtime, period));
+}
+
+RecvChan<TimePoint> Ticker::chan() const { return state_->chan; }
+
+void Ticker::stop(SourceLocation where) const { detail::checked(state_, where).disarm(); }
+
+void Ticker::reset(Duration period, SourceLocation where) const {
+  if (period <= Duration::zero())
+    detail::fail_misuse(fmt::format("non-positive interval {} for Ticker.reset", format_duration(period)),
+                        state_.get(), where);
+  detail::TimerState& t = detail::checked(state_, where);
+  t.disarm();
+  t.period = period;
+  t.arm(detail::deadline_after(*t.runtime, period));
+}
+
+RecvChan<TimePoint> after(Duration timeout, SourceLocation where) {
+  return Timer(timeout, where).chan();
+}
+
+Timer after_func(Duration timeout, detail::UniqueFunction<void()> f, SourceLocation where) {
+  if (!f) detail::fail_misuse("after_func of an empty function", nullptr, where);
+  auto state = detail::make_state("after_func", where);
+  state->func = std::make_shared<detail::UniqueFunction<void()>>(std::move(f));
+  state->arm(detail::deadline_after(*state->runtime, timeout));
+  return Timer(std::move(state));
+}
+
+}  // namespace lockstep
