@@ -70,8 +70,22 @@ class ChanState final : public Waitable {
   ObjectLock lock;
   Owner owner;
 
+  // unlock() releases `lock`; a channel made outside any simulation is also
+  // unbound from its runtime once it holds no values and no waiters.
+  void unlock() noexcept {
+    owner.release_if_idle(buffer_.empty() && recvq_.empty() && sendq_.empty());
+    lock.unlock();
+  }
+
   // The *_locked operations run with `lock` held and never block. They add
   // the task to wake, if any, to `wake`.
+
+  // release_if_idle() unbinds an idle channel made outside any simulation.
+  void release_if_idle() noexcept {
+    if (!owner.bindable()) return;
+    lock.lock();
+    unlock();
+  }
 
   // try_send_locked() returns true if `value` was taken (moved from).
   bool try_send_locked(T& value, WakeList& wake) {
@@ -156,11 +170,11 @@ void chan_send(ChanState<T>* c, T value, SourceLocation where) {
   WakeList wake;
   c->lock.lock();
   if (c->closed()) {
-    c->lock.unlock();
+    c->unlock();
     fail_misuse("send on closed channel", c, where);
   }
   if (c->try_send_locked(value, wake)) {
-    c->lock.unlock();
+    c->unlock();
     if (!wake.empty()) wake.ready_all(*current_runtime());
     return;
   }
@@ -174,7 +188,7 @@ void chan_send(ChanState<T>* c, T value, SourceLocation where) {
   } catch (...) {
     c->lock.lock();
     c->sendq().remove(w);
-    c->lock.unlock();
+    c->unlock();
     throw;
   }
   if (!w.ok) fail_misuse("send on closed channel (it was closed while the sender waited)", c, where);
@@ -189,7 +203,7 @@ std::optional<T> chan_recv(ChanState<T>* c, SourceLocation where) {
   std::optional<T> out;
   c->lock.lock();
   if (c->try_recv_locked(out, wake)) {
-    c->lock.unlock();
+    c->unlock();
     if (!wake.empty()) wake.ready_all(*current_runtime());
     return out;
   }
@@ -203,7 +217,7 @@ std::optional<T> chan_recv(ChanState<T>* c, SourceLocation where) {
   } catch (...) {
     c->lock.lock();
     c->recvq().remove(w);
-    c->lock.unlock();
+    c->unlock();
     throw;
   }
   return out;  // empty if woken by close
@@ -217,11 +231,11 @@ bool chan_try_send(ChanState<T>* c, T& value, SourceLocation where) {
   WakeList wake;
   c->lock.lock();
   if (c->closed()) {
-    c->lock.unlock();
+    c->unlock();
     fail_misuse("send on closed channel", c, where);
   }
   bool sent = c->try_send_locked(value, wake);
-  c->lock.unlock();
+  c->unlock();
   if (!wake.empty()) wake.ready_all(*current_runtime());
   return sent;
 }
@@ -235,7 +249,7 @@ Received<T> chan_try_recv(ChanState<T>* c, SourceLocation where) {
   std::optional<T> out;
   c->lock.lock();
   bool done = c->try_recv_locked(out, wake);
-  c->lock.unlock();
+  c->unlock();
   if (!wake.empty()) wake.ready_all(*current_runtime());
   if (!done) return {ChanStatus::would_block, std::nullopt};
   if (!out) return {ChanStatus::closed, std::nullopt};
@@ -250,11 +264,11 @@ void chan_close(ChanState<T>* c, SourceLocation where) {
   WakeList wake;
   c->lock.lock();
   if (c->closed()) {
-    c->lock.unlock();
+    c->unlock();
     fail_misuse("close of closed channel", c, where);
   }
   c->close_locked(wake);
-  c->lock.unlock();
+  c->unlock();
   if (!wake.empty()) wake.ready_all(*current_runtime());
 }
 
@@ -284,7 +298,7 @@ class ChanBase {
 template <class T>
 class RecvIterator {
  public:
-  explicit RecvIterator(ChanState<T>* c) : chan_(c) { advance(); }
+  RecvIterator(ChanState<T>* c, SourceLocation where) : chan_(c), where_(where) { advance(); }
   RecvIterator() = default;
   T& operator*() { return *current_; }
   RecvIterator& operator++() {
@@ -294,8 +308,9 @@ class RecvIterator {
   bool operator!=(const RecvIterator&) const { return current_.has_value(); }
 
  private:
-  void advance() { current_ = chan_recv(chan_, SourceLocation::current()); }
+  void advance() { current_ = chan_recv(chan_, where_); }
   ChanState<T>* chan_ = nullptr;
+  SourceLocation where_;  // the range-for statement
   std::optional<T> current_;
 };
 
@@ -330,7 +345,10 @@ class Chan : public detail::ChanBase<T> {
   void close(SourceLocation where = SourceLocation::current()) const {
     detail::chan_close(this->state(), where);
   }
-  detail::RecvIterator<T> begin() const { return detail::RecvIterator<T>(this->state()); }
+  // begin() is called by range-for; its site is the loop's, for dumps.
+  detail::RecvIterator<T> begin(SourceLocation where = SourceLocation::current()) const {
+    return detail::RecvIterator<T>(this->state(), where);
+  }
   detail::RecvIterator<T> end() const { return {}; }
 
  private:
@@ -367,7 +385,10 @@ class RecvChan : public detail::ChanBase<T> {
   Received<T> try_recv(SourceLocation where = SourceLocation::current()) const {
     return detail::chan_try_recv(this->state(), where);
   }
-  detail::RecvIterator<T> begin() const { return detail::RecvIterator<T>(this->state()); }
+  // begin() is called by range-for; its site is the loop's, for dumps.
+  detail::RecvIterator<T> begin(SourceLocation where = SourceLocation::current()) const {
+    return detail::RecvIterator<T>(this->state(), where);
+  }
   detail::RecvIterator<T> end() const { return {}; }
 };
 

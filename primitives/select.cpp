@@ -68,6 +68,15 @@ class SelectObject final : public Waitable {
 
 }  // namespace
 
+namespace {
+
+void release_channels(CaseRef* cases, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i)
+    if (cases[i].chan != nullptr) cases[i].release(cases[i].self);
+}
+
+}  // namespace
+
 std::size_t select_cases(CaseRef* cases, std::size_t n, SourceLocation where) {
   operation_point(where);
   std::size_t default_case = n, channel_cases = 0;
@@ -102,6 +111,7 @@ std::size_t select_cases(CaseRef* cases, std::size_t n, SourceLocation where) {
     c.fire(c.self, wake);
     locks.unlock();
     if (!wake.empty()) wake.ready_all(*current_runtime());
+    release_channels(cases, n);
     c.run(c.self);
     return ready[pick];
   }
@@ -140,6 +150,7 @@ std::size_t select_cases(CaseRef* cases, std::size_t n, SourceLocation where) {
     throw;
   }
   dequeue_all();
+  release_channels(cases, n);
   auto winner = static_cast<std::size_t>(group.winner.load(std::memory_order_acquire));
   cases[winner].complete(cases[winner].self, waiters[winner]);
   cases[winner].run(cases[winner].self);

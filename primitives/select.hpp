@@ -51,6 +51,7 @@ struct CaseRef {
   void (*complete)(void*, Waiter&) = nullptr;
   void (*run)(void*) = nullptr;
   bool (*closed)(void*) = nullptr;  // send cases: is the channel closed?
+  void (*release)(void*) = nullptr;  // unbinds an idle channel made outside simulations
 };
 
 }  // namespace detail
@@ -80,6 +81,7 @@ struct RecvCase {
     };
     r.dequeue = [](void* s, detail::Waiter& w) { static_cast<RecvCase*>(s)->chan->recvq().remove(w); };
     r.complete = [](void*, detail::Waiter&) {};
+    r.release = [](void* s) { static_cast<RecvCase*>(s)->chan->release_if_idle(); };
     r.run = [](void* s) {
       auto* c = static_cast<RecvCase*>(s);
       if constexpr (std::is_invocable_v<F&, std::optional<T>>)
@@ -122,6 +124,7 @@ struct SendCase {
       if (!w.ok) detail::fail_misuse("send on closed channel (closed while select waited)", c->chan, c->where);
     };
     r.run = [](void* s) { static_cast<SendCase*>(s)->callback(); };
+    r.release = [](void* s) { static_cast<SendCase*>(s)->chan->release_if_idle(); };
     return r;
   }
 };

@@ -35,8 +35,8 @@ void sleep(Duration timeout, SourceLocation where) {
 void sleep_until(TimePoint deadline, SourceLocation where) {
   detail::Runtime* rt = detail::current_runtime();
   if (rt == nullptr) {
-    Duration left = deadline - Clock::now();
-    if (left > Duration::zero()) std::this_thread::sleep_for(left);
+    TimePoint now = Clock::now();
+    if (deadline > now) std::this_thread::sleep_for(deadline - now);
     return;
   }
   if (deadline <= rt->now()) {

@@ -3,8 +3,9 @@
 // In a simulation, sleep(d) parks the fiber ("sleep", durably blocked) until
 // virtual time reaches now + d; time jumps there as soon as nothing else can
 // run, so sleep(1h) costs microseconds. sleep(d) with d <= 0 returns at once,
-// as in Go (it is still a scheduling point). yield() lets every other runnable
-// fiber run first; it never moves time.
+// as in Go (it is still a scheduling point). yield() is Go's Gosched: under
+// FIFO every other runnable fiber runs first; other strategies choose among
+// all runnable fibers, the yielder included. It never moves time.
 //
 // Outside a simulation these are std::this_thread::sleep_for / yield on the
 // real clock.

@@ -58,6 +58,8 @@ class Owner {
                            : "use of an object that another runtime is using at the same time",
                 &object, where);
   }
+  // bindable() is true for an object created outside any simulation.
+  bool bindable() const noexcept { return !permanent_; }
   // release_if_idle() frees a bindable object once it holds no state.
   void release_if_idle(bool idle) noexcept {
     if (idle && !permanent_) owner_.store(0, std::memory_order_release);

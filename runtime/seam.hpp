@@ -10,7 +10,8 @@
 //                            `unlock` releases the primitive's lock once the
 //                            task counts as parked (Go's gopark unlockf)
 //   ready(task)              make a parked task runnable again
-//   yield(where)             let every other runnable task go first
+//   yield(where)             offer the CPU to the other runnable tasks (under
+//                            FIFO they all go first)
 //   preemption_point(where)  a place where the scheduler may switch tasks (a
 //                            primitive operation); a no-op unless a strategy
 //                            wants to explore an interleaving here
@@ -54,7 +55,8 @@ class Waitable {
 };
 
 // What a parked task waits for. `reason` is a Go-style wait reason with
-// static storage ("chan receive", "sleep", "sync.Mutex.Lock").
+// static storage ("chan receive", "sleep", "sync.Mutex.Lock"). `object`, if
+// set, must outlive the park: a dump may describe it when the run ends.
 struct WaitSite {
   const char* reason = "";
   const Waitable* object = nullptr;
@@ -70,7 +72,8 @@ class Task {
   SourceLocation spawned_at;
 };
 
-// Thrown out of park()/yield() into a task the runtime is tearing down (a
+// Thrown out of park(), yield() and preemption_point() (so out of any
+// primitive operation) into a task the runtime is tearing down (a
 // simulation that ended with tasks still parked), so the task's stack unwinds
 // and its destructors run. Not a std::exception on purpose: `catch
 // (std::exception&)` must not swallow it. A task that swallows it with

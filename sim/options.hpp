@@ -65,8 +65,8 @@ struct Options {
 #endif
   }
 
-  // validate() throws Misuse for a value that cannot work.
-  void validate() const;
+  // validate() throws Misuse for a value that cannot work, naming `where`.
+  void validate(SourceLocation where = SourceLocation::current()) const;
 };
 
 }  // namespace lockstep::sim

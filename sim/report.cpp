@@ -32,13 +32,20 @@ std::string Report::dump() const {
   return fibers.empty() ? std::string{} : format_dump(fibers, start, end);
 }
 
+namespace {
+// count(3, "step", "steps") is "3 steps", count(1, ...) is "1 step".
+std::string count(std::uint64_t n, const char* one, const char* many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+}  // namespace
+
 std::string to_string(const Report& r) {
   std::string out = fmt::format("lockstep: {}\n", r.message);
-  out += fmt::format("  at +{} ({}) after {} steps, {} switches; {} fibers spawned, peak {} live\n",
-                     format_duration(r.elapsed()), format_time(r.end), r.steps, r.switches,
-                     r.fibers_spawned, r.peak_fibers);
-  out += fmt::format("  strategy {}, seed {}, {} decisions\n", describe(r.strategy), r.seed,
-                     r.decision_count);
+  out += fmt::format("  at +{} ({}) after {}, {}; {} spawned, peak {} live\n",
+                     format_duration(r.elapsed()), format_time(r.end), count(r.steps, "step", "steps"),
+                     count(r.switches, "switch", "switches"), count(r.fibers_spawned, "fiber", "fibers"), r.peak_fibers);
+  out += fmt::format("  strategy {}, seed {}, {}\n", describe(r.strategy), r.seed,
+                     count(r.decision_count, "decision", "decisions"));
   if (!r.passed()) out += fmt::format("  replay with LOCKSTEP_REPLAY='{}'\n", r.replay_token);
   return out + r.dump();
 }

@@ -15,7 +15,7 @@ Report run(lockstep::detail::Body root, const Options& options, SourceLocation w
     fail_misuse("sim::run() called from within a simulation (simulations do not nest)", nullptr,
                 where);
   if (!root) fail_misuse("sim::run() of an empty function", nullptr, where);
-  detail::Simulation simulation(options);
+  detail::Simulation simulation(options, where);
   return simulation.run(std::move(root), where);
 }
 
@@ -27,8 +27,7 @@ void wait(SourceLocation where) {
 
 bool in_simulation() noexcept { return detail::Simulation::on_this_thread() != nullptr; }
 
-void Options::validate() const {
-  auto here = SourceLocation::current();
+void Options::validate(SourceLocation here) const {
   if (stack_size < 16 * 1024)
     fail_misuse(fmt::format("sim::Options::stack_size {} is below the 16 KiB minimum", stack_size),
                 nullptr, here);

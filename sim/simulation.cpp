@@ -54,13 +54,13 @@ std::string fiber_text(const Fiber& f) {
 
 Simulation* Simulation::on_this_thread() noexcept { return this_thread_simulation; }
 
-Simulation::Simulation(const Options& options)
+Simulation::Simulation(const Options& options, SourceLocation where)
     : options_(options), eh_globals_(abi::__cxa_get_globals()) {
-  options_.validate();
+  options_.validate(where);
   if (options_.replay.empty())
     if (const char* env = std::getenv("LOCKSTEP_REPLAY"); env != nullptr && *env != '\0')
       options_.replay = env;
-  if (!options_.replay.empty()) parse_token(options_.replay, options_.strategy, options_.seed);
+  if (!options_.replay.empty()) parse_token(options_.replay, options_.strategy, options_.seed, where);
   decider_ = make_decider(options_.strategy, options_.seed);
   fifo_ = decider_->fifo();
   home_.name = "(sim::run caller)";
@@ -163,7 +163,7 @@ ctx::fiber Simulation::finish(Fiber& f) noexcept {
   (f.next_live != nullptr ? f.next_live->prev_live : live_tail_) = f.prev_live;
   --live_count_;
   if (&f == main_) main_exited_ = true;
-  ++steps_;
+  heartbeat_.store(++steps_, std::memory_order_relaxed);
   Fiber& next = pick_next();
   hand_over(f, next);
   return std::move(next.context);  // Boost jumps there and frees f's stack
@@ -188,7 +188,7 @@ void Simulation::hand_over(Fiber& from, Fiber& next) noexcept {
   switched_from_ = &from;
   current_ = &next;
   next.state = FiberState::running;
-  heartbeat_.store(++switches_, std::memory_order_relaxed);
+  ++switches_;
   running_.store(&next, std::memory_order_relaxed);
 }
 
@@ -365,7 +365,7 @@ void Simulation::wait(SourceLocation where) {
 // ---- scheduling -------------------------------------------------------------
 
 void Simulation::count_step(SourceLocation where) {
-  ++steps_;
+  heartbeat_.store(++steps_, std::memory_order_relaxed);
   if (steps_ - steps_at_time_move_ > options_.livelock_steps) {
     current_->site = where;
     end_run_from_fiber(Verdict::livelock,
@@ -463,6 +463,8 @@ void Simulation::end_run(Verdict v, std::string message, Fiber* culprit) {
   verdict_ = v;
   message_ = std::move(message);
   culprit_ = culprit;
+  steps_at_verdict_ = steps_;
+  switches_at_verdict_ = switches_;
   if (v != Verdict::passed) snapshot_ = snapshot();
 }
 
@@ -514,8 +516,8 @@ void Simulation::finalize(Report& report) {
   report.exception = exception_;
   report.start = kSimulationEpoch;
   report.end = end;
-  report.steps = steps_;
-  report.switches = switches_;
+  report.steps = steps_at_verdict_;  // teardown's own steps are not the run's
+  report.switches = switches_at_verdict_;
   report.fibers_spawned = next_id_ - 1;
   report.peak_fibers = peak_;
   report.seed = options_.seed;

@@ -37,7 +37,9 @@ using lockstep::detail::WaitSite;
 
 class Simulation final : public lockstep::detail::Runtime {
  public:
-  explicit Simulation(const Options& options);
+  // Simulation() validates `options` and resolves a replay token; misuse
+  // names `where`, the sim::run() call.
+  Simulation(const Options& options, SourceLocation where);
   ~Simulation();
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
@@ -63,7 +65,8 @@ class Simulation final : public lockstep::detail::Runtime {
 
   // The simulation running on the calling thread, if any.
   static Simulation* on_this_thread() noexcept;
-  // Watchdog support: read from the watchdog thread.
+  // Watchdog support, read from the watchdog thread: the heartbeat is the
+  // number of scheduling points reached.
   std::uint64_t heartbeat() const noexcept { return heartbeat_.load(std::memory_order_relaxed); }
   const Fiber* running() const noexcept { return running_.load(std::memory_order_relaxed); }
   std::chrono::milliseconds watchdog_limit() const noexcept { return options_.watchdog; }
@@ -130,6 +133,7 @@ class Simulation final : public lockstep::detail::Runtime {
 
   // Figures.
   std::uint64_t steps_ = 0, steps_at_time_move_ = 0, switches_ = 0;
+  std::uint64_t steps_at_verdict_ = 0, switches_at_verdict_ = 0;
   std::uint64_t next_id_ = 1, peak_ = 0, decision_count_ = 0, next_object_id_ = 1;
   std::vector<std::uint32_t> decisions_;
 

@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -94,7 +95,7 @@ Stack StackPool::carve_from_arena(SizeClass& sc) {
 Stack StackPool::acquire(std::size_t size, bool guard_pages) {
   SizeClass& sc = size_class(round_to_pages(size));
   Stack s;
-  if (!sc.free_guarded.empty()) {
+  if (guard_pages && !sc.free_guarded.empty()) {
     s = sc.free_guarded.back();
     sc.free_guarded.pop_back();
   } else if (guard_pages && guarded_live.fetch_add(1, std::memory_order_relaxed) < kGuardedStacksMax) {
@@ -138,12 +139,20 @@ void StackPool::trim(std::size_t keep) noexcept {
     }
     // Arena slots cannot be unmapped one by one without splitting the arena's
     // mapping; give their pages back instead and keep the address range.
-    while (sc->free_canary.size() > keep) {
-      Stack s = sc->free_canary.back();
-      sc->free_canary.pop_back();
-      madvise(s.base, s.size, MADV_DONTNEED);
-      sc->cold_canary.push_back(s);
+    // Adjacent slots go back in one call: each call costs a TLB shootdown.
+    if (sc->free_canary.size() <= keep) continue;
+    std::vector<Stack> surplus(sc->free_canary.begin() + static_cast<std::ptrdiff_t>(keep),
+                               sc->free_canary.end());
+    sc->free_canary.resize(keep);
+    std::sort(surplus.begin(), surplus.end(),
+              [](const Stack& a, const Stack& b) { return a.base < b.base; });
+    for (std::size_t i = 0; i < surplus.size();) {
+      std::size_t j = i + 1;
+      while (j < surplus.size() && surplus[j].base == surplus[j - 1].base + sc->size) ++j;
+      madvise(surplus[i].base, (j - i) * sc->size, MADV_DONTNEED);
+      i = j;
     }
+    sc->cold_canary.insert(sc->cold_canary.end(), surplus.begin(), surplus.end());
   }
 }
 

@@ -11,21 +11,19 @@ namespace lockstep::sim {
 
 using lockstep::detail::fail_misuse;
 
-Strategy Strategy::pct(unsigned depth, std::uint64_t steps) {
+Strategy Strategy::pct(unsigned depth, std::uint64_t steps, SourceLocation where) {
   if (depth < 1 || depth > 64)
-    fail_misuse(fmt::format("Strategy::pct: depth {} is out of range [1, 64]", depth), nullptr,
-                SourceLocation::current());
-  if (steps < 1)
-    fail_misuse("Strategy::pct: steps must be at least 1", nullptr, SourceLocation::current());
+    fail_misuse(fmt::format("Strategy::pct: depth {} is out of range [1, 64]", depth), nullptr, where);
+  if (steps < 1) fail_misuse("Strategy::pct: steps must be at least 1", nullptr, where);
   Strategy s{Kind::pct};
   s.pct_depth_ = depth;
   s.pct_steps_ = steps;
   return s;
 }
 
-Strategy Strategy::replay(std::vector<std::uint32_t> decisions, Strategy then) {
+Strategy Strategy::replay(std::vector<std::uint32_t> decisions, Strategy then, SourceLocation where) {
   if (then.kind() != Kind::fifo && then.kind() != Kind::random)
-    fail_misuse("Strategy::replay: `then` must be fifo or random", nullptr, SourceLocation::current());
+    fail_misuse("Strategy::replay: `then` must be fifo or random", nullptr, where);
   Strategy s{Kind::replay};
   s.decisions_ = std::move(decisions);
   s.then_ = then.kind();
@@ -70,9 +68,12 @@ std::string encode_decisions(const std::vector<std::uint32_t>& d) {
   return out;
 }
 
+// Where the token being parsed came from (the sim::run call or the caller
+// of parse_token): set for the duration of one parse_token().
+thread_local SourceLocation token_site;
+
 [[noreturn]] void bad_token(std::string_view token, std::string_view why) {
-  fail_misuse(fmt::format("malformed replay token \"{}\": {}", token, why), nullptr,
-              SourceLocation::current());
+  fail_misuse(fmt::format("malformed replay token \"{}\": {}", token, why), nullptr, token_site);
 }
 
 template <class Int>
@@ -119,7 +120,8 @@ std::string make_token(const Strategy& s, std::uint64_t seed) {
   return out;
 }
 
-void parse_token(std::string_view token, Strategy& strategy, std::uint64_t& seed) {
+void parse_token(std::string_view token, Strategy& strategy, std::uint64_t& seed, SourceLocation where) {
+  token_site = where;
   std::vector<std::string_view> parts;
   for (std::string_view rest = token;;) {
     std::size_t colon = rest.find(':');
@@ -160,7 +162,7 @@ void parse_token(std::string_view token, Strategy& strategy, std::uint64_t& seed
   switch (kind) {
     case Strategy::Kind::fifo: strategy = Strategy::fifo(); break;
     case Strategy::Kind::random: strategy = Strategy::random(); break;
-    case Strategy::Kind::pct: strategy = Strategy::pct(depth, steps); break;
+    case Strategy::Kind::pct: strategy = Strategy::pct(depth, steps, where); break;
     case Strategy::Kind::replay:
       strategy = Strategy::replay(std::move(decisions),
                                   then == Strategy::Kind::random ? Strategy::random() : Strategy::fifo());
@@ -228,10 +230,11 @@ class RandomDecider final : public Decider {
   Rng rng_;
 };
 
-// PCT: initial priorities are distinct values >= depth (a random permutation
-// built incrementally: each new fiber is inserted at a random rank); change
-// point i (1-based) sets the running fiber's priority to depth - i, below
-// every initial priority and below earlier change points' victims.
+// PCT: initial priorities are independent uniform draws above `depth`, so
+// their order is a uniformly random permutation of the fibers (ties have
+// probability ~2^-62 and are broken by decision order); change point i
+// (1-based) sets the running fiber's priority to depth - i, below every
+// initial priority and below earlier change points' victims.
 class PctDecider final : public Decider {
  public:
   PctDecider(std::uint64_t seed, unsigned depth, std::uint64_t steps) : rng_(seed), depth_(depth) {
@@ -239,11 +242,7 @@ class PctDecider final : public Decider {
     std::sort(change_points_.begin(), change_points_.end());
   }
   std::int64_t on_spawn() override {
-    // A random rank among the fibers spawned so far, spread with gaps of 2^20
-    // so insertions rarely collide; ties are broken by decision order.
-    ++spawned_;
-    return static_cast<std::int64_t>(depth_) +
-           static_cast<std::int64_t>(rng_.below(spawned_ << 20));
+    return static_cast<std::int64_t>(depth_) + static_cast<std::int64_t>(rng_.next() >> 2);
   }
   std::int64_t on_step(std::uint64_t step, std::int64_t priority) override {
     while (next_change_ < change_points_.size() && change_points_[next_change_] <= step) {
@@ -260,7 +259,6 @@ class PctDecider final : public Decider {
  private:
   Rng rng_;
   unsigned depth_;
-  std::uint64_t spawned_ = 0;
   std::vector<std::uint64_t> change_points_;
   std::size_t next_change_ = 0;
 };

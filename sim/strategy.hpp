@@ -36,6 +36,8 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/source_location.hpp"
+
 namespace lockstep::sim {
 
 class Strategy {
@@ -45,9 +47,11 @@ class Strategy {
   static Strategy fifo() { return Strategy{Kind::fifo}; }
   static Strategy random() { return Strategy{Kind::random}; }
   // pct() checks 1 <= depth <= 64 and steps >= 1 (Misuse otherwise).
-  static Strategy pct(unsigned depth = 3, std::uint64_t steps = 1000);
+  static Strategy pct(unsigned depth = 3, std::uint64_t steps = 1000,
+                      SourceLocation where = SourceLocation::current());
   // replay() follows `decisions`, then `then` (fifo or random; Misuse otherwise).
-  static Strategy replay(std::vector<std::uint32_t> decisions, Strategy then = fifo());
+  static Strategy replay(std::vector<std::uint32_t> decisions, Strategy then = fifo(),
+                         SourceLocation where = SourceLocation::current());
 
   Kind kind() const noexcept { return kind_; }
   unsigned pct_depth() const noexcept { return pct_depth_; }
@@ -79,7 +83,8 @@ std::string describe(const Strategy& s);
 // Options::replay or the LOCKSTEP_REPLAY environment variable.
 std::string make_token(const Strategy& s, std::uint64_t seed);
 // parse_token() throws Misuse naming the bad part of a malformed token.
-void parse_token(std::string_view token, Strategy& strategy, std::uint64_t& seed);
+void parse_token(std::string_view token, Strategy& strategy, std::uint64_t& seed,
+                 SourceLocation where = SourceLocation::current());
 
 namespace detail {
 

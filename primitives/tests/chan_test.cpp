@@ -261,3 +261,30 @@ TEST_CASE("chan: a nil channel blocks forever", "[chan][nil]") {
   CHECK(r.verdict == sim::Verdict::deadlock);
   CHECK(r.fibers.at(0).reason == "chan receive (nil chan)");
 }
+
+TEST_CASE("chan: a channel made outside any simulation serves successive simulations",
+          "[chan][ownership]") {
+  // Regression: such a channel stayed bound to the first simulation forever.
+  Chan<int> global(1);
+  run_checked([&] {
+    global.send(1);
+    CHECK(global.recv() == 1);
+  });
+  run_checked([&] {
+    global.send(2);
+    CHECK(global.recv() == 2);
+  });
+  CHECK(global.try_send(3));  // and outside any simulation, once idle
+  CHECK(global.try_recv().value == 3);
+}
+
+TEST_CASE("chan: range-for blocks at the loop's site in dumps", "[chan][range][dump]") {
+  int line = 0;
+  auto r = run_sim([&] {
+    Chan<int> ch(0);
+    line = __LINE__ + 1;
+    for (int v : ch) (void)v;
+  });
+  CHECK(r.verdict == sim::Verdict::deadlock);
+  CHECK(r.fibers.at(0).site.line() == static_cast<unsigned>(line));
+}

@@ -151,14 +151,20 @@ TEST_CASE("fibers: a stack overflow past the canary names the fiber", "[fiber][o
     sim::run(
         [] {
           for (int i = 0; i < 3; ++i) lockstep::go([] { lockstep::sleep(1s); });
+          // A runnable peer, so the overflower's yield really switches out
+          // (and so runs the canary check) instead of returning at once.
+          lockstep::go("peer", [] {
+            for (int i = 0; i < 1000; ++i) lockstep::yield();
+          });
           lockstep::go("overflower", [] { deep(250); });  // ~40 KiB into a 32 KiB stack
           lockstep::sleep(2s);
         },
         o);
   });
   CHECK(aborted);
-  CHECK_THAT(err, Catch::StartsWith("lockstep: stack overflow in fiber 5 \"overflower\" (spawned at "
+  CHECK_THAT(err, Catch::StartsWith("lockstep: stack overflow in fiber 6 \"overflower\" (spawned at "
                                     "sim/tests/fiber_test.cpp:"));
+  CHECK_THAT(err, Catch::Contains("stack's canary was overwritten"));
 }
 
 TEST_CASE("fibers: the watchdog names a fiber that never reaches a scheduling point",
