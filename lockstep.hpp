@@ -3,6 +3,7 @@
 #pragma once
 
 #include "primitives/chan.hpp"
+#include "primitives/context.hpp"
 #include "primitives/go.hpp"
 #include "primitives/select.hpp"
 #include "primitives/sleep.hpp"

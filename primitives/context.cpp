@@ -1,0 +1,261 @@
+#include "primitives/context.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "primitives/internal/blocking.hpp"
+#include "runtime/object_lock.hpp"
+
+namespace lockstep {
+namespace detail {
+
+// One node of the context tree. Value nodes carry key/value; cancellable
+// nodes carry the rest. A pending deadline timer keeps its node alive.
+struct ContextState final : TimerNode, std::enable_shared_from_this<ContextState> {
+  std::shared_ptr<ContextState> parent;  // null under background
+  bool cancellable = false;
+
+  const void* key = nullptr;  // value nodes
+  std::shared_ptr<const void> value;
+
+  // Cancellable nodes. Guarded by `lock`: err, cause, children, hooks.
+  ObjectLock lock;
+  Chan<Empty> done;  // made when the node is cancellable
+  Error err;
+  Error cause;
+  std::optional<TimePoint> deadline;
+  Runtime* runtime = nullptr;  // the deadline timer's runtime; null once discarded
+  std::shared_ptr<ContextState> keepalive;
+  std::vector<std::weak_ptr<ContextState>> children;
+  CancelHook* hooks = nullptr;
+
+  static ContextState* nearest_cancellable(ContextState* s) noexcept {
+    while (s != nullptr && !s->cancellable) s = s->parent.get();
+    return s;
+  }
+
+  // cancel() records the error (first call wins), then closes done, stops
+  // the deadline timer, cancels the children, runs the hooks and leaves the
+  // parent. The caller holds a reference, so `this` outlives the call.
+  void cancel(const Error& error, const Error& why) {
+    lock.lock();
+    if (err) {
+      lock.unlock();
+      return;
+    }
+    err = error;
+    cause = why ? why : error;
+    std::vector<std::weak_ptr<ContextState>> kids = std::move(children);
+    CancelHook* hook_list = hooks;
+    hooks = nullptr;
+    lock.unlock();
+
+    close_done();
+    if (runtime != nullptr && runtime->cancel_timer(*this)) keepalive.reset();
+    for (auto& weak : kids)
+      if (auto child = weak.lock()) child->cancel(error, cause);
+    while (hook_list != nullptr) {
+      CancelHook* h = hook_list;
+      hook_list = h->next;
+      h->linked = false;
+      h->fire(*h);
+    }
+    detach_from_parent();
+  }
+
+  void close_done() {
+    auto* c = done.state();
+    WakeList wake;
+    c->lock.lock();
+    c->close_locked(wake);
+    c->lock.unlock();
+    if (!wake.empty()) wake.ready_all(*current_runtime());
+  }
+
+  void detach_from_parent() {
+    ContextState* p = nearest_cancellable(parent.get());
+    if (p == nullptr) return;
+    p->lock.lock();
+    std::erase_if(p->children, [this](const std::weak_ptr<ContextState>& w) {
+      auto c = w.lock();
+      return c == nullptr || c.get() == this;
+    });
+    p->lock.unlock();
+  }
+};
+
+namespace {
+
+void on_deadline(TimerNode& node) {
+  auto& s = static_cast<ContextState&>(node);
+  std::shared_ptr<ContextState> keep = std::move(s.keepalive);
+  s.cancel(deadline_exceeded_error(), nullptr);
+}
+
+void on_discard(TimerNode& node) {
+  auto& s = static_cast<ContextState&>(node);
+  s.runtime = nullptr;
+  s.keepalive.reset();  // may destroy `s`: nothing touches it after this
+}
+
+}  // namespace
+
+Watch watch(const Context& ctx, CancelHook& hook) {
+  ContextState* s = ContextState::nearest_cancellable(ctx.state_.get());
+  if (s == nullptr) return Watch::never;
+  s->lock.lock();
+  if (s->err) {
+    s->lock.unlock();
+    return Watch::already;
+  }
+  hook.prev = nullptr;
+  hook.next = s->hooks;
+  if (s->hooks != nullptr) s->hooks->prev = &hook;
+  s->hooks = &hook;
+  hook.linked = true;
+  s->lock.unlock();
+  return Watch::watching;
+}
+
+void unwatch(const Context& ctx, CancelHook& hook) {
+  ContextState* s = ContextState::nearest_cancellable(ctx.state_.get());
+  if (s == nullptr) return;
+  s->lock.lock();
+  if (hook.linked) {
+    (hook.prev != nullptr ? hook.prev->next : s->hooks) = hook.next;
+    if (hook.next != nullptr) hook.next->prev = hook.prev;
+    hook.linked = false;
+  }
+  s->lock.unlock();
+}
+
+}  // namespace detail
+
+Error canceled_error() {
+  static const Error e = std::make_exception_ptr(Canceled{});
+  return e;
+}
+
+Error deadline_exceeded_error() {
+  static const Error e = std::make_exception_ptr(DeadlineExceeded{});
+  return e;
+}
+
+bool is_canceled(const Error& e) noexcept { return e == canceled_error(); }
+bool is_deadline_exceeded(const Error& e) noexcept { return e == deadline_exceeded_error(); }
+
+std::string error_message(const Error& e) {
+  if (!e) return "nil";
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& x) {
+    return x.what();
+  } catch (...) {
+    return "non-standard exception";
+  }
+}
+
+RecvChan<Empty> Context::done() const {
+  auto* s = detail::ContextState::nearest_cancellable(state_.get());
+  return s != nullptr ? RecvChan<Empty>(s->done) : RecvChan<Empty>();
+}
+
+Error Context::err() const {
+  auto* s = detail::ContextState::nearest_cancellable(state_.get());
+  if (s == nullptr) return nullptr;
+  s->lock.lock();
+  Error e = s->err;
+  s->lock.unlock();
+  return e;
+}
+
+std::optional<TimePoint> Context::deadline() const {
+  auto* s = detail::ContextState::nearest_cancellable(state_.get());
+  return s != nullptr ? s->deadline : std::nullopt;
+}
+
+const void* Context::find_value(const void* key) const {
+  for (auto* s = state_.get(); s != nullptr; s = s->parent.get())
+    if (s->key == key) return s->value.get();
+  return nullptr;
+}
+
+Context Context::make_value(const Context& parent, const void* key, std::shared_ptr<const void> value) {
+  auto s = std::make_shared<detail::ContextState>();
+  s->parent = parent.state_;
+  s->key = key;
+  s->value = std::move(value);
+  return Context(std::move(s));
+}
+
+void CancelFunc::operator()() const { state_->cancel(canceled_error(), nullptr); }
+
+void CancelFunc::cancel_with(Error why) const { state_->cancel(canceled_error(), why); }
+
+Context background() { return Context(); }
+
+std::pair<Context, CancelFunc> make_cancel_context(const Context& parent,
+                                                   std::optional<TimePoint> deadline,
+                                                   SourceLocation where) {
+  auto s = std::make_shared<detail::ContextState>();
+  s->parent = parent.state_;
+  s->cancellable = true;
+  s->done = Chan<Empty>(0);
+  detail::ContextState* p = detail::ContextState::nearest_cancellable(s->parent.get());
+  std::optional<TimePoint> inherited = p != nullptr ? p->deadline : std::nullopt;
+  if (deadline && inherited && *inherited <= *deadline) deadline.reset();  // the parent's fires first
+  s->deadline = deadline ? deadline : inherited;
+  if (p != nullptr) {
+    p->lock.lock();
+    if (p->err) {
+      Error e = p->err, why = p->cause;
+      p->lock.unlock();
+      s->cancel(e, why);
+    } else {
+      p->children.push_back(s);
+      p->lock.unlock();
+    }
+  }
+  if (deadline && !s->err) {
+    detail::Runtime* rt = detail::current_runtime();
+    if (rt == nullptr)
+      detail::fail_misuse("a context deadline outside a simulation: the real-thread runtime is not "
+                          "available yet",
+                          nullptr, where);
+    s->runtime = rt;
+    s->when = *deadline;
+    s->fire = &detail::on_deadline;
+    s->discard = &detail::on_discard;
+    s->keepalive = s;
+    rt->add_timer(*s);  // cancels at once if the deadline has passed
+  }
+  return {Context(s), CancelFunc(s)};
+}
+
+std::pair<Context, CancelFunc> with_cancel(const Context& parent) {
+  return make_cancel_context(parent, std::nullopt, SourceLocation::current());
+}
+
+std::pair<Context, CancelFunc> with_cancel_cause(const Context& parent) { return with_cancel(parent); }
+
+std::pair<Context, CancelFunc> with_deadline(const Context& parent, TimePoint deadline, SourceLocation where) {
+  return make_cancel_context(parent, deadline, where);
+}
+
+std::pair<Context, CancelFunc> with_timeout(const Context& parent, Duration timeout, SourceLocation where) {
+  detail::Runtime* rt = detail::current_runtime();
+  TimePoint now = rt != nullptr ? rt->now() : Clock::now();
+  TimePoint deadline = timeout > TimePoint::max() - now ? TimePoint::max() : now + timeout;
+  return make_cancel_context(parent, deadline, where);
+}
+
+Error cause(const Context& ctx) {
+  auto* s = detail::ContextState::nearest_cancellable(ctx.state_.get());
+  if (s == nullptr) return nullptr;
+  s->lock.lock();
+  Error c = s->cause;
+  s->lock.unlock();
+  return c;
+}
+
+}  // namespace lockstep

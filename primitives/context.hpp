@@ -1,0 +1,177 @@
+// Context: Go's context package — cancellation, deadlines and request-scoped
+// values that flow down a tree of contexts.
+//
+//   auto [ctx, cancel] = lockstep::with_timeout(parent, 5s);
+//   lockstep::select(lockstep::on_recv(result, [&](auto r) { use(r); }),
+//                    lockstep::on_recv(ctx.done(), [&] { fail(ctx.err()); }));
+//   cancel();  // always call it: it releases the deadline timer at once
+//
+//   background()            the root: never cancelled, no deadline, no values
+//                           (a default-constructed Context is the same)
+//   with_cancel(p)          a child cancelled by its cancel() or by p
+//   with_cancel_cause(p)    the same; cancel(cause) records why
+//   with_deadline(p, t)     also cancelled at t with deadline_exceeded; the
+//   with_timeout(p, d)      earlier of t and p's deadline wins
+//   with_value(p, key, v)   a child that carries v under key
+//
+//   done()      a channel closed on cancellation (nil for background: a
+//               select case on it never fires)
+//   err()       null while live, then canceled_error() or
+//               deadline_exceeded_error() (compare with is_canceled() /
+//               is_deadline_exceeded())
+//   cause(ctx)  the cause given to a cancel-cause function, else err()
+//   deadline()  the effective deadline, if any
+//   value(key)  the nearest value for key, or null
+//
+// Cancelling a context cancels its descendants (with the same error and
+// cause), closes its done channel, stops its deadline timer, and detaches it
+// from its parent. Errors are std::exception_ptr (lockstep::Error), so any
+// exception can be a cause. Contexts are handles: copies share one context.
+// Deadlines need a runtime: with_deadline/with_timeout outside a simulation
+// are misuse until the real-thread runtime exists.
+#pragma once
+
+#include <exception>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "primitives/chan.hpp"
+#include "runtime/clock.hpp"
+
+namespace lockstep {
+
+// The element type of done channels: nothing is ever sent, they only close.
+struct Empty {};
+
+using Error = std::exception_ptr;
+
+class Canceled : public std::runtime_error {
+ public:
+  Canceled() : std::runtime_error("context canceled") {}
+};
+class DeadlineExceeded : public std::runtime_error {
+ public:
+  DeadlineExceeded() : std::runtime_error("context deadline exceeded") {}
+};
+
+// The two errors a context reports, as shared singletons (compare by identity).
+Error canceled_error();
+Error deadline_exceeded_error();
+bool is_canceled(const Error& e) noexcept;
+bool is_deadline_exceeded(const Error& e) noexcept;
+// error_message() is what() of the error, or "nil".
+std::string error_message(const Error& e);
+
+// A typed key for with_value(); keys compare by identity, like Go's
+// unexported key types. Give it a name for dumps and debugging.
+template <class T>
+class ContextKey {
+ public:
+  explicit ContextKey(std::string name) : name_(std::move(name)) {}
+  const std::string& name() const noexcept { return name_; }
+
+ private:
+  std::string name_;
+};
+
+class Context;
+
+namespace detail {
+struct ContextState;
+struct CancelHook;
+enum class Watch;
+Watch watch(const Context& ctx, CancelHook& hook);
+void unwatch(const Context& ctx, CancelHook& hook);
+}  // namespace detail
+
+Error cause(const Context& ctx);
+
+class Context {
+ public:
+  Context() = default;  // background
+
+  RecvChan<Empty> done() const;
+  Error err() const;
+  std::optional<TimePoint> deadline() const;
+  template <class T>
+  const T* value(const ContextKey<T>& key) const {
+    return static_cast<const T*>(find_value(&key));
+  }
+
+ private:
+  friend struct detail::ContextState;
+  friend class CancelFunc;
+  friend detail::Watch detail::watch(const Context&, detail::CancelHook&);
+  friend void detail::unwatch(const Context&, detail::CancelHook&);
+  friend Error cause(const Context& ctx);
+  explicit Context(std::shared_ptr<detail::ContextState> s) : state_(std::move(s)) {}
+  const void* find_value(const void* key) const;
+  std::shared_ptr<detail::ContextState> state_;  // null: background
+
+  template <class T>
+  friend Context with_value(const Context& parent, const ContextKey<T>& key, T value);
+  static Context make_value(const Context& parent, const void* key, std::shared_ptr<const void> value);
+  friend std::pair<Context, class CancelFunc> make_cancel_context(const Context&, std::optional<TimePoint>,
+                                                                   SourceLocation);
+};
+
+// CancelFunc cancels its context (with canceled_error()); calling it again
+// does nothing. Copies cancel the same context.
+class CancelFunc {
+ public:
+  void operator()() const;
+  // cancel_with() is the with_cancel_cause form: records `cause`.
+  void cancel_with(Error cause) const;
+
+ private:
+  friend std::pair<Context, CancelFunc> make_cancel_context(const Context&, std::optional<TimePoint>,
+                                                            SourceLocation);
+  explicit CancelFunc(std::shared_ptr<detail::ContextState> s) : state_(std::move(s)) {}
+  std::shared_ptr<detail::ContextState> state_;
+};
+
+Context background();
+std::pair<Context, CancelFunc> with_cancel(const Context& parent);
+// with_cancel_cause(): cancel.cancel_with(cause) records the cause; plain
+// cancel() records canceled_error().
+std::pair<Context, CancelFunc> with_cancel_cause(const Context& parent);
+std::pair<Context, CancelFunc> with_deadline(const Context& parent, TimePoint deadline,
+                                             SourceLocation where = SourceLocation::current());
+std::pair<Context, CancelFunc> with_timeout(const Context& parent, Duration timeout,
+                                            SourceLocation where = SourceLocation::current());
+
+template <class T>
+Context with_value(const Context& parent, const ContextKey<T>& key, T value) {
+  return Context::make_value(parent, &key, std::make_shared<const T>(std::move(value)));
+}
+
+std::pair<Context, CancelFunc> make_cancel_context(const Context& parent,
+                                                   std::optional<TimePoint> deadline,
+                                                   SourceLocation where);
+
+namespace detail {
+
+// CancelHook: a callback run (once) when a context is cancelled, for
+// primitives whose waits a context can interrupt (Semaphore::acquire(ctx,
+// n)). It runs in the canceller's context and must not block.
+struct CancelHook {
+  void (*fire)(CancelHook&) = nullptr;
+  CancelHook* prev = nullptr;
+  CancelHook* next = nullptr;
+  bool linked = false;
+};
+
+enum class Watch : int {
+  never,     // the context can never be cancelled: nothing registered
+  watching,  // registered: fire() runs on cancellation unless unwatched first
+  already,   // the context is already cancelled: nothing registered
+};
+Watch watch(const Context& ctx, CancelHook& hook);
+// unwatch() removes a registered hook; a no-op if it fired already.
+void unwatch(const Context& ctx, CancelHook& hook);
+
+}  // namespace detail
+}  // namespace lockstep

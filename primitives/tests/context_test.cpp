@@ -1,0 +1,197 @@
+// Context: cancellation flows down the tree, deadlines fire at exact virtual
+// instants (no error at timeout - 1ns, deadline exceeded at timeout),
+// cancelling releases the deadline timer, causes and values.
+#include "primitives/tests/support.hpp"
+
+using namespace std::chrono_literals;
+using lockstep::Clock;
+using lockstep::Context;
+using lockstep::kSimulationEpoch;
+using lockstep::on_recv;
+using lockstep::select;
+using lockstep::test::run_checked;
+using lockstep::test::Trace;
+
+TEST_CASE("context: background is never done", "[context]") {
+  run_checked([] {
+    Context bg = lockstep::background();
+    CHECK(bg.err() == nullptr);
+    CHECK(bg.done().is_nil());
+    CHECK_FALSE(bg.deadline());
+    CHECK(select(on_recv(bg.done()), lockstep::on_default([] {})) == 1);
+  });
+}
+
+TEST_CASE("context: cancel closes done, sets err, and is idempotent", "[context][cancel]") {
+  Trace trace;
+  run_checked([&] {
+    auto [ctx, cancel] = lockstep::with_cancel(lockstep::background());
+    lockstep::go([&, ctx = ctx] {
+      ctx.done().recv();
+      trace.add("done");
+    });
+    lockstep::sleep(2s);
+    CHECK(ctx.err() == nullptr);
+    cancel();
+    cancel();
+    CHECK(lockstep::is_canceled(ctx.err()));
+    CHECK(lockstep::error_message(ctx.err()) == "context canceled");
+    lockstep::sim::wait();
+  });
+  CHECK(trace.events == std::vector<std::string>{"done@2s"});
+}
+
+TEST_CASE("context: timeout 5s: no error at 5s - 1ns, deadline exceeded at exactly 5s",
+          "[context][deadline]") {
+  run_checked([] {
+    auto [ctx, cancel] = lockstep::with_timeout(lockstep::background(), 5s);
+    CHECK(ctx.deadline() == kSimulationEpoch + 5s);
+    lockstep::sleep(5s - 1ns);
+    CHECK(ctx.err() == nullptr);
+    lockstep::sleep(1ns);
+    CHECK(lockstep::is_deadline_exceeded(ctx.err()));
+    CHECK(lockstep::error_message(ctx.err()) == "context deadline exceeded");
+    cancel();  // after expiry: the error stays deadline exceeded
+    CHECK(lockstep::is_deadline_exceeded(ctx.err()));
+  });
+}
+
+TEST_CASE("context: waiting on done wakes exactly at the deadline", "[context][deadline]") {
+  run_checked([] {
+    auto [ctx, cancel] = lockstep::with_deadline(lockstep::background(), kSimulationEpoch + 90s);
+    ctx.done().recv();
+    CHECK(Clock::now() == kSimulationEpoch + 90s);
+    cancel();
+  });
+}
+
+TEST_CASE("context: cancelling a parent cancels every descendant", "[context][tree]") {
+  run_checked([] {
+    auto [parent, cancel_parent] = lockstep::with_cancel(lockstep::background());
+    auto [child, cancel_child] = lockstep::with_timeout(parent, 1h);
+    lockstep::ContextKey<int> key("k");
+    auto valued = lockstep::with_value(child, key, 7);
+    auto [grandchild, cancel_grandchild] = lockstep::with_cancel(valued);
+    cancel_parent();
+    CHECK(lockstep::is_canceled(child.err()));
+    CHECK(lockstep::is_canceled(valued.err()));
+    CHECK(lockstep::is_canceled(grandchild.err()));
+    CHECK(grandchild.done().try_recv().status == lockstep::ChanStatus::closed);
+    cancel_child();
+    cancel_grandchild();
+  });
+}
+
+TEST_CASE("context: cancelling a child leaves the parent alone", "[context][tree]") {
+  run_checked([] {
+    auto [parent, cancel_parent] = lockstep::with_cancel(lockstep::background());
+    auto [child, cancel_child] = lockstep::with_cancel(parent);
+    cancel_child();
+    CHECK(parent.err() == nullptr);
+    CHECK(lockstep::is_canceled(child.err()));
+    cancel_parent();
+  });
+}
+
+TEST_CASE("context: a child of a cancelled parent starts cancelled", "[context][tree]") {
+  run_checked([] {
+    auto [parent, cancel] = lockstep::with_cancel(lockstep::background());
+    cancel();
+    auto [child, cancel_child] = lockstep::with_timeout(parent, 1s);
+    CHECK(lockstep::is_canceled(child.err()));
+    cancel_child();
+  });
+}
+
+TEST_CASE("context: the earlier deadline wins", "[context][deadline]") {
+  run_checked([] {
+    auto [outer, cancel_outer] = lockstep::with_timeout(lockstep::background(), 2s);
+    auto [inner, cancel_inner] = lockstep::with_timeout(outer, 10s);
+    CHECK(inner.deadline() == kSimulationEpoch + 2s);
+    inner.done().recv();
+    CHECK(Clock::now() == kSimulationEpoch + 2s);
+    CHECK(lockstep::is_deadline_exceeded(inner.err()));  // inherited from the parent
+    auto [shorter, cancel_shorter] = lockstep::with_timeout(lockstep::background(), 1s);
+    auto [longer_child, cancel_longer] = lockstep::with_timeout(shorter, 1h);
+    CHECK(longer_child.deadline() == Clock::now() + 1s);
+    cancel_outer(), cancel_inner(), cancel_shorter(), cancel_longer();
+  });
+}
+
+TEST_CASE("context: cancelling releases the deadline timer", "[context][deadline]") {
+  // The context's state (kept alive by its pending timer) is freed once
+  // cancel() stops the timer, long before the deadline.
+  std::weak_ptr<int> alive;
+  auto r = lockstep::test::run_sim([&] {
+    lockstep::ContextKey<std::shared_ptr<int>> key("payload");
+    auto payload = std::make_shared<int>(1);
+    alive = payload;
+    {
+      auto [ctx, cancel] = lockstep::with_timeout(lockstep::with_value(lockstep::background(), key, payload), 1h);
+      payload.reset();
+      cancel();
+    }
+    CHECK(alive.expired());
+  });
+  CHECK(r.passed());
+  CHECK(r.elapsed() == 0s);
+}
+
+TEST_CASE("context: cause records why; plain cancel's cause is its error", "[context][cause]") {
+  run_checked([] {
+    auto [ctx, cancel] = lockstep::with_cancel_cause(lockstep::background());
+    auto [child, cancel_child] = lockstep::with_cancel(ctx);
+    cancel.cancel_with(std::make_exception_ptr(std::runtime_error("courier 7 went offline")));
+    CHECK(lockstep::is_canceled(ctx.err()));
+    CHECK(lockstep::error_message(lockstep::cause(ctx)) == "courier 7 went offline");
+    CHECK(lockstep::error_message(lockstep::cause(child)) == "courier 7 went offline");
+    auto [plain, cancel_plain] = lockstep::with_cancel(lockstep::background());
+    CHECK(lockstep::cause(plain) == nullptr);
+    cancel_plain();
+    CHECK(lockstep::is_canceled(lockstep::cause(plain)));
+    cancel_child();
+  });
+}
+
+TEST_CASE("context: values are found up the tree, nearest first", "[context][value]") {
+  run_checked([] {
+    lockstep::ContextKey<std::string> request("request-id");
+    lockstep::ContextKey<int> other("other");
+    auto a = lockstep::with_value(lockstep::background(), request, std::string("r-1"));
+    auto [b, cancel] = lockstep::with_cancel(a);
+    auto c = lockstep::with_value(b, request, std::string("r-2"));
+    REQUIRE(a.value(request) != nullptr);
+    CHECK(*a.value(request) == "r-1");
+    CHECK(*b.value(request) == "r-1");
+    CHECK(*c.value(request) == "r-2");
+    CHECK(c.value(other) == nullptr);
+    cancel();
+  });
+}
+
+TEST_CASE("context: select on done and a result channel", "[context][select]") {
+  Trace trace;
+  run_checked([&] {
+    auto [ctx, cancel] = lockstep::with_timeout(lockstep::background(), 3s);
+    lockstep::Chan<int> result(1);
+    lockstep::go([result] {
+      lockstep::sleep(5s);
+      result.send(1);
+    });
+    select(on_recv(result, [&] { trace.add("result"); }),
+           on_recv(ctx.done(), [&] { trace.add(lockstep::error_message(ctx.err())); }));
+    cancel();
+    lockstep::sim::wait();
+    lockstep::sleep(5s);
+  });
+  CHECK(trace.events == std::vector<std::string>{"context deadline exceeded@3s"});
+}
+
+TEST_CASE("context: a deadline outside a simulation is misuse until real-thread mode",
+          "[context][misuse]") {
+  CHECK_THROWS_WITH(lockstep::with_timeout(lockstep::background(), 1s),
+                    Catch::Contains("a context deadline outside a simulation"));
+  auto [ctx, cancel] = lockstep::with_cancel(lockstep::background());  // fine: no timer
+  cancel();
+  CHECK(lockstep::is_canceled(ctx.err()));
+}
