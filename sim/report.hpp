@@ -67,7 +67,9 @@ struct Report {
   std::uint64_t seed = 0;
   Strategy strategy = Strategy::fifo();
   std::uint64_t decision_count = 0;
-  std::vector<std::uint32_t> decisions;  // when Options::record_decisions
+  // Every decision in order, when Options::record_decisions; empty under
+  // fifo, whose decisions are all 0 (decision_count still counts them).
+  std::vector<std::uint32_t> decisions;
   std::string replay_token;
 
   std::vector<FiberSnapshot> fibers;  // live fibers at the verdict, by id

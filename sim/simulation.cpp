@@ -174,39 +174,7 @@ void Simulation::reclaim(Fiber& f) noexcept {
   free_fibers_.push_back(&f);
 }
 
-void Simulation::switch_to(Fiber& next) {
-  hand_over(*current_, next);
-  resumed(std::move(next.context).resume());
-}
-
-// hand_over() makes `next` current; the caller then jumps into it. Runs on
-// `from`'s stack, so the canary check sees `from`'s deepest live frame.
-void Simulation::hand_over(Fiber& from, Fiber& next) noexcept {
-  check_canary(from);
-  start_switch(from.exited ? nullptr : &from.asan, next.asan);
-  from.eh = exchange_eh_state(eh_globals_, next.eh);
-  switched_from_ = &from;
-  current_ = &next;
-  next.state = FiberState::running;
-  ++switches_;
-  running_.store(&next, std::memory_order_relaxed);
-}
-
-void Simulation::resumed(ctx::fiber&& from) noexcept {
-  Fiber* f = switched_from_;
-  finish_switch(&current_->asan, f->asan);
-  if (from)
-    f->context = std::move(from);
-  else
-    reclaim(*f);  // it exited; Boost already returned its stack
-}
-
-// check_canary() runs on `f`'s own stack as it switches out: a frame address
-// inside the canary region, or a damaged canary, means `f` overflowed.
-void Simulation::check_canary(const Fiber& f) const noexcept {
-  if (f.stack.base == nullptr) return;
-  auto* frame = static_cast<unsigned char*>(__builtin_frame_address(0));
-  if (frame >= f.stack.base + kCanaryBytes && canary_intact(f.stack)) return;
+void Simulation::overflow_slow(const Fiber& f) const noexcept {
   char text[512];
   std::snprintf(text, sizeof text,
                 "lockstep: stack overflow in fiber %llu \"%s\" (spawned at %s:%u): its %zu KiB "
@@ -233,8 +201,7 @@ bool Simulation::describe_overflow(const void* fault, char* buffer, std::size_t 
   return true;
 }
 
-void Simulation::cancel_point(Fiber& me) {
-  if (!me.cancel) return;
+void Simulation::cancel_slow(Fiber& me) {
   if (std::uncaught_exceptions() > 0) {
     // Throwing now would call std::terminate without a word; say why instead.
     char text[512];
@@ -247,12 +214,11 @@ void Simulation::cancel_point(Fiber& me) {
   throw FiberCancelled{};
 }
 
-void Simulation::require_in_fiber(const char* what, SourceLocation where) const {
+void Simulation::not_in_fiber_slow(const char* what, SourceLocation where) const {
   if (current_ == &home_)
     fail_misuse(fmt::format("{} outside a fiber of the simulation", what), nullptr, where);
-  if (in_timer_callback_)
-    fail_misuse(fmt::format("{} inside a timer callback (timer callbacks must not block)", what),
-                nullptr, where);
+  fail_misuse(fmt::format("{} inside a timer callback (timer callbacks must not block)", what),
+              nullptr, where);
 }
 
 // ---- the seam ---------------------------------------------------------------
@@ -314,7 +280,7 @@ void Simulation::preemption_point(SourceLocation where) {
   me.site = where;
   if (run_queue_.empty()) return;
   if (fifo_) {
-    record(0, run_queue_.size() + 1);
+    record(0);
     return;
   }
   Fiber& next = decide_from_queue(true);
@@ -340,7 +306,7 @@ std::size_t Simulation::choose(std::size_t n, SourceLocation where) {
   if (n == 0) fail_misuse("choose(0): no alternative to choose from", nullptr, where);
   if (n == 1) return 0;
   std::size_t d = fifo_ ? 0 : decider_->choose(n);
-  record(d, n);
+  record(d);
   return d;
 }
 
@@ -364,39 +330,20 @@ void Simulation::wait(SourceLocation where) {
 
 // ---- scheduling -------------------------------------------------------------
 
-void Simulation::count_step(SourceLocation where) {
-  heartbeat_.store(++steps_, std::memory_order_relaxed);
-  if (steps_ - steps_at_time_move_ > options_.livelock_steps) {
-    current_->site = where;
-    end_run_from_fiber(Verdict::livelock,
-                       fmt::format("livelock: {} scheduling steps without virtual time moving",
-                                   options_.livelock_steps));
-  }
-  if (!fifo_) current_->priority = decider_->on_step(steps_, current_->priority);
+void Simulation::livelock_slow(SourceLocation where) {
+  current_->site = where;
+  end_run_from_fiber(Verdict::livelock,
+                     fmt::format("livelock: {} scheduling steps without virtual time moving",
+                                 options_.livelock_steps));
 }
 
-void Simulation::record(std::size_t decision, std::size_t n) {
-  (void)n;
-  ++decision_count_;
-  if (options_.record_decisions) decisions_.push_back(static_cast<std::uint32_t>(decision));
-}
-
-// decide_from_queue() takes the next fiber from the run queue. With
-// `current_first`, the running fiber is alternative 0 (a preemption point)
-// and is returned, not taken, when chosen.
-Fiber& Simulation::decide_from_queue(bool current_first) {
+Fiber& Simulation::decide_slow(bool current_first) {
   std::size_t queued = run_queue_.size();
-  std::size_t n = queued + (current_first ? 1 : 0);
-  if (n == 1) return *run_queue_.pop_front();
-  if (fifo_) {
-    record(0, n);
-    return *run_queue_.pop_front();
-  }
   priorities_.clear();
   if (current_first) priorities_.push_back(current_->priority);
   for (std::size_t i = 0; i < queued; ++i) priorities_.push_back(run_queue_[i]->priority);
-  std::size_t d = decider_->pick(priorities_.data(), n);
-  record(d, n);
+  std::size_t d = decider_->pick(priorities_.data(), priorities_.size());
+  record(d);
   if (current_first) {
     if (d == 0) return *current_;
     --d;

@@ -81,9 +81,13 @@ class Simulation final : public lockstep::detail::Runtime {
   void reclaim(Fiber& f) noexcept;
 
   Fiber& pick_next();
+  // The hot paths (every scheduling point runs them) are defined inline
+  // below the class; their rare branches call out-of-line *_slow functions.
   Fiber& decide_from_queue(bool current_first);
-  void record(std::size_t decision, std::size_t n);
+  Fiber& decide_slow(bool current_first);
+  void record(std::size_t decision);
   void count_step(SourceLocation where);
+  [[noreturn]] void livelock_slow(SourceLocation where);
   void advance_time_or_end();
   void fire_due_timers();
 
@@ -91,13 +95,16 @@ class Simulation final : public lockstep::detail::Runtime {
   void hand_over(Fiber& from, Fiber& next) noexcept;
   void resumed(boost::context::fiber&& from) noexcept;
   void cancel_point(Fiber& me);
+  [[noreturn]] void cancel_slow(Fiber& me);
   void check_canary(const Fiber& f) const noexcept;
+  [[noreturn]] void overflow_slow(const Fiber& f) const noexcept;
 
   void end_run(Verdict v, std::string message, Fiber* culprit = nullptr);
   [[noreturn]] void end_run_from_fiber(Verdict v, std::string message);
   void finalize(Report& report);
   std::vector<FiberSnapshot> snapshot() const;
   void require_in_fiber(const char* what, SourceLocation where) const;
+  [[noreturn]] void not_in_fiber_slow(const char* what, SourceLocation where) const;
 
   Options options_;
   void* eh_globals_;  // this thread's __cxa_eh_globals; a simulation stays on its thread
@@ -140,5 +147,78 @@ class Simulation final : public lockstep::detail::Runtime {
   std::atomic<std::uint64_t> heartbeat_{0};
   std::atomic<const Fiber*> running_{nullptr};
 };
+
+// ---- hot paths ----------------------------------------------------------------
+
+inline void Simulation::require_in_fiber(const char* what, SourceLocation where) const {
+  if (current_ == &home_ || in_timer_callback_) [[unlikely]]
+    not_in_fiber_slow(what, where);
+}
+
+inline void Simulation::cancel_point(Fiber& me) {
+  if (me.cancel) [[unlikely]]
+    cancel_slow(me);
+}
+
+inline void Simulation::count_step(SourceLocation where) {
+  heartbeat_.store(++steps_, std::memory_order_relaxed);
+  if (steps_ - steps_at_time_move_ > options_.livelock_steps) [[unlikely]]
+    livelock_slow(where);
+  if (!fifo_) current_->priority = decider_->on_step(steps_, current_->priority);
+}
+
+// record() keeps a decision for replay. Under fifo every decision is 0, so
+// only the count is kept.
+inline void Simulation::record(std::size_t decision) {
+  ++decision_count_;
+  if (!fifo_ && options_.record_decisions) decisions_.push_back(static_cast<std::uint32_t>(decision));
+}
+
+// decide_from_queue() takes the next fiber from the run queue. With
+// `current_first`, the running fiber is alternative 0 (a preemption point)
+// and is returned, not taken, when chosen.
+inline Fiber& Simulation::decide_from_queue(bool current_first) {
+  std::size_t n = run_queue_.size() + (current_first ? 1 : 0);
+  if (n == 1) return *run_queue_.pop_front();
+  if (!fifo_) return decide_slow(current_first);
+  record(0);
+  return *run_queue_.pop_front();
+}
+
+// check_canary() runs on `f`'s own stack as it switches out: a frame address
+// inside the canary region, or a damaged canary, means `f` overflowed.
+inline void Simulation::check_canary(const Fiber& f) const noexcept {
+  if (f.stack.base == nullptr) return;
+  auto* frame = static_cast<unsigned char*>(__builtin_frame_address(0));
+  if (frame < f.stack.base + kCanaryBytes || !canary_intact(f.stack)) [[unlikely]]
+    overflow_slow(f);
+}
+
+// hand_over() makes `next` current; the caller then jumps into it. Runs on
+// `from`'s stack, so the canary check sees `from`'s deepest live frame.
+inline void Simulation::hand_over(Fiber& from, Fiber& next) noexcept {
+  check_canary(from);
+  start_switch(from.exited ? nullptr : &from.asan, next.asan);
+  from.eh = exchange_eh_state(eh_globals_, next.eh);
+  switched_from_ = &from;
+  current_ = &next;
+  next.state = FiberState::running;
+  ++switches_;
+  running_.store(&next, std::memory_order_relaxed);
+}
+
+inline void Simulation::resumed(boost::context::fiber&& from) noexcept {
+  Fiber* f = switched_from_;
+  finish_switch(&current_->asan, f->asan);
+  if (from) [[likely]]
+    f->context = std::move(from);
+  else
+    reclaim(*f);  // it exited; Boost already returned its stack
+}
+
+inline void Simulation::switch_to(Fiber& next) {
+  hand_over(*current_, next);
+  resumed(std::move(next.context).resume());
+}
 
 }  // namespace lockstep::sim::detail
