@@ -23,7 +23,7 @@
 namespace lockstep {
 
 namespace detail {
-void spawn_goroutine(Body body, std::string name, SourceLocation where);
+void spawn_goroutine(Body&& body, std::string&& name, SourceLocation where);
 }  // namespace detail
 
 template <class F>

@@ -50,7 +50,7 @@ void fire(TimerNode& node) {
   std::shared_ptr<TimerState> keep = std::move(t.keepalive);
   if (t.func) {
     auto body = t.func;
-    t.runtime->spawn(Body([body] { (*body)(); }), "", t.site);
+    t.runtime->spawn(Body([body] { (*body)(); }), std::string{}, t.site);
   } else {
     // A tick nobody took yet is not overwritten: the new one is dropped.
     TimePoint value = t.when;

@@ -116,7 +116,7 @@ class Runtime {
   // the runtime's address, which a later simulation may reuse.
   std::uint64_t identity() const noexcept { return identity_; }
 
-  virtual Task& spawn(Body body, std::string name, SourceLocation site) = 0;
+  virtual Task& spawn(Body&& body, std::string&& name, SourceLocation site) = 0;
   virtual Task& current() noexcept = 0;
   virtual void park(const WaitSite& site, Unlock unlock = {}) = 0;
   virtual void ready(Task& task) = 0;

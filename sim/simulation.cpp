@@ -94,7 +94,7 @@ Report Simulation::run(Body root, SourceLocation where) {
   return report;
 }
 
-Fiber& Simulation::new_fiber(Body body, std::string name, SourceLocation site) {
+Fiber& Simulation::new_fiber(Body&& body, std::string&& name, SourceLocation site) {
   Fiber* f;
   if (!free_fibers_.empty()) {
     f = free_fibers_.back();
@@ -125,7 +125,7 @@ Fiber& Simulation::new_fiber(Body body, std::string name, SourceLocation site) {
   return *f;
 }
 
-void Simulation::start_fiber(Fiber& f, Body body) {
+void Simulation::start_fiber(Fiber& f, Body&& body) {
   f.stack = StackPool::local().acquire(options_.stack_size, options_.guard_pages);
   f.asan = AsanStack{f.stack.base, f.stack.size, nullptr};
   Fiber* fp = &f;
@@ -223,7 +223,7 @@ void Simulation::not_in_fiber_slow(const char* what, SourceLocation where) const
 
 // ---- the seam ---------------------------------------------------------------
 
-lockstep::detail::Task& Simulation::spawn(Body body, std::string name, SourceLocation site) {
+lockstep::detail::Task& Simulation::spawn(Body&& body, std::string&& name, SourceLocation site) {
   if (!body) fail_misuse("spawn of an empty function", nullptr, site);
   return new_fiber(std::move(body), std::move(name), site);
 }

@@ -48,7 +48,7 @@ class Simulation final : public lockstep::detail::Runtime {
   Report run(Body root, SourceLocation where);
 
   // The seam.
-  lockstep::detail::Task& spawn(Body body, std::string name, SourceLocation site) override;
+  lockstep::detail::Task& spawn(Body&& body, std::string&& name, SourceLocation site) override;
   lockstep::detail::Task& current() noexcept override { return *current_; }
   void park(const WaitSite& site, lockstep::detail::Unlock unlock = {}) override;
   void ready(lockstep::detail::Task& task) override;
@@ -74,8 +74,8 @@ class Simulation final : public lockstep::detail::Runtime {
   bool describe_overflow(const void* fault, char* buffer, std::size_t size) const noexcept;
 
  private:
-  Fiber& new_fiber(Body body, std::string name, SourceLocation site);
-  void start_fiber(Fiber& f, Body body);
+  Fiber& new_fiber(Body&& body, std::string&& name, SourceLocation site);
+  void start_fiber(Fiber& f, Body&& body);
   void run_body(Fiber& f, Body& body) noexcept;
   boost::context::fiber finish(Fiber& f) noexcept;
   void reclaim(Fiber& f) noexcept;
