@@ -258,7 +258,7 @@ void Simulation::ready(lockstep::detail::Task& task) {
 void Simulation::yield(SourceLocation where) {
   require_in_fiber("yield", where);
   Fiber& me = *current_;
-  cancel_point(me);
+  if (unwinding_cancelled(me)) return;
   count_step(where);
   me.site = where;
   if (run_queue_.empty()) return;
@@ -275,7 +275,7 @@ void Simulation::yield(SourceLocation where) {
 void Simulation::preemption_point(SourceLocation where) {
   require_in_fiber("preemption_point", where);
   Fiber& me = *current_;
-  cancel_point(me);
+  if (unwinding_cancelled(me)) return;
   count_step(where);
   me.site = where;
   if (run_queue_.empty()) return;

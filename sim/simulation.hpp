@@ -95,6 +95,7 @@ class Simulation final : public lockstep::detail::Runtime {
   void hand_over(Fiber& from, Fiber& next) noexcept;
   void resumed(boost::context::fiber&& from) noexcept;
   void cancel_point(Fiber& me);
+  bool unwinding_cancelled(Fiber& me);
   [[noreturn]] void cancel_slow(Fiber& me);
   void check_canary(const Fiber& f) const noexcept;
   [[noreturn]] void overflow_slow(const Fiber& f) const noexcept;
@@ -155,9 +156,23 @@ inline void Simulation::require_in_fiber(const char* what, SourceLocation where)
     not_in_fiber_slow(what, where);
 }
 
+// cancel_point() is where a blocking call learns that its fiber is being
+// torn down: it throws FiberCancelled (or dies, if the fiber is already
+// unwinding: a destructor must not block).
 inline void Simulation::cancel_point(Fiber& me) {
   if (me.cancel) [[unlikely]]
     cancel_slow(me);
+}
+
+// unwinding_cancelled() is the same for a call that does not block (yield, a
+// preemption point): during the unwinding it returns true, and the call does
+// nothing, so destructors may use primitives (a lock_guard's unlock, a
+// WaitGroup's done) while a torn-down fiber unwinds.
+inline bool Simulation::unwinding_cancelled(Fiber& me) {
+  if (!me.cancel) [[likely]]
+    return false;
+  if (std::uncaught_exceptions() > 0) return true;
+  cancel_slow(me);
 }
 
 inline void Simulation::count_step(SourceLocation where) {

@@ -220,3 +220,28 @@ TEST_CASE("verdict: the report prints the replay line only for failures", "[verd
   CHECK_THAT(sim::to_string(bad),
              Catch::Contains("replay with LOCKSTEP_REPLAY='lockstep1:random:seed=9'"));
 }
+
+TEST_CASE("verdict: destructors may use non-blocking primitives during teardown",
+          "[verdict][teardown]") {
+  // Regression: a scheduling point in a destructor of a fiber being torn
+  // down (a lock_guard's unlock, a WaitGroup's done) killed the process as
+  // "blocked in a destructor".
+  struct Polite {
+    int* count;
+    ~Polite() {
+      lockstep::yield();
+      lockstep::detail::current_runtime()->preemption_point(lockstep::SourceLocation::current());
+      ++*count;
+    }
+  };
+  int destroyed = 0;
+  auto r = sim::run([&] {
+    lockstep::go([&] {
+      Polite p{&destroyed};
+      block_forever();
+    });
+    lockstep::yield();
+  });
+  CHECK(r.verdict == sim::Verdict::leak);
+  CHECK(destroyed == 1);
+}
