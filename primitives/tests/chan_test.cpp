@@ -51,7 +51,7 @@ TEST_CASE("chan: a full buffer blocks the sender until a receive makes room", "[
   CHECK(trace.events == std::vector<std::string>{"sent 1@0s", "sent 2@0s", "recv 1@5s", "sent 3@5s"});
 }
 
-TEST_CASE("chan: close wakes every receiver; they see nullopt after draining", "[chan][close]") {
+TEST_CASE("chan: close wakes every receiver, they see nullopt after draining", "[chan][close]") {
   std::vector<std::string> seen;
   run_checked([&] {
     Chan<int> ch(1);

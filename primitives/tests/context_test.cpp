@@ -137,7 +137,7 @@ TEST_CASE("context: cancelling releases the deadline timer", "[context][deadline
   CHECK(r.elapsed() == 0s);
 }
 
-TEST_CASE("context: cause records why; plain cancel's cause is its error", "[context][cause]") {
+TEST_CASE("context: cause records why, plain cancel's cause is its error", "[context][cause]") {
   run_checked([] {
     auto [ctx, cancel] = lockstep::with_cancel_cause(lockstep::background());
     auto [child, cancel_child] = lockstep::with_cancel(ctx);

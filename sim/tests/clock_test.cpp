@@ -129,7 +129,7 @@ TEST_CASE("clock: timers with equal deadlines fire in creation order under any s
   }
 }
 
-TEST_CASE("clock: a cancelled timer never fires; an expired one fires at once", "[clock][timers]") {
+TEST_CASE("clock: a cancelled timer never fires, an expired one fires at once", "[clock][timers]") {
   std::vector<int> fired;
   struct Probe : lockstep::detail::TimerNode {
     std::vector<int>* fired;

@@ -129,7 +129,7 @@ TEST_CASE("strategy: replaying recorded decisions reproduces any run", "[strateg
   }
 }
 
-TEST_CASE("strategy: an empty replay is fifo; out-of-range decisions wrap", "[strategy][replay]") {
+TEST_CASE("strategy: an empty replay is fifo, out-of-range decisions wrap", "[strategy][replay]") {
   CHECK(interleave(with(sim::Strategy::replay({}), 0)).order == interleave({}).order);
   auto wrapped = interleave(with(sim::Strategy::replay({7, 7, 7}), 0));
   CHECK(wrapped.report.passed());

@@ -80,7 +80,7 @@ TEST_CASE("wait: while another fiber waits is misuse", "[wait][misuse]") {
   CHECK_THAT(r.message, Catch::Contains("sim::wait() while fiber 2 \"first\""));
 }
 
-TEST_CASE("wait: returns before a deadlock is declared; blocking after it is one",
+TEST_CASE("wait: returns before a deadlock is declared, blocking after it is one",
           "[wait][deadlock]") {
   // main waits while the only other fiber blocks forever: wait returns (the
   // other is durably blocked; a waiter is woken before deadlock is checked),
