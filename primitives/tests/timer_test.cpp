@@ -94,7 +94,7 @@ TEST_CASE("timer: equal deadlines fire in creation order", "[timer][order]") {
   CHECK(order == std::vector<int>{0, 1, 2, 3});
 }
 
-TEST_CASE("ticker: ticks every period; an untaken tick is dropped", "[ticker]") {
+TEST_CASE("ticker: ticks every period, an untaken tick is dropped", "[ticker]") {
   Trace trace;
   run_checked([&] {
     Ticker tick(1s);
