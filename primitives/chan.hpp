@@ -178,6 +178,7 @@ void chan_send(ChanState<T>* c, T value, SourceLocation where) {
     if (!wake.empty()) wake.ready_all(*current_runtime());
     return;
   }
+  if (current_runtime() == nullptr) c->unlock();  // blocking_runtime() throws: not with the lock held
   Runtime& rt = blocking_runtime("chan send", c, where);
   Waiter w;
   w.task = &rt.current();
@@ -207,6 +208,7 @@ std::optional<T> chan_recv(ChanState<T>* c, SourceLocation where) {
     if (!wake.empty()) wake.ready_all(*current_runtime());
     return out;
   }
+  if (current_runtime() == nullptr) c->unlock();  // blocking_runtime() throws: not with the lock held
   Runtime& rt = blocking_runtime("chan receive", c, where);
   Waiter w;
   w.task = &rt.current();

@@ -126,6 +126,7 @@ std::size_t select_cases(CaseRef* cases, std::size_t n, SourceLocation where) {
   }
 
   // Pass 2: wait on every channel case; the first to fire claims the group.
+  if (current_runtime() == nullptr) locks.unlock();  // blocking_runtime() throws
   Runtime& rt = blocking_runtime("select", nullptr, where);
   SelectGroup group;
   Scratch<Waiter> waiters(n);

@@ -54,9 +54,11 @@ class Owner {
     std::uint64_t held = owner_.load(std::memory_order_acquire);
     if (held == me) return;
     if (held == 0 && !permanent_ && owner_.compare_exchange_strong(held, me)) return;
-    fail_misuse(permanent_ ? "use of an object that belongs to another simulation"
-                           : "use of an object that another runtime is using at the same time",
-                &object, where);
+    const char* what = permanent_ ? "use of an object that belongs to another simulation"
+                       : Runtime::is_live(held)
+                           ? "use of an object that another runtime is using at the same time"
+                           : "use of an object left in use by a simulation that has ended";
+    fail_misuse(what, &object, where);
   }
   // bindable() is true for an object created outside any simulation.
   bool bindable() const noexcept { return !permanent_; }

@@ -1,6 +1,9 @@
 #include "runtime/seam.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <mutex>
+#include <vector>
 #include <cstring>
 
 #include "runtime/source_location.hpp"
@@ -16,9 +19,40 @@ bool same_site(const SourceLocation& a, const SourceLocation& b) noexcept {
 
 namespace lockstep::detail {
 
-std::uint64_t Runtime::next_identity() noexcept {
+namespace {
+
+// The identities of the runtimes that exist now; only read when an object
+// is found bound to another runtime, to say which case it is.
+struct LiveRuntimes {
+  std::mutex mutex;
+  std::vector<std::uint64_t> ids;  // guarded by mutex
+};
+LiveRuntimes& live_runtimes() {
+  static LiveRuntimes* live = new LiveRuntimes;  // outlives every runtime
+  return *live;
+}
+
+std::uint64_t next_identity() noexcept {
   static std::atomic<std::uint64_t> counter{1};
   return counter.fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+Runtime::Runtime() : identity_(next_identity()) {
+  std::lock_guard lock(live_runtimes().mutex);
+  live_runtimes().ids.push_back(identity_);
+}
+
+Runtime::~Runtime() {
+  std::lock_guard lock(live_runtimes().mutex);
+  std::erase(live_runtimes().ids, identity_);
+}
+
+bool Runtime::is_live(std::uint64_t identity) noexcept {
+  std::lock_guard lock(live_runtimes().mutex);
+  auto& ids = live_runtimes().ids;
+  return std::find(ids.begin(), ids.end(), identity) != ids.end();
 }
 
 }  // namespace lockstep::detail

@@ -115,6 +115,8 @@ class Runtime {
   // A process-wide unique, never reused identity. Objects bind to it, not to
   // the runtime's address, which a later simulation may reuse.
   std::uint64_t identity() const noexcept { return identity_; }
+  // is_live() tells whether the runtime with that identity still exists.
+  static bool is_live(std::uint64_t identity) noexcept;
 
   virtual Task& spawn(Body&& body, std::string&& name, SourceLocation site) = 0;
   virtual Task& current() noexcept = 0;
@@ -132,11 +134,10 @@ class Runtime {
   virtual std::uint64_t new_object_id() noexcept = 0;
 
  protected:
-  Runtime() noexcept : identity_(next_identity()) {}
-  ~Runtime() = default;
+  Runtime();
+  ~Runtime();
 
  private:
-  static std::uint64_t next_identity() noexcept;
   const std::uint64_t identity_;
 };
 

@@ -442,14 +442,16 @@ std::vector<FiberSnapshot> Simulation::snapshot() const {
 }
 
 // finalize() runs at home once the verdict is set: it unwinds every fiber
-// left (each resumes, its park throws FiberCancelled, its destructors run)
-// and fills the report.
+// left, newest first (each resumes, its park throws FiberCancelled, its
+// destructors run), and fills the report.
 void Simulation::finalize(Report& report) {
   TimePoint end = now_;
   run_queue_.clear();
   waiter_ = nullptr;
-  while (live_head_ != nullptr) {
-    Fiber& f = *live_head_;
+  // Newest first: a fiber's locals (a mutex, a channel) often outlive the
+  // fibers it spawned, so those unwind while the locals still exist.
+  while (live_tail_ != nullptr) {
+    Fiber& f = *live_tail_;
     f.cancel = true;
     switch_to(f);
     run_queue_.clear();

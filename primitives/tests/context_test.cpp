@@ -179,7 +179,7 @@ TEST_CASE("context: select on done and a result channel", "[context][select]") {
       result.send(1);
     });
     select(on_recv(result, [&] { trace.add("result"); }),
-           on_recv(ctx.done(), [&] { trace.add(lockstep::error_message(ctx.err())); }));
+           on_recv(ctx.done(), [&, ctx = ctx] { trace.add(lockstep::error_message(ctx.err())); }));
     cancel();
     lockstep::sim::wait();
     lockstep::sleep(5s);
