@@ -1,0 +1,105 @@
+#include "primitives/cond.hpp"
+
+#include <fmt/format.h>
+
+namespace lockstep {
+
+Cond::Cond(Mutex& mutex) noexcept : mutex_(mutex), id_(detail::ObjectId::next()) {}
+
+Cond::~Cond() {
+  guard_.lock();
+  detail::detach_waiters(*this, {&waiters_}, &signalled_);
+  guard_.unlock();
+}
+
+std::string Cond::describe() const {
+  return fmt::format("cond #{}{} (mutex #{}{})", id_.global ? "g" : "", id_.value,
+                     mutex_.id_.global ? "g" : "", mutex_.id_.value);
+}
+
+namespace {
+
+// What wait() releases once its task counts as parked (Go's gopark unlockf):
+// the Cond's lock, then the task that now holds the mutex, if any, is readied.
+struct ParkRelease {
+  detail::ObjectLock* guard;
+  detail::WakeList* wake;
+  detail::Runtime* runtime;
+
+  static void run(void* self) {
+    auto* r = static_cast<ParkRelease*>(self);
+    r->guard->unlock();
+    r->wake->ready_all(*r->runtime);
+  }
+};
+
+}  // namespace
+
+void Cond::wait(SourceLocation where) {
+  detail::operation_point(where);
+  owner_.check(*this, where);
+  Mutex& mutex = mutex_;  // after the park, `this` may be gone (see mutex.hpp, Lifetime)
+  mutex.owner_.check(mutex, where);
+  detail::Runtime& rt = detail::blocking_runtime("sync.Cond.Wait", this, where);
+  detail::SyncWaiter s(*this, rt.current());
+  detail::WakeList wake;  // the mutex's next holder
+  // The Cond's lock is held from the unlock of the mutex until the task is
+  // parked, so a signal() cannot pick this waiter before it sleeps.
+  guard_.lock();
+  if (!mutex.unlock_for_wait(wake)) {
+    owner_.release_if_idle(idle_locked());
+    guard_.unlock();
+    detail::fail_misuse("Cond.wait() without holding its mutex (unlock of unlocked mutex)", this,
+                        where);
+  }
+  waiters_.push_back(s.waiter);
+  ParkRelease release{&guard_, &wake, &rt};
+  try {
+    rt.park(detail::WaitSite{"sync.Cond.Wait", &s, where},
+            detail::Unlock{&ParkRelease::run, &release});
+  } catch (...) {
+    // Torn down: leave the queue, and hold the mutex again as wait() promises,
+    // without parking (see the file comment).
+    wake.ready_all(rt);  // empty unless park() failed before releasing
+    if (s.detached()) throw;  // the Cond, and likely its mutex, are gone
+    guard_.lock();
+    waiters_.remove(s.waiter);
+    signalled_.remove(s);
+    owner_.release_if_idle(idle_locked());
+    guard_.unlock();
+    mutex.relock_after_cancel();
+    throw;
+  }
+  // signal() or broadcast() took this waiter out of the queue.
+  if (!s.detached()) {
+    guard_.lock();
+    signalled_.remove(s);
+    owner_.release_if_idle(idle_locked());
+    guard_.unlock();
+  }
+  mutex.lock(where);
+}
+
+void Cond::signal(SourceLocation where) {
+  detail::operation_point(where);
+  owner_.check(*this, where);
+  detail::WakeList wake;
+  guard_.lock();
+  if (detail::Waiter* w = waiters_.take()) detail::grant(*w, signalled_, wake);
+  owner_.release_if_idle(idle_locked());
+  guard_.unlock();
+  if (!wake.empty()) wake.ready_all(*detail::current_runtime());
+}
+
+void Cond::broadcast(SourceLocation where) {
+  detail::operation_point(where);
+  owner_.check(*this, where);
+  detail::WakeList wake;
+  guard_.lock();
+  while (detail::Waiter* w = waiters_.take()) detail::grant(*w, signalled_, wake);
+  owner_.release_if_idle(idle_locked());
+  guard_.unlock();
+  if (!wake.empty()) wake.ready_all(*detail::current_runtime());
+}
+
+}  // namespace lockstep

@@ -1,0 +1,81 @@
+// Cond: Go's sync.Cond, a condition variable bound to one Mutex.
+//
+//   lockstep::Mutex mu;
+//   lockstep::Cond ready(mu);
+//   mu.lock();
+//   while (queue.empty()) ready.wait();   // unlocks, waits, relocks
+//   auto job = pop(queue);
+//   mu.unlock();
+//   ...
+//   { std::lock_guard g(mu); push(queue, job); }
+//   ready.signal();
+//
+//   wait()       the caller must hold the mutex. Atomically unlocks it and
+//                parks until signal() or broadcast() picks this waiter, then
+//                locks the mutex again (which may wait as "sync.Mutex.Lock")
+//                before returning. No spurious wake-ups, but as in Go the
+//                condition may be false again by then: wait in a loop.
+//   signal()     wakes the longest waiter, if any. Never blocks.
+//   broadcast()  wakes every waiter, in arrival order. Never blocks.
+// signal() and broadcast() need not hold the mutex (as in Go). Every
+// operation takes `where` last and starts with a scheduling point.
+//
+// Blocking: wait() parks as "sync.Cond.Wait" on "cond #4 (mutex #3)",
+// durably in a simulation. Outside a simulation wait() always needs the
+// real-thread runtime (not available yet): Misuse.
+//
+// Misuse: wait() while the mutex is not locked (Go: "fatal error: sync:
+// unlock of unlocked mutex").
+//
+// Ownership: as Mutex (see mutex.hpp); a Cond is busy while it has waiters.
+//
+// Lifetime: as Mutex's (see mutex.hpp); a fiber torn down in wait() after its
+// Cond was destroyed does not relock the mutex.
+//
+// Teardown: a fiber torn down inside wait() relocks the mutex if it is free,
+// so the unlock its std::lock_guard runs while unwinding stays balanced. If
+// another fiber holds the mutex, it cannot wait for it: the mutex then
+// ignores the next unlock() made during stack unwinding (the one the torn-down
+// fiber's guard makes).
+#pragma once
+
+#include <string>
+
+#include "primitives/internal/sync_waiter.hpp"
+#include "primitives/mutex.hpp"
+#include "runtime/object_lock.hpp"
+
+namespace lockstep {
+
+class Cond final : public detail::Waitable {
+ public:
+  // Cond() binds to `mutex`, which must outlive it (Go's Cond.L).
+  explicit Cond(Mutex& mutex) noexcept;
+  ~Cond();
+  Cond(const Cond&) = delete;
+  Cond& operator=(const Cond&) = delete;
+
+  // wait() unlocks the mutex, blocks until signalled, and relocks it.
+  void wait(SourceLocation where = SourceLocation::current());
+  // signal() wakes the longest waiter; never blocks.
+  void signal(SourceLocation where = SourceLocation::current());
+  // broadcast() wakes every waiter; never blocks.
+  void broadcast(SourceLocation where = SourceLocation::current());
+
+  Mutex& mutex() const noexcept { return mutex_; }
+
+  // describe(): "cond #4 (mutex #3)".
+  std::string describe() const override;
+
+ private:
+  bool idle_locked() const noexcept { return waiters_.empty() && signalled_.empty(); }
+
+  Mutex& mutex_;
+  detail::ObjectLock guard_;
+  detail::Owner owner_;
+  detail::WaitQueue waiters_;      // tasks in wait(), oldest first. Guarded by guard_.
+  detail::GrantedList signalled_;  // woken, not yet back from their park. Guarded by guard_.
+  const detail::ObjectId id_;
+};
+
+}  // namespace lockstep

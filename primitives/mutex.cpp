@@ -1,0 +1,150 @@
+#include "primitives/mutex.hpp"
+
+#include <fmt/format.h>
+
+#include <exception>
+
+namespace lockstep {
+
+namespace {
+
+std::uint64_t caller_id() noexcept {
+  detail::Runtime* rt = detail::current_runtime();
+  return rt != nullptr ? rt->current().id : 0;
+}
+
+}  // namespace
+
+Mutex::Mutex() noexcept : id_(detail::ObjectId::next()) {}
+
+Mutex::~Mutex() {
+  guard_.lock();
+  detail::detach_waiters(*this, {&waiters_}, &granted_);
+  guard_.unlock();
+}
+
+std::string Mutex::describe() const {
+  std::string name = fmt::format("mutex #{}{}", id_.global ? "g" : "", id_.value);
+  if (!locked_) return name + " unlocked";
+  if (holder_ == 0) return name + " held by a thread outside any simulation";
+  return fmt::format("{} held by fiber {}", name, holder_);
+}
+
+void Mutex::lock(SourceLocation where) {
+  detail::operation_point(where);
+  owner_.check(*this, where);
+  guard_.lock();
+  if (!locked_) {
+    locked_ = true;
+    holder_ = caller_id();
+    guard_.unlock();
+    return;
+  }
+  detail::Runtime* rt = detail::current_runtime();
+  if (rt == nullptr) {
+    guard_.unlock();
+    detail::blocking_runtime("sync.Mutex.Lock", this, where);  // throws Misuse
+  }
+  detail::SyncWaiter s(*this, rt->current());
+  waiters_.push_back(s.waiter);
+  try {
+    rt->park(detail::WaitSite{"sync.Mutex.Lock", &s, where}, guard_.unlock_on_park());
+  } catch (...) {
+    // Torn down. If unlock() already made this task the holder, pass the
+    // mutex on: lock() never returns, so nobody would unlock it.
+    if (s.detached()) throw;  // the mutex is gone
+    detail::WakeList wake;
+    guard_.lock();
+    if (s.waiter.queued) {
+      waiters_.remove(s.waiter);
+    } else if (s.granted()) {
+      granted_.remove(s);
+      if (s.waiter.ok) hand_off_locked(wake);
+    }
+    owner_.release_if_idle(idle_locked());
+    guard_.unlock();
+    wake.ready_all(*rt);
+    throw;
+  }
+  // unlock() made this task the holder before readying it.
+  if (s.detached()) return;
+  guard_.lock();
+  granted_.remove(s);
+  owner_.release_if_idle(idle_locked());
+  guard_.unlock();
+}
+
+bool Mutex::try_lock(SourceLocation where) {
+  detail::operation_point(where);
+  owner_.check(*this, where);
+  guard_.lock();
+  bool took = !locked_;
+  if (took) {
+    locked_ = true;
+    holder_ = caller_id();
+  }
+  guard_.unlock();
+  return took;
+}
+
+void Mutex::unlock(SourceLocation where) {
+  detail::operation_point(where);
+  owner_.check(*this, where);
+  detail::WakeList wake;
+  guard_.lock();
+  if (unwind_debt_ > 0 && std::uncaught_exceptions() > 0) {
+    // The unlock a torn-down Cond waiter owes: its lock was never retaken.
+    --unwind_debt_;
+    owner_.release_if_idle(idle_locked());
+    guard_.unlock();
+    return;
+  }
+  if (!locked_) {
+    owner_.release_if_idle(idle_locked());
+    guard_.unlock();
+    detail::fail_misuse("unlock of unlocked mutex", this, where);
+  }
+  hand_off_locked(wake);
+  owner_.release_if_idle(idle_locked());
+  guard_.unlock();
+  if (!wake.empty()) wake.ready_all(*detail::current_runtime());
+}
+
+void Mutex::hand_off_locked(detail::WakeList& wake) noexcept {
+  for (detail::SyncWaiter* g = granted_.front(); g != nullptr; g = granted_.next(*g))
+    g->waiter.ok = false;  // released before it ran (another task unlocked it)
+  if (detail::Waiter* next = waiters_.take()) {
+    holder_ = next->task->id;  // stays locked: ownership passes directly
+    detail::grant(*next, granted_, wake);
+    return;
+  }
+  locked_ = false;
+  holder_ = 0;
+}
+
+bool Mutex::unlock_for_wait(detail::WakeList& wake) noexcept {
+  guard_.lock();
+  bool was_locked = locked_;
+  if (was_locked) hand_off_locked(wake);
+  owner_.release_if_idle(idle_locked());
+  guard_.unlock();
+  return was_locked;
+}
+
+void Mutex::relock_after_cancel() {
+  try {
+    owner_.check(*this, SourceLocation::current());
+  } catch (const Misuse&) {
+    return;  // another runtime took the mutex meanwhile: leave its state alone
+  }
+  guard_.lock();
+  if (!locked_) {
+    locked_ = true;
+    holder_ = caller_id();
+  } else {
+    ++unwind_debt_;
+  }
+  guard_.unlock();
+}
+
+}  // namespace lockstep

@@ -1,0 +1,103 @@
+// Mutex: Go's sync.Mutex, a mutual-exclusion lock.
+//
+//   lockstep::Mutex mu;                    // a global works too
+//   {
+//     std::lock_guard guard(mu);           // BasicLockable + Lockable
+//     balance += amount;
+//   }
+//
+//   lock()      blocks until the caller holds the mutex.
+//   try_lock()  never blocks: true if the caller now holds the mutex.
+//   unlock()    releases it. If tasks wait, the longest waiter becomes the
+//               holder at once (FIFO hand-off: a later lock() or try_lock()
+//               cannot barge in ahead of it) and is made runnable.
+// Every operation takes `where` last and starts with a scheduling point.
+// Through std::lock_guard / std::unique_lock the site recorded is inside the
+// standard header; call lock() directly where the site matters in dumps.
+//
+// Blocking: lock() parks as "sync.Mutex.Lock" on "mutex #3 held by fiber 5"
+// ("mutex #3 unlocked" when not held; "#g3" for a mutex created outside any
+// simulation). In a simulation the park is durably blocking, like every
+// lockstep park: virtual time may move while a fiber waits for a mutex, and a
+// mutex nobody will unlock is reported as a deadlock. This differs from Go's
+// synctest, where a goroutine blocked on a sync.Mutex is not durably blocked.
+// Outside a simulation lock() works while it need not wait; waiting needs the
+// real-thread runtime (not available yet): Misuse.
+//
+// Misuse: unlock of an unlocked mutex (Go: "fatal error: sync: unlock of
+// unlocked mutex"). As in Go, a mutex is not tied to the task that locked it:
+// another task may unlock it.
+//
+// Ownership: a Mutex created outside any simulation (a global) binds to the
+// simulation using it while it is locked or has waiters, and is free again
+// when unlocked with nobody waiting; so one global serves successive
+// simulations, on any thread. Two simulations using it at the same time is
+// misuse. A global Mutex left locked when a simulation ends stays bound to it.
+//
+// Lifetime: destroying a Mutex while tasks wait in lock() detaches them (see
+// internal/sync_waiter.hpp): a dump still describes it, "(destroyed)", and
+// a simulation can tear them down safely; any guard of theirs that still
+// refers to it is the caller's bug, as with std::mutex.
+//
+// Teardown: when a simulation tears down a fiber parked in lock() after the
+// mutex was handed to it, the fiber passes the mutex on before unwinding, so
+// nothing is left locked by a lock() that never returned.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "primitives/internal/sync_waiter.hpp"
+#include "runtime/object_lock.hpp"
+
+namespace lockstep {
+
+class Cond;
+
+class Mutex final : public detail::Waitable {
+ public:
+  Mutex() noexcept;
+  ~Mutex();
+  Mutex(const Mutex&) = delete;
+  Mutex& operator=(const Mutex&) = delete;
+
+  // lock() blocks until the caller holds the mutex.
+  void lock(SourceLocation where = SourceLocation::current());
+  // try_lock() never blocks; returns true if the caller now holds the mutex.
+  bool try_lock(SourceLocation where = SourceLocation::current());
+  // unlock() releases the mutex, handing it to the longest waiter if any.
+  // Misuse if it is not locked.
+  void unlock(SourceLocation where = SourceLocation::current());
+
+  // describe(): "mutex #3 held by fiber 5", "mutex #3 unlocked".
+  std::string describe() const override;
+
+ private:
+  friend class Cond;
+
+  // hand_off_locked() releases a locked mutex: the head waiter becomes the
+  // holder (added to `wake`), or the mutex becomes unlocked. Earlier grants
+  // still pending lose their hold (ok = false).
+  void hand_off_locked(detail::WakeList& wake) noexcept;
+  // unlock_for_wait() is Cond::wait's unlock: no scheduling point, the woken
+  // waiter goes to `wake`. Returns false (changing nothing) if not locked.
+  bool unlock_for_wait(detail::WakeList& wake) noexcept;
+  // relock_after_cancel() is Cond::wait's relock when its fiber is torn down:
+  // it cannot park, so it takes the mutex if free, else it owes one unlock
+  // (the next unlock() during unwinding is then a no-op).
+  void relock_after_cancel();
+  bool idle_locked() const noexcept {
+    return !locked_ && waiters_.empty() && granted_.empty() && unwind_debt_ == 0;
+  }
+
+  detail::ObjectLock guard_;
+  detail::Owner owner_;
+  detail::WaitQueue waiters_;       // tasks in lock(), oldest first. Guarded by guard_.
+  detail::GrantedList granted_;     // handed the lock, not yet back from lock(). Guarded by guard_.
+  bool locked_ = false;             // Guarded by guard_.
+  std::uint64_t holder_ = 0;        // task id of the last locker (0: outside any simulation). Guarded by guard_.
+  std::uint32_t unwind_debt_ = 0;   // unlocks owed by torn-down Cond waiters. Guarded by guard_.
+  const detail::ObjectId id_;
+};
+
+}  // namespace lockstep

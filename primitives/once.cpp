@@ -1,0 +1,87 @@
+#include "primitives/once.hpp"
+
+#include <fmt/format.h>
+
+namespace lockstep {
+
+Once::Once() noexcept : id_(detail::ObjectId::next()) {}
+
+Once::~Once() {
+  guard_.lock();
+  detail::detach_waiters(*this, {&waiters_}, nullptr);
+  guard_.unlock();
+}
+
+std::string Once::describe() const {
+  std::string name = fmt::format("once #{}{}", id_.global ? "g" : "", id_.value);
+  if (done_.load(std::memory_order_relaxed)) return name + " done";
+  if (!running_) return name + " not run";
+  if (runner_ == 0) return name + " running outside any simulation";
+  return fmt::format("{} running in fiber {}", name, runner_);
+}
+
+bool Once::begin(SourceLocation where) {
+  owner_.check(*this, where);
+  detail::Runtime* rt = detail::current_runtime();
+  std::uint64_t me = rt != nullptr ? rt->current().id : 0;
+  guard_.lock();
+  if (done_.load(std::memory_order_relaxed)) {
+    owner_.release_if_idle(!running_ && waiters_.empty());
+    guard_.unlock();
+    return false;
+  }
+  if (!running_) {
+    running_ = true;
+    runner_ = me;
+    guard_.unlock();
+    return true;
+  }
+  if (me != 0 && runner_ == me) {
+    guard_.unlock();
+    detail::fail_misuse("Once.call() from inside its own function (a deadlock in Go)", this, where);
+  }
+  if (rt == nullptr) {
+    guard_.unlock();
+    detail::blocking_runtime("sync.Once.Do", this, where);  // throws Misuse
+  }
+  detail::SyncWaiter s(*this, rt->current());
+  waiters_.push_back(s.waiter);
+  try {
+    rt->park(detail::WaitSite{"sync.Once.Do", &s, where}, guard_.unlock_on_park());
+  } catch (...) {
+    if (s.detached() || !s.waiter.queued) throw;  // the Once is gone, or finish() woke it
+    guard_.lock();
+    waiters_.remove(s.waiter);
+    owner_.release_if_idle(!running_ && waiters_.empty());
+    guard_.unlock();
+    throw;
+  }
+  return false;  // finish() woke it: f has run
+}
+
+void Once::finish() noexcept {
+  detail::WakeList wake;
+  guard_.lock();
+  done_.store(true, std::memory_order_release);
+  running_ = false;
+  runner_ = 0;
+  while (detail::Waiter* w = waiters_.take()) {
+    w->ok = true;
+    wake.add(*w);
+  }
+  owner_.release_if_idle(true);
+  guard_.unlock();
+  if (!wake.empty()) wake.ready_all(*detail::current_runtime());
+}
+
+void Once::abandon() noexcept {
+  guard_.lock();
+  running_ = false;
+  runner_ = 0;
+  // Waiters stay queued: they belong to the same simulation, which is tearing
+  // them down too; each leaves the queue as it unwinds.
+  owner_.release_if_idle(waiters_.empty());
+  guard_.unlock();
+}
+
+}  // namespace lockstep

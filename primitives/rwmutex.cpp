@@ -1,0 +1,200 @@
+#include "primitives/rwmutex.hpp"
+
+#include <fmt/format.h>
+
+namespace lockstep {
+
+namespace {
+
+std::uint64_t caller_id() noexcept {
+  detail::Runtime* rt = detail::current_runtime();
+  return rt != nullptr ? rt->current().id : 0;
+}
+
+}  // namespace
+
+RWMutex::RWMutex() noexcept : id_(detail::ObjectId::next()) {}
+
+RWMutex::~RWMutex() {
+  guard_.lock();
+  detail::detach_waiters(*this, {&readerq_, &writerq_}, &granted_);
+  guard_.unlock();
+}
+
+std::string RWMutex::describe() const {
+  std::string text = fmt::format("rwmutex #{}{}", id_.global ? "g" : "", id_.value);
+  if (writing_)
+    text += writer_ != 0 ? fmt::format(" held by fiber {}", writer_)
+                         : std::string(" held by a thread outside any simulation");
+  else if (readers_ > 0)
+    text += fmt::format(" read-locked by {}", readers_);
+  else
+    text += " unlocked";
+  if (!writerq_.empty())
+    text += fmt::format(", {} writer{} waiting", writerq_.size(), writerq_.size() == 1 ? "" : "s");
+  return text;
+}
+
+// ---- writers ----------------------------------------------------------------
+
+void RWMutex::lock(SourceLocation where) {
+  detail::operation_point(where);
+  owner_.check(*this, where);
+  guard_.lock();
+  if (!writing_ && readers_ == 0 && writerq_.empty()) {
+    writing_ = true;
+    writer_ = caller_id();
+    guard_.unlock();
+    return;
+  }
+  wait_in(writerq_, true, "sync.RWMutex.Lock", where);
+}
+
+bool RWMutex::try_lock(SourceLocation where) {
+  detail::operation_point(where);
+  owner_.check(*this, where);
+  guard_.lock();
+  bool took = !writing_ && readers_ == 0 && writerq_.empty();
+  if (took) {
+    writing_ = true;
+    writer_ = caller_id();
+  }
+  guard_.unlock();
+  return took;
+}
+
+void RWMutex::unlock(SourceLocation where) {
+  detail::operation_point(where);
+  owner_.check(*this, where);
+  detail::WakeList wake;
+  guard_.lock();
+  if (!writing_) {
+    owner_.release_if_idle(idle_locked());
+    guard_.unlock();
+    detail::fail_misuse("unlock of unlocked RWMutex", this, where);
+  }
+  write_unlock_locked(wake);
+  owner_.release_if_idle(idle_locked());
+  guard_.unlock();
+  if (!wake.empty()) wake.ready_all(*detail::current_runtime());
+}
+
+// ---- readers ----------------------------------------------------------------
+
+void RWMutex::rlock(SourceLocation where) {
+  detail::operation_point(where);
+  owner_.check(*this, where);
+  guard_.lock();
+  if (!writing_ && writerq_.empty()) {  // a waiting writer blocks new readers
+    ++readers_;
+    guard_.unlock();
+    return;
+  }
+  wait_in(readerq_, false, "sync.RWMutex.RLock", where);
+}
+
+bool RWMutex::try_rlock(SourceLocation where) {
+  detail::operation_point(where);
+  owner_.check(*this, where);
+  guard_.lock();
+  bool took = !writing_ && writerq_.empty();
+  if (took) ++readers_;
+  guard_.unlock();
+  return took;
+}
+
+void RWMutex::runlock(SourceLocation where) {
+  detail::operation_point(where);
+  owner_.check(*this, where);
+  detail::WakeList wake;
+  guard_.lock();
+  if (readers_ == 0) {
+    owner_.release_if_idle(idle_locked());
+    guard_.unlock();
+    detail::fail_misuse("runlock of unlocked RWMutex", this, where);
+  }
+  read_unlock_locked(wake);
+  owner_.release_if_idle(idle_locked());
+  guard_.unlock();
+  if (!wake.empty()) wake.ready_all(*detail::current_runtime());
+}
+
+// ---- hand-over --------------------------------------------------------------
+//
+//   event                     state change
+//   writer unlocks            readers waiting: all admitted (readers_ += n);
+//                             else the head writer, if any, gets the lock
+//   last reader leaves        the head writer, if any, gets the lock
+//   queued writer torn down   if no writer is left and none holds the lock,
+//                             the readers queued behind it are admitted
+
+void RWMutex::grant_writer_locked(detail::WakeList& wake) noexcept {
+  if (detail::Waiter* w = writerq_.take()) {
+    writing_ = true;
+    writer_ = w->task->id;
+    detail::grant(*w, granted_, wake);
+  }
+}
+
+void RWMutex::admit_readers_locked(detail::WakeList& wake) noexcept {
+  while (detail::Waiter* r = readerq_.take()) {
+    ++readers_;
+    detail::grant(*r, granted_, wake);
+  }
+}
+
+void RWMutex::write_unlock_locked(detail::WakeList& wake) noexcept {
+  for (detail::SyncWaiter* g = granted_.front(); g != nullptr; g = granted_.next(*g))
+    g->waiter.ok = false;  // a writer granted the lock lost it before it ran
+  writing_ = false;
+  writer_ = 0;
+  if (!readerq_.empty())
+    admit_readers_locked(wake);  // the next writer waits for these readers
+  else
+    grant_writer_locked(wake);
+}
+
+void RWMutex::read_unlock_locked(detail::WakeList& wake) noexcept {
+  --readers_;
+  if (readers_ == 0) grant_writer_locked(wake);
+}
+
+void RWMutex::wait_in(detail::WaitQueue& queue, bool writer, const char* reason, SourceLocation where) {
+  detail::Runtime* rt = detail::current_runtime();
+  if (rt == nullptr) {
+    guard_.unlock();
+    detail::blocking_runtime(reason, this, where);  // throws Misuse
+  }
+  detail::SyncWaiter s(*this, rt->current());
+  queue.push_back(s.waiter);
+  try {
+    rt->park(detail::WaitSite{reason, &s, where}, guard_.unlock_on_park());
+  } catch (...) {
+    // Torn down: leave the queue, or give back what was granted.
+    if (s.detached()) throw;  // the RWMutex is gone
+    detail::WakeList wake;
+    guard_.lock();
+    if (s.waiter.queued) {
+      queue.remove(s.waiter);
+      if (writer && !writing_ && writerq_.empty()) admit_readers_locked(wake);
+    } else if (s.granted()) {
+      granted_.remove(s);
+      if (writer && s.waiter.ok)
+        write_unlock_locked(wake);
+      else if (!writer && s.waiter.ok && readers_ > 0)
+        read_unlock_locked(wake);
+    }
+    owner_.release_if_idle(idle_locked());
+    guard_.unlock();
+    wake.ready_all(*rt);
+    throw;
+  }
+  // Granted before being readied: writing_ or readers_ already counts it.
+  if (s.detached()) return;
+  guard_.lock();
+  granted_.remove(s);
+  owner_.release_if_idle(idle_locked());
+  guard_.unlock();
+}
+
+}  // namespace lockstep

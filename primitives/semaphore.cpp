@@ -1,0 +1,155 @@
+#include "primitives/semaphore.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace lockstep {
+
+Semaphore::Semaphore(std::int64_t size, SourceLocation where)
+    : size_(size), id_(detail::ObjectId::next()) {
+  if (size < 0) detail::fail_misuse(fmt::format("semaphore: negative size {}", size), nullptr, where);
+}
+
+Semaphore::~Semaphore() {
+  guard_.lock();
+  detail::detach_waiters(*this, {&waiters_}, &granted_);
+  guard_.unlock();
+}
+
+std::string Semaphore::describe() const {
+  return fmt::format("semaphore #{}{} size={} held={}", id_.global ? "g" : "", id_.value, size_, held_);
+}
+
+void Semaphore::check_weight(std::int64_t n, bool blocking, SourceLocation where) const {
+  if (n < 0) detail::fail_misuse(fmt::format("semaphore: negative weight {}", n), this, where);
+  if (blocking && n > size_)
+    detail::fail_misuse(fmt::format("semaphore: acquire of {} exceeds size {}", n, size_), this, where);
+}
+
+void Semaphore::acquire(std::int64_t n, SourceLocation where) {
+  detail::operation_point(where);
+  check_weight(n, true, where);
+  owner_.check(*this, where);
+  guard_.lock();
+  if (take_locked(n)) {
+    owner_.release_if_idle(idle_locked());  // n == 0 holds nothing
+    guard_.unlock();
+    return;
+  }
+  detail::Runtime& rt = runtime_or_fail_locked(where);
+  detail::SyncWaiter s(*this, rt.current());
+  s.weight = n;
+  waiters_.push_back(s.waiter);
+  park_queued(s, where);  // a plain acquire() is never cancelled
+}
+
+bool Semaphore::try_acquire(std::int64_t n, SourceLocation where) {
+  detail::operation_point(where);
+  check_weight(n, false, where);
+  owner_.check(*this, where);
+  guard_.lock();
+  bool took = take_locked(n);
+  owner_.release_if_idle(idle_locked());
+  guard_.unlock();
+  return took;
+}
+
+void Semaphore::release(std::int64_t n, SourceLocation where) {
+  detail::operation_point(where);
+  check_weight(n, false, where);
+  owner_.check(*this, where);
+  detail::WakeList wake;
+  guard_.lock();
+  if (n > held_) {
+    owner_.release_if_idle(idle_locked());
+    guard_.unlock();
+    detail::fail_misuse("semaphore: released more than held", this, where);
+  }
+  held_ -= n;
+  grant_locked(wake);
+  owner_.release_if_idle(idle_locked());
+  guard_.unlock();
+  if (!wake.empty()) wake.ready_all(*detail::current_runtime());
+}
+
+// ---- the waiting protocol ---------------------------------------------------
+
+bool Semaphore::take_locked(std::int64_t n) noexcept {
+  if (size_ - held_ < n || !waiters_.empty()) return false;
+  held_ += n;
+  return true;
+}
+
+detail::Runtime& Semaphore::runtime_or_fail_locked(SourceLocation where) {
+  if (detail::Runtime* rt = detail::current_runtime()) return *rt;
+  owner_.release_if_idle(idle_locked());
+  guard_.unlock();
+  return detail::blocking_runtime("semaphore acquire", this, where);  // throws Misuse
+}
+
+bool Semaphore::park_queued(detail::SyncWaiter& s, SourceLocation where) {
+  detail::Runtime& rt = *detail::current_runtime();
+  try {
+    rt.park(detail::WaitSite{"semaphore acquire", &s, where}, guard_.unlock_on_park());
+  } catch (...) {
+    if (s.detached()) throw;  // the semaphore is gone
+    detail::WakeList wake;
+    guard_.lock();
+    if (s.waiter.queued) {
+      unlink_locked(s, wake);
+    } else if (s.granted()) {
+      granted_.remove(s);
+      if (s.waiter.ok) {  // granted, but acquire() never returns: give the units back
+        held_ -= std::min(s.weight, held_);
+        grant_locked(wake);
+      }
+    }
+    owner_.release_if_idle(idle_locked());
+    guard_.unlock();
+    wake.ready_all(rt);
+    throw;
+  }
+  bool granted = s.waiter.ok;
+  if (s.detached()) return granted;
+  guard_.lock();
+  granted_.remove(s);
+  owner_.release_if_idle(idle_locked());
+  guard_.unlock();
+  return granted;
+}
+
+bool Semaphore::cancel(detail::SyncWaiter& s) {
+  detail::WakeList wake;
+  guard_.lock();
+  if (!s.waiter.queued) {  // granted already (or cancelled twice): leave it alone
+    guard_.unlock();
+    return false;
+  }
+  unlink_locked(s, wake);
+  granted_.push(s);  // resolved, until its task is back from the park
+  s.waiter.ok = false;
+  wake.add(s.waiter);  // after the waiters unlink_locked let in: they were queued earlier
+  owner_.release_if_idle(idle_locked());
+  guard_.unlock();
+  wake.ready_all(*detail::current_runtime());
+  return true;
+}
+
+void Semaphore::unlink_locked(detail::SyncWaiter& s, detail::WakeList& wake) noexcept {
+  bool head = waiters_.front() == &s.waiter;
+  waiters_.remove(s.waiter);
+  if (head) grant_locked(wake);  // the ones behind a large head may fit now
+}
+
+void Semaphore::grant_locked(detail::WakeList& wake) noexcept {
+  while (detail::Waiter* w = waiters_.front()) {
+    std::int64_t n = detail::SyncWaiter::of(*w).weight;
+    if (size_ - held_ < n) break;  // no barging past the head, even for small requests
+    held_ += n;
+    waiters_.remove(*w);
+    detail::grant(*w, granted_, wake);
+  }
+}
+
+}  // namespace lockstep

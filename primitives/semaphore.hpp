@@ -1,0 +1,119 @@
+// Semaphore: a weighted semaphore, as golang.org/x/sync/semaphore.Weighted.
+//
+//   lockstep::Semaphore memory(64);        // 64 units, e.g. MiB of budget
+//   memory.acquire(job.mib);               // blocks until the units are free
+//   run(job);
+//   memory.release(job.mib);
+//
+//   acquire(n)      blocks until n units are free and no earlier acquire()
+//                   waits, then takes them. Default n = 1.
+//   try_acquire(n)  never blocks: takes n units and returns true if they are
+//                   free and nobody waits; false otherwise (also if n > size).
+//   release(n)      gives n units back and wakes the waiters that now fit, in
+//                   arrival order.
+// Waiters are served strictly first come, first served, as x/sync's: a large
+// request at the head blocks every later one, even small requests that would
+// fit, so it cannot starve. Every operation takes `where` last and starts with
+// a scheduling point.
+//
+// Blocking: acquire() parks as "semaphore acquire" on
+// "semaphore #3 size=4 held=3" (durably in a simulation; x/sync's goroutine
+// shows "select"). Outside a simulation an acquire() that would wait needs the
+// real-thread runtime (not available yet): Misuse.
+//
+// Misuse:
+//   "semaphore: released more than held"      (x/sync panics); nothing changes
+//   "semaphore: acquire of N exceeds size M"  x/sync's Acquire blocks until
+//                                             its context ends; without a
+//                                             context that is forever, so
+//                                             lockstep reports it at once
+//   "semaphore: negative weight N"            acquire, try_acquire or release
+//   "semaphore: negative size N"              the constructor
+//
+// Ownership and lifetime: as Mutex (see mutex.hpp): busy while units are held
+// or tasks wait.
+//
+// Teardown: a torn-down waiter leaves the queue (letting the ones behind it
+// in, if it was the head), and gives back units it was granted but never
+// returned from acquire() with.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "primitives/internal/sync_waiter.hpp"
+#include "runtime/object_lock.hpp"
+
+namespace lockstep {
+
+class Semaphore final : public detail::Waitable {
+ public:
+  // Semaphore(size): `size` units, all free. Misuse if size < 0.
+  explicit Semaphore(std::int64_t size, SourceLocation where = SourceLocation::current());
+  ~Semaphore();
+  Semaphore(const Semaphore&) = delete;
+  Semaphore& operator=(const Semaphore&) = delete;
+
+  // acquire() blocks until it takes n units.
+  void acquire(std::int64_t n = 1, SourceLocation where = SourceLocation::current());
+  // try_acquire() never blocks; true if it took n units.
+  bool try_acquire(std::int64_t n = 1, SourceLocation where = SourceLocation::current());
+  // release() gives back n units. Misuse if fewer are held.
+  void release(std::int64_t n = 1, SourceLocation where = SourceLocation::current());
+
+  std::int64_t size() const noexcept { return size_; }
+
+  // describe(): "semaphore #3 size=4 held=3".
+  std::string describe() const override;
+
+ private:
+  // The waiting protocol, in steps so that a second entry point (a
+  // context-aware acquire(ctx, n)) can reuse it and cancel a queued waiter:
+  //
+  //   guard_.lock();
+  //   if (take_locked(n)) { release_if_idle; guard_.unlock(); return acquired; }
+  //   detail::Runtime& rt = runtime_or_fail_locked(where);
+  //   detail::SyncWaiter s(*this, rt.current());
+  //   s.weight = n;
+  //   waiters_.push_back(s.waiter);
+  //   ... arrange for cancel(s) to run when the context ends ...
+  //   bool granted = park_queued(s, where);    // releases guard_
+  //   ... disarm; granted ? acquired : cancelled ...
+  //
+  // Whoever unlinks the waiter moves it to granted_ (until its task is back
+  // from the park) and sets `s.waiter.ok`: true, granted (its units count as
+  // held); false, cancelled.
+
+  // check_weight() fails with Misuse for n < 0, or (when `blocking`) n > size.
+  void check_weight(std::int64_t n, bool blocking, SourceLocation where) const;
+  // take_locked() takes n units if they are free and nobody waits.
+  bool take_locked(std::int64_t n) noexcept;
+  // runtime_or_fail_locked() is the runtime to park on; outside a simulation
+  // it releases guard_ and fails (Misuse).
+  detail::Runtime& runtime_or_fail_locked(SourceLocation where);
+  // park_queued() parks the caller, queued as `s`, releasing guard_; returns
+  // true if granted, false if cancel() removed it. If the park itself throws
+  // (teardown), `s` is unlinked and granted units are given back.
+  bool park_queued(detail::SyncWaiter& s, SourceLocation where);
+  // cancel() unlinks a still-queued `s` and readies its task with ok = false,
+  // letting later waiters in if `s` was the head; returns false, doing
+  // nothing, if `s` was already granted. Never blocks; callable from a timer
+  // callback or another task of the same runtime.
+  bool cancel(detail::SyncWaiter& s);
+  // grant_locked() hands units to the head waiters while they fit (x/sync's
+  // notifyWaiters), adding them to `wake`.
+  void grant_locked(detail::WakeList& wake) noexcept;
+  // unlink_locked() unlinks a queued `s` (not granted) and lets the next in.
+  void unlink_locked(detail::SyncWaiter& s, detail::WakeList& wake) noexcept;
+  bool idle_locked() const noexcept { return held_ == 0 && waiters_.empty() && granted_.empty(); }
+
+  detail::ObjectLock guard_;
+  detail::Owner owner_;
+  detail::WaitQueue waiters_;  // tasks in acquire(), oldest first. Guarded by guard_.
+  detail::GrantedList granted_;  // granted, not yet back from their park. Guarded by guard_.
+  const std::int64_t size_;
+  std::int64_t held_ = 0;      // units taken and not released. Guarded by guard_.
+  const detail::ObjectId id_;
+};
+
+}  // namespace lockstep

@@ -1,0 +1,165 @@
+// WaitGroup: wait until the counter drops to zero, go() like Go 1.25's
+// WaitGroup.Go (site, name, done on return and on throw), reuse, dump text,
+// both misuses, use outside a simulation, and a global across simulations.
+// Times are virtual and exact.
+#include <memory>
+#include <stdexcept>
+
+#include "primitives/tests/support.hpp"
+
+using namespace std::chrono_literals;
+using lockstep::Chan;
+using lockstep::WaitGroup;
+using lockstep::test::run_checked;
+using lockstep::test::run_sim;
+using lockstep::test::Trace;
+namespace sim = lockstep::sim;
+
+namespace {
+WaitGroup g_workers;  // a global, created outside any simulation
+}  // namespace
+
+TEST_CASE("waitgroup: wait blocks until every done", "[waitgroup]") {
+  // Proves wait() returns when the last of three workers (1s, 2s, 3s) is
+  // done, and every waiter wakes then, in the order they began waiting.
+  Trace trace;
+  run_checked([&] {
+    WaitGroup wg;
+    wg.add(3);
+    for (int i = 0; i < 3; ++i)
+      lockstep::go([&, i] {
+        lockstep::sleep(std::chrono::seconds(i + 1));
+        wg.done();
+      });
+    lockstep::go([&] {
+      wg.wait();
+      trace.add("other waiter");
+    });
+    wg.wait();
+    trace.add("main");
+  });
+  CHECK(trace.events == std::vector<std::string>{"main@3s", "other waiter@3s"});
+}
+
+TEST_CASE("waitgroup: wait on a zero counter returns at once", "[waitgroup]") {
+  // Proves no block, inside and outside a simulation.
+  run_checked([] {
+    WaitGroup wg;
+    wg.wait();
+    wg.add(2);
+    wg.add(-2);
+    wg.wait();
+    CHECK(lockstep::Clock::now() == lockstep::kSimulationEpoch);
+  });
+  WaitGroup outside;
+  outside.wait();
+  outside.add(1);
+  CHECK_THROWS_WITH(outside.wait(), Catch::Contains("sync.WaitGroup.Wait would block outside a simulation"));
+  outside.done();
+}
+
+TEST_CASE("waitgroup: go counts the goroutine and calls done when it returns", "[waitgroup][go]") {
+  // Proves go() adds before the goroutine starts (so an immediate wait()
+  // waits) and done() runs as each returns: wait ends at 2s with 3 runs.
+  run_checked([] {
+    WaitGroup wg;
+    int ran = 0;
+    for (int i = 0; i < 3; ++i)
+      wg.go([&ran, i] {
+        lockstep::sleep(std::chrono::seconds(i));
+        ++ran;
+      });
+    wg.wait();
+    CHECK(ran == 3);
+    CHECK(lockstep::Clock::now() == lockstep::kSimulationEpoch + 2s);
+  });
+}
+
+TEST_CASE("waitgroup: go spawns at the caller's site, with an optional name", "[waitgroup][go][dump]") {
+  // Proves the dump shows the group's goroutines spawned where go() was
+  // called, the name given, and the waiter on "waitgroup #1 count=2".
+  int line = 0;
+  auto r = run_sim([&] {
+    // The stuck goroutines' done() runs as they are torn down, after main:
+    // their closures keep the group alive.
+    auto wg = std::make_shared<WaitGroup>();
+    line = __LINE__ + 1;
+    wg->go("stuck", [wg] { Chan<int>().recv(); });
+    wg->go([wg] { Chan<int>().recv(); });
+    wg->wait();
+  });
+  CHECK(r.verdict == sim::Verdict::deadlock);
+  REQUIRE(r.fibers.size() == 3);
+  CHECK(r.fibers[0].reason == "sync.WaitGroup.Wait");
+  CHECK(r.fibers[0].object == "waitgroup #1 count=2");
+  CHECK(r.fibers[1].name == "stuck");
+  CHECK(r.fibers[1].spawned_at.line() == static_cast<unsigned>(line));
+  CHECK(r.fibers[2].name.empty());
+  CHECK(r.fibers[2].spawned_at.line() == static_cast<unsigned>(line + 1));
+}
+
+TEST_CASE("waitgroup: go calls done even when f throws", "[waitgroup][go]") {
+  // Proves done() runs while the exception unwinds: the run ends with the
+  // exception verdict, yet the global group's counter is back to zero and
+  // the group is free (a later simulation's wait() returns at once).
+  auto r = run_sim([] {
+    g_workers.go([] { throw std::runtime_error("worker failed"); });
+    g_workers.wait();
+  });
+  CHECK(r.verdict == sim::Verdict::exception);
+  CHECK_THAT(r.message, Catch::Contains("worker failed"));
+  g_workers.wait();  // outside a simulation: would throw if the counter were not zero
+  run_checked([] {
+    g_workers.wait();
+    g_workers.go([] { lockstep::sleep(1s); });
+    g_workers.wait();
+    CHECK(lockstep::Clock::now() == lockstep::kSimulationEpoch + 1s);
+  });
+}
+
+TEST_CASE("waitgroup: a group may be reused once every wait has returned", "[waitgroup]") {
+  // Proves add() after the waiters returned from wait() is legal and starts
+  // a new round: the second wait ends at 2s.
+  run_checked([] {
+    WaitGroup wg;
+    for (int round = 1; round <= 2; ++round) {
+      wg.add(1);
+      lockstep::go([&wg] {
+        lockstep::sleep(1s);
+        wg.done();
+      });
+      lockstep::go([&wg] { wg.wait(); });
+      wg.wait();
+      lockstep::sim::wait();  // the other waiter has returned too
+    }
+    CHECK(lockstep::Clock::now() == lockstep::kSimulationEpoch + 2s);
+  });
+}
+
+TEST_CASE("waitgroup: misuse is reported as Go panics", "[waitgroup][misuse]") {
+  // Proves both misuses name the group, the fiber and the site.
+  SECTION("negative counter") {
+    auto r = run_sim([] {
+      WaitGroup wg;
+      wg.add(1);
+      wg.done();
+      wg.done();
+    });
+    CHECK(r.verdict == sim::Verdict::misuse);
+    CHECK_THAT(r.message, Catch::Contains("lockstep: sync: negative WaitGroup counter on waitgroup #1 count=0 "
+                                          "(in fiber 1 \"main\", at primitives/tests/wait_group_test.cpp:"));
+  }
+  SECTION("add with a wait in progress on a zero counter") {
+    auto r = run_sim([] {
+      auto wg = std::make_shared<WaitGroup>();  // the waiter outlives main's failure
+      wg->add(1);
+      lockstep::go("waiter", [wg] { wg->wait(); });
+      lockstep::sim::wait();
+      wg->done();  // wakes the waiter, which has not returned from wait() yet
+      wg->add(1);
+    });
+    CHECK(r.verdict == sim::Verdict::misuse);
+    CHECK_THAT(r.message, Catch::Contains("lockstep: WaitGroup is reused before previous Wait has returned "
+                                          "on waitgroup #1 count=0 (in fiber 1 \"main\""));
+  }
+}

@@ -1,0 +1,75 @@
+#include "primitives/wait_group.hpp"
+
+#include <fmt/format.h>
+
+namespace lockstep {
+
+WaitGroup::WaitGroup() noexcept : id_(detail::ObjectId::next()) {}
+
+WaitGroup::~WaitGroup() {
+  guard_.lock();
+  detail::detach_waiters(*this, {&waiters_}, &woken_);
+  guard_.unlock();
+}
+
+std::string WaitGroup::describe() const {
+  return fmt::format("waitgroup #{}{} count={}", id_.global ? "g" : "", id_.value, count_);
+}
+
+void WaitGroup::add(std::int64_t delta, SourceLocation where) {
+  detail::operation_point(where);
+  owner_.check(*this, where);
+  detail::WakeList wake;
+  guard_.lock();
+  std::int64_t next = count_ + delta;
+  if (next < 0 || (delta > 0 && count_ == 0 && !woken_.empty())) {
+    owner_.release_if_idle(idle_locked());
+    guard_.unlock();
+    detail::fail_misuse(next < 0 ? "sync: negative WaitGroup counter"
+                                 : "WaitGroup is reused before previous Wait has returned",
+                        this, where);
+  }
+  count_ = next;
+  if (count_ == 0) {
+    while (detail::Waiter* w = waiters_.take()) detail::grant(*w, woken_, wake);
+  }
+  owner_.release_if_idle(idle_locked());
+  guard_.unlock();
+  if (!wake.empty()) wake.ready_all(*detail::current_runtime());
+}
+
+void WaitGroup::wait(SourceLocation where) {
+  detail::operation_point(where);
+  owner_.check(*this, where);
+  guard_.lock();
+  if (count_ == 0) {
+    owner_.release_if_idle(idle_locked());
+    guard_.unlock();
+    return;
+  }
+  detail::Runtime* rt = detail::current_runtime();
+  if (rt == nullptr) {
+    guard_.unlock();
+    detail::blocking_runtime("sync.WaitGroup.Wait", this, where);  // throws Misuse
+  }
+  detail::SyncWaiter s(*this, rt->current());
+  waiters_.push_back(s.waiter);
+  try {
+    rt->park(detail::WaitSite{"sync.WaitGroup.Wait", &s, where}, guard_.unlock_on_park());
+  } catch (...) {
+    if (s.detached()) throw;  // the group is gone
+    guard_.lock();
+    waiters_.remove(s.waiter);
+    woken_.remove(s);
+    owner_.release_if_idle(idle_locked());
+    guard_.unlock();
+    throw;
+  }
+  if (s.detached()) return;
+  guard_.lock();
+  woken_.remove(s);  // this wait() has returned: the group may be reused
+  owner_.release_if_idle(idle_locked());
+  guard_.unlock();
+}
+
+}  // namespace lockstep
