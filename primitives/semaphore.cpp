@@ -44,6 +44,50 @@ void Semaphore::acquire(std::int64_t n, SourceLocation where) {
   park_queued(s, where);  // a plain acquire() is never cancelled
 }
 
+Error Semaphore::acquire(const Context& ctx, std::int64_t n, SourceLocation where) {
+  detail::operation_point(where);
+  check_weight(n, true, where);
+  if (Error e = ctx.err()) return e;
+  owner_.check(*this, where);
+  guard_.lock();
+  if (take_locked(n)) {
+    owner_.release_if_idle(idle_locked());
+    guard_.unlock();
+    return nullptr;
+  }
+  detail::Runtime& rt = runtime_or_fail_locked(where);
+  detail::SyncWaiter s(*this, rt.current());
+  s.weight = n;
+  waiters_.push_back(s.waiter);
+  // The context's cancellation cancels this waiter (never blocks; the
+  // context runs it after releasing its own lock).
+  struct Hook : detail::CancelHook {
+    Semaphore* semaphore;
+    detail::SyncWaiter* waiter;
+  } hook;
+  hook.semaphore = this;
+  hook.waiter = &s;
+  hook.fire = [](detail::CancelHook& h) {
+    auto& self = static_cast<Hook&>(h);
+    self.semaphore->cancel(*self.waiter);
+  };
+  if (detail::watch(ctx, hook) == detail::Watch::already) {  // cancelled just now
+    detail::WakeList wake;
+    unlink_locked(s, wake);
+    owner_.release_if_idle(idle_locked());
+    guard_.unlock();
+    wake.ready_all(rt);
+    return ctx.err();
+  }
+  struct Unwatch {
+    const Context& ctx;
+    detail::CancelHook& hook;
+    ~Unwatch() { detail::unwatch(ctx, hook); }
+  } unwatch{ctx, hook};
+  bool granted = park_queued(s, where);
+  return granted ? nullptr : ctx.err();
+}
+
 bool Semaphore::try_acquire(std::int64_t n, SourceLocation where) {
   detail::operation_point(where);
   check_weight(n, false, where);

@@ -7,6 +7,10 @@
 //
 //   acquire(n)      blocks until n units are free and no earlier acquire()
 //                   waits, then takes them. Default n = 1.
+//   acquire(ctx, n) the same, unless `ctx` is cancelled first: then it
+//                   leaves the queue and returns ctx.err() (null: acquired).
+//                   A context already done returns its error at once, as
+//                   current x/sync does.
 //   try_acquire(n)  never blocks: takes n units and returns true if they are
 //                   free and nobody waits; false otherwise (also if n > size).
 //   release(n)      gives n units back and wakes the waiters that now fit, in
@@ -38,6 +42,8 @@
 // returned from acquire() with.
 #pragma once
 
+#include "primitives/context.hpp"
+
 #include <cstdint>
 #include <string>
 
@@ -56,6 +62,10 @@ class Semaphore final : public detail::Waitable {
 
   // acquire() blocks until it takes n units.
   void acquire(std::int64_t n = 1, SourceLocation where = SourceLocation::current());
+  // acquire(ctx, n) blocks until it takes n units (returns null) or ctx is
+  // cancelled (returns ctx.err(), holding nothing).
+  Error acquire(const Context& ctx, std::int64_t n = 1,
+                SourceLocation where = SourceLocation::current());
   // try_acquire() never blocks; true if it took n units.
   bool try_acquire(std::int64_t n = 1, SourceLocation where = SourceLocation::current());
   // release() gives back n units. Misuse if fewer are held.

@@ -225,3 +225,63 @@ TEST_CASE("semaphore: torn-down waiters leave the queue and give back what they 
     g_budget.release(2);
   });
 }
+
+TEST_CASE("semaphore: acquire(ctx) gives up when the context's deadline passes",
+          "[semaphore][context]") {
+  lockstep::test::Trace trace;
+  lockstep::test::run_checked([&] {
+    lockstep::Semaphore sem(1);
+    sem.acquire(1);
+    lockstep::go([&] {
+      auto [ctx, cancel] = lockstep::with_timeout(lockstep::background(), 2s);
+      lockstep::Error err = sem.acquire(ctx, 1);
+      trace.add(lockstep::error_message(err));
+      cancel();
+    });
+    lockstep::sleep(5s);
+    CHECK(sem.describe() == "semaphore #1 size=1 held=1");  // nothing left queued
+    sem.release(1);
+  });
+  CHECK(trace.events == std::vector<std::string>{"context deadline exceeded@2s"});
+}
+
+TEST_CASE("semaphore: a cancelled head waiter lets the smaller ones behind it in",
+          "[semaphore][context]") {
+  lockstep::test::Trace trace;
+  lockstep::test::run_checked([&] {
+    lockstep::Semaphore sem(4);
+    sem.acquire(3);
+    auto [ctx, cancel] = lockstep::with_cancel(lockstep::background());
+    lockstep::go([&, ctx = ctx] {  // the head: wants all 4
+      trace.add(lockstep::error_message(sem.acquire(ctx, 4)));
+    });
+    lockstep::go([&] {  // behind it: 1 would fit, but FIFO keeps it waiting
+      sem.acquire(1);
+      trace.add("small acquired");
+      sem.release(1);
+    });
+    lockstep::sleep(1s);
+    cancel();
+    lockstep::sim::wait();
+    sem.release(3);
+  });
+  // Both at 1s; the waiters let in wake before the cancelled one (queued earlier).
+  CHECK(trace.events == std::vector<std::string>{"small acquired@1s", "context canceled@1s"});
+}
+
+TEST_CASE("semaphore: acquire(ctx) on a done context fails at once, granted stays granted",
+          "[semaphore][context]") {
+  lockstep::test::run_checked([] {
+    lockstep::Semaphore sem(2);
+    auto [done, cancel_done] = lockstep::with_cancel(lockstep::background());
+    cancel_done();
+    CHECK(lockstep::is_canceled(sem.acquire(done, 1)));  // even though units are free
+    CHECK(sem.try_acquire(2));
+    sem.release(2);
+    auto [ctx, cancel] = lockstep::with_cancel(lockstep::background());
+    CHECK(sem.acquire(ctx, 2) == nullptr);
+    cancel();  // after the grant: changes nothing
+    CHECK_FALSE(sem.try_acquire(1));
+    sem.release(2);
+  });
+}
