@@ -65,6 +65,8 @@ void ErrGroup::start(Task task, SourceLocation where) const {
             e = task();
           } catch (const detail::FiberCancelled&) {
             throw;
+          } catch (const Misuse&) {
+            throw;  // a bug, not an error: the run's misuse verdict
           } catch (...) {
             e = std::current_exception();
           }

@@ -9,6 +9,8 @@
 //
 //   go(f)        runs f in a new goroutine. f() may return void (an escaping
 //                exception is its error) or lockstep::Error (null: success).
+//                A lockstep::Misuse escaping f is not an error but a bug: it
+//                escapes the goroutine (in a simulation: the misuse verdict).
 //                Blocks while the group is at its limit ("chan send" on the
 //                group's token channel, as Go's errgroup does).
 //   try_go(f)    starts f only if under the limit; false otherwise.

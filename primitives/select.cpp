@@ -81,13 +81,21 @@ std::size_t select_cases(CaseRef* cases, std::size_t n, SourceLocation where) {
   operation_point(where);
   std::size_t default_case = n, channel_cases = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    if (cases[i].is_default) {
-      if (default_case != n) fail_misuse("select with two default cases", nullptr, where);
-      default_case = i;
-    } else if (cases[i].chan != nullptr) {
+    if (!cases[i].is_default) continue;
+    if (default_case != n) fail_misuse("select with two default cases", nullptr, where);
+    default_case = i;
+  }
+  // Bind every channel to this runtime; every exit below unbinds the ones
+  // made outside any simulation that are idle again (release_channels).
+  for (std::size_t i = 0; i < n; ++i) {
+    if (cases[i].chan == nullptr) continue;
+    try {
       cases[i].owner->check(*cases[i].chan, where);
-      ++channel_cases;
+    } catch (...) {
+      release_channels(cases, i);
+      throw;
     }
+    ++channel_cases;
   }
   LockSet locks(cases, n);
   locks.lock();
@@ -100,6 +108,7 @@ std::size_t select_cases(CaseRef* cases, std::size_t n, SourceLocation where) {
     if (cases[i].is_send && cases[i].closed(cases[i].self)) {
       // A send case is "ready" on a closed channel only to fail, as in Go.
       locks.unlock();
+      release_channels(cases, n);
       fail_misuse("send on closed channel (in select)", cases[i].chan, where);
     }
     ready[n_ready++] = static_cast<std::uint32_t>(i);
@@ -117,6 +126,7 @@ std::size_t select_cases(CaseRef* cases, std::size_t n, SourceLocation where) {
   }
   if (default_case != n) {
     locks.unlock();
+    release_channels(cases, n);
     cases[default_case].run(cases[default_case].self);
     return default_case;
   }

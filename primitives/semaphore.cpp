@@ -69,7 +69,7 @@ Error Semaphore::acquire(const Context& ctx, std::int64_t n, SourceLocation wher
   hook.waiter = &s;
   hook.fire = [](detail::CancelHook& h) {
     auto& self = static_cast<Hook&>(h);
-    self.semaphore->cancel(*self.waiter);
+    if (!self.waiter->detached()) self.semaphore->cancel(*self.waiter);  // else: destroyed
   };
   if (detail::watch(ctx, hook) == detail::Watch::already) {  // cancelled just now
     detail::WakeList wake;

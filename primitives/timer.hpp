@@ -18,7 +18,9 @@
 //                   (its channel is nil) so it can be stopped.
 //
 // A duration <= 0 fires at once. Timers and Tickers are handles: copies
-// refer to the same timer, and the last handle going away stops it.
+// refer to the same timer. A pending timer keeps itself alive: dropping every
+// handle does not stop it (an after_func still runs, a Ticker keeps ticking
+// until the simulation ends), so stop() what you no longer need.
 // Differences from Go, on purpose: the channel has capacity 1 (Go 1.23 reports
 // 0) — it holds the one value that fired and nobody took yet, and stop/reset
 // empty it; timers are in the heap from creation (Go adds a channel timer

@@ -45,7 +45,9 @@ class Owner {
  public:
   // Owner() records the creating runtime: a simulation owns the object for
   // life; null (outside any simulation) makes it bindable.
-  Owner() noexcept : owner_(identity_of(current_runtime())), permanent_(owner_.load(std::memory_order_relaxed) != 0) {}
+  Owner() noexcept
+      : owner_(current_runtime() != nullptr ? current_runtime()->identity() : 0),
+        permanent_(current_runtime() != nullptr) {}
 
   // check() binds the object to the calling runtime if it is free, or fails
   // with Misuse naming `object` if another runtime holds it.
@@ -55,6 +57,7 @@ class Owner {
     if (held == me) return;
     if (held == 0 && !permanent_ && owner_.compare_exchange_strong(held, me)) return;
     const char* what = permanent_ ? "use of an object that belongs to another simulation"
+                       : held == kOutside ? "use of an object that a thread outside any simulation is using"
                        : Runtime::is_live(held)
                            ? "use of an object that another runtime is using at the same time"
                            : "use of an object left in use by a simulation that has ended";
@@ -68,9 +71,14 @@ class Owner {
   }
 
  private:
-  static std::uint64_t identity_of(const Runtime* rt) noexcept { return rt != nullptr ? rt->identity() : 0; }
+  // Threads outside any simulation share one identity: use from outside binds
+  // too, so a simulation cannot take an object a thread is holding.
+  static constexpr std::uint64_t kOutside = ~std::uint64_t{0};
+  static std::uint64_t identity_of(const Runtime* rt) noexcept {
+    return rt != nullptr ? rt->identity() : kOutside;
+  }
 
-  std::atomic<std::uint64_t> owner_;  // Runtime::identity(), 0 when free
+  std::atomic<std::uint64_t> owner_;  // Runtime::identity() or kOutside; 0 when free
   bool permanent_;
 };
 

@@ -238,7 +238,14 @@ class RandomDecider final : public Decider {
 class PctDecider final : public Decider {
  public:
   PctDecider(std::uint64_t seed, unsigned depth, std::uint64_t steps) : rng_(seed), depth_(depth) {
-    for (unsigned i = 1; i < depth; ++i) change_points_.push_back(1 + rng_.below(steps));
+    // depth - 1 distinct steps (as many as fit in [1, steps]): two change
+    // points on one step would act as one.
+    std::uint64_t wanted = std::min<std::uint64_t>(depth - 1, steps);
+    while (change_points_.size() < wanted) {
+      std::uint64_t step = 1 + rng_.below(steps);
+      if (std::find(change_points_.begin(), change_points_.end(), step) == change_points_.end())
+        change_points_.push_back(step);
+    }
     std::sort(change_points_.begin(), change_points_.end());
   }
   std::int64_t on_spawn() override {

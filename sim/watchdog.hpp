@@ -2,7 +2,7 @@
 // diagnosis instead of a silent CI hang.
 //
 // One process-wide thread watches every running simulation that has a
-// non-zero Options::watchdog. Each context switch bumps the simulation's
+// non-zero Options::watchdog. Each scheduling point bumps the simulation's
 // heartbeat; when a heartbeat stays still for longer than the limit, the
 // watchdog prints which fiber is running (name and spawn site) and aborts the
 // process: a fiber that never yields cannot be unwound safely.

@@ -7,8 +7,9 @@
 // park on them. A fiber can then outlive the primitive it is parked on:
 //   - main returns while fibers still wait on its local Mutex (a leak, which
 //     the report must still describe);
-//   - a simulation tears its fibers down in id order, so main's locals are
-//     destroyed before the fibers parked on them unwind;
+//   - a fiber's locals can die before the fibers parked on them unwind (a
+//     simulation tears fibers down newest first, which helps for locals of
+//     an older fiber, but a fiber may wait on a newer fiber's local);
 //   - a task was granted the primitive (the lock, units, a signal) but has
 //     not run yet when the run ends.
 // So a parked task parks on its own SyncWaiter, on its own stack: the dump

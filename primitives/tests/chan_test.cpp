@@ -288,3 +288,27 @@ TEST_CASE("chan: range-for blocks at the loop's site in dumps", "[chan][range][d
   CHECK(r.verdict == sim::Verdict::deadlock);
   CHECK(r.fibers.at(0).site.line() == static_cast<unsigned>(line));
 }
+
+TEST_CASE("chan: a select that takes its default leaves a global channel free", "[chan][ownership]") {
+  // Regression: the default path did not unbind, so the next simulation was
+  // told the channel was "left in use by a simulation that has ended".
+  static Chan<int> global(1);
+  run_checked([] { lockstep::select(lockstep::on_recv(global), lockstep::on_default([] {})); });
+  run_checked([] {
+    global.send(1);
+    CHECK(global.recv() == 1);
+  });
+}
+
+TEST_CASE("chan: a global holding values for a thread outside is not taken by a simulation",
+          "[chan][ownership]") {
+  // Regression: use from outside never bound, so a simulation could take
+  // the object while a thread was using it.
+  static Chan<int> global(2);
+  REQUIRE(global.try_send(1));  // outside: holds a value, so it is bound
+  auto r = run_sim([] { global.try_recv(); });
+  CHECK(r.verdict == sim::Verdict::misuse);
+  CHECK_THAT(r.message, Catch::Contains("use of an object that a thread outside any simulation is using"));
+  CHECK(global.try_recv().value == 1);  // idle again: free
+  run_checked([] { CHECK(global.try_send(2)); CHECK(global.recv() == 2); });
+}

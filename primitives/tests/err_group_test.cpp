@@ -121,3 +121,19 @@ TEST_CASE("errgroup: a group is a handle shared by its goroutines", "[errgroup]"
   });
   CHECK(ran == 1);
 }
+
+TEST_CASE("errgroup: misuse inside a function is the run's misuse, not the group's error",
+          "[errgroup][misuse]") {
+  // Regression: the group caught Misuse as an ordinary error and the run passed.
+  auto r = run_sim([] {
+    ErrGroup g;
+    g.go([] {
+      lockstep::Chan<int> c(1);
+      c.close();
+      c.send(1);
+    });
+    g.wait();
+  });
+  CHECK(r.verdict == sim::Verdict::misuse);
+  CHECK_THAT(r.message, Catch::Contains("send on closed channel"));
+}
