@@ -35,8 +35,15 @@ struct ParkRelease {
 
 }  // namespace
 
-void Cond::wait(SourceLocation where) {
+void Cond::wait(SourceLocation where) { (void)wait_with(nullptr, where); }
+
+Error Cond::wait(const Context& ctx, SourceLocation where) { return wait_with(&ctx, where); }
+
+Error Cond::wait_with(const Context* ctx, SourceLocation where) {
   detail::operation_point(where);
+  if (ctx != nullptr) {
+    if (Error e = ctx->err()) return e;  // still holding the mutex; binds nothing
+  }
   owner_.check(*this, where);
   Mutex& mutex = mutex_;  // after the park, `this` may be gone (see mutex.hpp, Lifetime)
   mutex.owner_.check(mutex, where);
@@ -53,31 +60,82 @@ void Cond::wait(SourceLocation where) {
                         where);
   }
   waiters_.push_back(s.waiter);
-  ParkRelease release{&guard_, &wake, &rt};
-  try {
-    rt.park(detail::WaitSite{"sync.Cond.Wait", &s, where},
-            detail::Unlock{&ParkRelease::run, &release});
-  } catch (...) {
-    // Torn down: leave the queue, and hold the mutex again as wait() promises,
-    // without parking (see the file comment).
-    wake.ready_all(rt);  // empty unless park() failed before releasing
-    if (s.detached()) throw;  // the Cond, and likely its mutex, are gone
-    guard_.lock();
+  // With a context, its cancellation cancels this waiter (never blocks; the
+  // context runs it after releasing its own lock).
+  struct Hook : detail::CancelHook {
+    Cond* cond = nullptr;
+    detail::SyncWaiter* waiter = nullptr;
+    bool cancelled = false;  // set by cancel(), under guard_
+  } hook;
+  hook.cond = this;
+  hook.waiter = &s;
+  hook.fire = [](detail::CancelHook& h) {
+    auto& self = static_cast<Hook&>(h);
+    if (self.waiter->detached()) return;  // the Cond is gone
+    self.cond->cancel(*self.waiter, self.cancelled);
+  };
+  if (ctx != nullptr && detail::watch(*ctx, hook) == detail::Watch::already) {  // cancelled just now
     waiters_.remove(s.waiter);
-    signalled_.remove(s);
     owner_.release_if_idle(idle_locked());
     guard_.unlock();
-    mutex.relock_after_cancel();
-    throw;
+    wake.ready_all(rt);
+    mutex.lock(where);
+    return ctx->err();
   }
-  // signal() or broadcast() took this waiter out of the queue.
-  if (!s.detached()) {
-    guard_.lock();
-    signalled_.remove(s);
-    owner_.release_if_idle(idle_locked());
-    guard_.unlock();
-  }
+  {
+    struct Unwatch {
+      const Context* ctx;
+      detail::CancelHook& hook;
+      ~Unwatch() {
+        if (ctx != nullptr) detail::unwatch(*ctx, hook);
+      }
+    } unwatch{ctx, hook};
+    ParkRelease release{&guard_, &wake, &rt};
+    try {
+      rt.park(detail::WaitSite{"sync.Cond.Wait", &s, where},
+              detail::Unlock{&ParkRelease::run, &release});
+    } catch (...) {
+      // Torn down: leave the queue, and hold the mutex again as wait() promises,
+      // without parking (see the file comment).
+      wake.ready_all(rt);  // empty unless park() failed before releasing
+      if (s.detached()) throw;  // the Cond, and likely its mutex, are gone
+      guard_.lock();
+      waiters_.remove(s.waiter);
+      signalled_.remove(s);
+      owner_.release_if_idle(idle_locked());
+      guard_.unlock();
+      mutex.relock_after_cancel();
+      throw;
+    }
+    // signal() or broadcast() took this waiter out of the queue, or cancel()
+    // did; either way it waits in signalled_ until here.
+    if (!s.detached()) {
+      guard_.lock();
+      signalled_.remove(s);
+      owner_.release_if_idle(idle_locked());
+      guard_.unlock();
+    }
+  }  // unwatched before relocking: once out of signalled_, `this` may go
   mutex.lock(where);
+  return hook.cancelled ? ctx->err() : nullptr;
+}
+
+bool Cond::cancel(detail::SyncWaiter& s, bool& cancelled) {
+  detail::WakeList wake;
+  guard_.lock();
+  if (!s.waiter.queued) {  // signalled already (or cancelled twice): leave it alone
+    guard_.unlock();
+    return false;
+  }
+  waiters_.remove(s.waiter);
+  signalled_.push(s);  // resolved, until its task is back from the park
+  s.waiter.ok = false;
+  cancelled = true;
+  wake.add(s.waiter);
+  owner_.release_if_idle(idle_locked());
+  guard_.unlock();
+  wake.ready_all(*detail::current_runtime());
+  return true;
 }
 
 void Cond::signal(SourceLocation where) {

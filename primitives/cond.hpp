@@ -15,12 +15,21 @@
 //                locks the mutex again (which may wait as "sync.Mutex.Lock")
 //                before returning. No spurious wake-ups, but as in Go the
 //                condition may be false again by then: wait in a loop.
+//   wait(ctx)    the same, unless `ctx` is cancelled first: then it leaves
+//                the queue and returns ctx.err() (null: signalled). Either
+//                way it relocks the mutex before returning (waiting for it
+//                as "sync.Mutex.Lock" if need be, whatever the context), so
+//                the caller always holds the mutex after wait(ctx), as Go's
+//                pattern (Wait in a loop, checking ctx.Err()) expects. A
+//                context already done returns its error at once, without
+//                unlocking. A signal that picked the waiter before the
+//                cancellation reached it wins: null.
 //   signal()     wakes the longest waiter, if any. Never blocks.
 //   broadcast()  wakes every waiter, in arrival order. Never blocks.
 // signal() and broadcast() need not hold the mutex (as in Go). Every
 // operation takes `where` last and starts with a scheduling point.
 //
-// Blocking: wait() parks as "sync.Cond.Wait" on "cond #4 (mutex #3)",
+// Blocking: wait() and wait(ctx) park as "sync.Cond.Wait" on "cond #4 (mutex #3)",
 // durably in a simulation. Outside a simulation wait() always needs the
 // real-thread runtime (not available yet): Misuse.
 //
@@ -57,6 +66,9 @@ class Cond final : public detail::Waitable {
 
   // wait() unlocks the mutex, blocks until signalled, and relocks it.
   void wait(SourceLocation where = SourceLocation::current());
+  // wait(ctx) is wait() unless ctx is cancelled first: then it returns
+  // ctx.err(). It relocks the mutex before returning either way.
+  Error wait(const Context& ctx, SourceLocation where = SourceLocation::current());
   // signal() wakes the longest waiter; never blocks.
   void signal(SourceLocation where = SourceLocation::current());
   // broadcast() wakes every waiter; never blocks.
@@ -69,6 +81,12 @@ class Cond final : public detail::Waitable {
 
  private:
   bool idle_locked() const noexcept { return waiters_.empty() && signalled_.empty(); }
+  // wait_with() is wait() (ctx null) and wait(ctx).
+  Error wait_with(const Context* ctx, SourceLocation where);
+  // cancel() is wait(ctx)'s cancellation: it unlinks a still-queued `s`, sets
+  // `cancelled` and readies its task (ok = false); it does nothing, returning
+  // false, if `s` was already signalled. Never blocks.
+  bool cancel(detail::SyncWaiter& s, bool& cancelled);
 
   Mutex& mutex_;
   detail::ObjectLock guard_;

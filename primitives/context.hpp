@@ -155,8 +155,10 @@ std::pair<Context, CancelFunc> make_cancel_context(const Context& parent,
 namespace detail {
 
 // CancelHook: a callback run (once) when a context is cancelled, for
-// primitives whose waits a context can interrupt (Semaphore::acquire(ctx,
-// n)). It runs in the canceller's context and must not block.
+// primitives whose waits a context can interrupt (Semaphore::acquire(ctx, n),
+// Mutex::lock(ctx), RWMutex::lock(ctx)/rlock(ctx), Cond::wait(ctx),
+// WaitGroup::wait(ctx)). It runs in the canceller's context, after the
+// context released its own lock, and must not block.
 struct CancelHook {
   void (*fire)(CancelHook&) = nullptr;
   CancelHook* prev = nullptr;

@@ -47,11 +47,63 @@ void Mutex::lock(SourceLocation where) {
   }
   detail::SyncWaiter s(*this, rt->current());
   waiters_.push_back(s.waiter);
+  park_queued(*rt, s, where);  // a plain lock() is never cancelled
+}
+
+Error Mutex::lock(const Context& ctx, SourceLocation where) {
+  detail::operation_point(where);
+  if (Error e = ctx.err()) return e;
+  owner_.check(*this, where);
+  guard_.lock();
+  if (!locked_) {
+    locked_ = true;
+    holder_ = caller_id();
+    guard_.unlock();
+    return nullptr;
+  }
+  detail::Runtime* rt = detail::current_runtime();
+  if (rt == nullptr) {
+    guard_.unlock();
+    detail::blocking_runtime("sync.Mutex.Lock", this, where);  // throws Misuse
+  }
+  detail::SyncWaiter s(*this, rt->current());
+  waiters_.push_back(s.waiter);
+  // The context's cancellation cancels this waiter (never blocks; the
+  // context runs it after releasing its own lock).
+  struct Hook : detail::CancelHook {
+    Mutex* mutex = nullptr;
+    detail::SyncWaiter* waiter = nullptr;
+    bool cancelled = false;  // set by cancel(), under guard_
+  } hook;
+  hook.mutex = this;
+  hook.waiter = &s;
+  hook.fire = [](detail::CancelHook& h) {
+    auto& self = static_cast<Hook&>(h);
+    if (self.waiter->detached()) return;  // the mutex is gone
+    self.mutex->cancel(*self.waiter, self.cancelled);
+  };
+  if (detail::watch(ctx, hook) == detail::Watch::already) {  // cancelled just now
+    waiters_.remove(s.waiter);  // the mutex stays locked: nobody behind gets in
+    owner_.release_if_idle(idle_locked());
+    guard_.unlock();
+    return ctx.err();
+  }
+  struct Unwatch {
+    const Context& ctx;
+    detail::CancelHook& hook;
+    ~Unwatch() { detail::unwatch(ctx, hook); }
+  } unwatch{ctx, hook};
+  park_queued(*rt, s, where);
+  return hook.cancelled ? ctx.err() : nullptr;
+}
+
+void Mutex::park_queued(detail::Runtime& rt, detail::SyncWaiter& s, SourceLocation where) {
   try {
-    rt->park(detail::WaitSite{"sync.Mutex.Lock", &s, where}, guard_.unlock_on_park());
+    rt.park(detail::WaitSite{"sync.Mutex.Lock", &s, where}, guard_.unlock_on_park());
   } catch (...) {
     // Torn down. If unlock() already made this task the holder, pass the
-    // mutex on: lock() never returns, so nobody would unlock it.
+    // mutex on: lock() never returns, so nobody would unlock it. (A
+    // cancelled waiter has ok = false: it holds nothing.)
     if (s.detached()) throw;  // the mutex is gone
     detail::WakeList wake;
     guard_.lock();
@@ -63,15 +115,34 @@ void Mutex::lock(SourceLocation where) {
     }
     owner_.release_if_idle(idle_locked());
     guard_.unlock();
-    wake.ready_all(*rt);
+    wake.ready_all(rt);
     throw;
   }
-  // unlock() made this task the holder before readying it.
+  // unlock() made this task the holder before readying it, or cancel()
+  // removed it; either way it waits in granted_ until here.
   if (s.detached()) return;
   guard_.lock();
   granted_.remove(s);
   owner_.release_if_idle(idle_locked());
   guard_.unlock();
+}
+
+bool Mutex::cancel(detail::SyncWaiter& s, bool& cancelled) {
+  detail::WakeList wake;
+  guard_.lock();
+  if (!s.waiter.queued) {  // handed the mutex already (or cancelled twice): leave it alone
+    guard_.unlock();
+    return false;
+  }
+  waiters_.remove(s.waiter);  // the mutex stays locked: nobody behind gets in
+  granted_.push(s);           // resolved, until its task is back from the park
+  s.waiter.ok = false;
+  cancelled = true;
+  wake.add(s.waiter);
+  owner_.release_if_idle(idle_locked());
+  guard_.unlock();
+  wake.ready_all(*detail::current_runtime());
+  return true;
 }
 
 bool Mutex::try_lock(SourceLocation where) {

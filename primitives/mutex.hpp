@@ -7,6 +7,12 @@
 //   }
 //
 //   lock()      blocks until the caller holds the mutex.
+//   lock(ctx)   the same, unless `ctx` is cancelled first: then it leaves the
+//               queue and returns ctx.err(), not holding the mutex (null: the
+//               caller holds it). A context already done returns its error at
+//               once, even if the mutex is free. If unlock() handed the mutex
+//               to the waiter before the cancellation reached it, the waiter
+//               holds it and lock(ctx) returns null.
 //   try_lock()  never blocks: true if the caller now holds the mutex.
 //   unlock()    releases it. If tasks wait, the longest waiter becomes the
 //               holder at once (FIFO hand-off: a later lock() or try_lock()
@@ -15,7 +21,7 @@
 // Through std::lock_guard / std::unique_lock the site recorded is inside the
 // standard header; call lock() directly where the site matters in dumps.
 //
-// Blocking: lock() parks as "sync.Mutex.Lock" on "mutex #3 held by fiber 5"
+// Blocking: lock() and lock(ctx) park as "sync.Mutex.Lock" on "mutex #3 held by fiber 5"
 // ("mutex #3 unlocked" when not held; "#g3" for a mutex created outside any
 // simulation). In a simulation the park is durably blocking, like every
 // lockstep park: virtual time may move while a fiber waits for a mutex, and a
@@ -44,6 +50,8 @@
 // nothing is left locked by a lock() that never returned.
 #pragma once
 
+#include "primitives/context.hpp"
+
 #include <cstdint>
 #include <string>
 
@@ -63,6 +71,9 @@ class Mutex final : public detail::Waitable {
 
   // lock() blocks until the caller holds the mutex.
   void lock(SourceLocation where = SourceLocation::current());
+  // lock(ctx) blocks until the caller holds the mutex (returns null) or ctx
+  // is cancelled (returns ctx.err(), not holding it).
+  Error lock(const Context& ctx, SourceLocation where = SourceLocation::current());
   // try_lock() never blocks; returns true if the caller now holds the mutex.
   bool try_lock(SourceLocation where = SourceLocation::current());
   // unlock() releases the mutex, handing it to the longest waiter if any.
@@ -75,6 +86,15 @@ class Mutex final : public detail::Waitable {
  private:
   friend class Cond;
 
+  // park_queued() parks the caller, queued as `s` (guard_ held), releasing
+  // guard_. On return the caller holds the mutex, unless cancel() removed
+  // `s`. If the park throws (teardown), `s` leaves
+  // the queue, or passes on the mutex it was handed.
+  void park_queued(detail::Runtime& rt, detail::SyncWaiter& s, SourceLocation where);
+  // cancel() is lock(ctx)'s cancellation: it unlinks a still-queued `s`, sets
+  // `cancelled` and readies its task (ok = false); it does nothing, returning
+  // false, if `s` was already handed the mutex. Never blocks.
+  bool cancel(detail::SyncWaiter& s, bool& cancelled);
   // hand_off_locked() releases a locked mutex: the head waiter becomes the
   // holder (added to `wake`), or the mutex becomes unlocked. Earlier grants
   // still pending lose their hold (ok = false).

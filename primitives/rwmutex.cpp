@@ -50,6 +50,20 @@ void RWMutex::lock(SourceLocation where) {
   wait_in(writerq_, true, "sync.RWMutex.Lock", where);
 }
 
+Error RWMutex::lock(const Context& ctx, SourceLocation where) {
+  detail::operation_point(where);
+  if (Error e = ctx.err()) return e;
+  owner_.check(*this, where);
+  guard_.lock();
+  if (!writing_ && readers_ == 0 && writerq_.empty()) {
+    writing_ = true;
+    writer_ = caller_id();
+    guard_.unlock();
+    return nullptr;
+  }
+  return wait_in(writerq_, true, "sync.RWMutex.Lock", where, &ctx);
+}
+
 bool RWMutex::try_lock(SourceLocation where) {
   detail::operation_point(where);
   owner_.check(*this, where);
@@ -93,6 +107,19 @@ void RWMutex::rlock(SourceLocation where) {
   wait_in(readerq_, false, "sync.RWMutex.RLock", where);
 }
 
+Error RWMutex::rlock(const Context& ctx, SourceLocation where) {
+  detail::operation_point(where);
+  if (Error e = ctx.err()) return e;
+  owner_.check(*this, where);
+  guard_.lock();
+  if (!writing_ && writerq_.empty()) {
+    ++readers_;
+    guard_.unlock();
+    return nullptr;
+  }
+  return wait_in(readerq_, false, "sync.RWMutex.RLock", where, &ctx);
+}
+
 bool RWMutex::try_rlock(SourceLocation where) {
   detail::operation_point(where);
   owner_.check(*this, where);
@@ -125,8 +152,8 @@ void RWMutex::runlock(SourceLocation where) {
 //   writer unlocks            readers waiting: all admitted (readers_ += n);
 //                             else the head writer, if any, gets the lock
 //   last reader leaves        the head writer, if any, gets the lock
-//   queued writer torn down   if no writer is left and none holds the lock,
-//                             the readers queued behind it are admitted
+//   queued writer cancelled   if no writer is left and none holds the lock,
+//   (ctx) or torn down        the readers queued behind it are admitted
 
 void RWMutex::grant_writer_locked(detail::WakeList& wake) noexcept {
   if (detail::Waiter* w = writerq_.take()) {
@@ -159,7 +186,8 @@ void RWMutex::read_unlock_locked(detail::WakeList& wake) noexcept {
   if (readers_ == 0) grant_writer_locked(wake);
 }
 
-void RWMutex::wait_in(detail::WaitQueue& queue, bool writer, const char* reason, SourceLocation where) {
+Error RWMutex::wait_in(detail::WaitQueue& queue, bool writer, const char* reason, SourceLocation where,
+                       const Context* ctx) {
   detail::Runtime* rt = detail::current_runtime();
   if (rt == nullptr) {
     guard_.unlock();
@@ -167,16 +195,49 @@ void RWMutex::wait_in(detail::WaitQueue& queue, bool writer, const char* reason,
   }
   detail::SyncWaiter s(*this, rt->current());
   queue.push_back(s.waiter);
+  // With a context, its cancellation cancels this waiter (never blocks; the
+  // context runs it after releasing its own lock).
+  struct Hook : detail::CancelHook {
+    RWMutex* rw = nullptr;
+    detail::WaitQueue* queue = nullptr;
+    bool writer = false;
+    detail::SyncWaiter* waiter = nullptr;
+    bool cancelled = false;  // set by cancel(), under guard_
+  } hook;
+  hook.rw = this;
+  hook.queue = &queue;
+  hook.writer = writer;
+  hook.waiter = &s;
+  hook.fire = [](detail::CancelHook& h) {
+    auto& self = static_cast<Hook&>(h);
+    if (self.waiter->detached()) return;  // the RWMutex is gone
+    self.rw->cancel(*self.queue, self.writer, *self.waiter, self.cancelled);
+  };
+  if (ctx != nullptr && detail::watch(*ctx, hook) == detail::Watch::already) {  // cancelled just now
+    detail::WakeList wake;
+    unlink_locked(queue, writer, s, wake);
+    owner_.release_if_idle(idle_locked());
+    guard_.unlock();
+    wake.ready_all(*rt);
+    return ctx->err();
+  }
+  struct Unwatch {
+    const Context* ctx;
+    detail::CancelHook& hook;
+    ~Unwatch() {
+      if (ctx != nullptr) detail::unwatch(*ctx, hook);
+    }
+  } unwatch{ctx, hook};
   try {
     rt->park(detail::WaitSite{reason, &s, where}, guard_.unlock_on_park());
   } catch (...) {
-    // Torn down: leave the queue, or give back what was granted.
+    // Torn down: leave the queue, or give back what was granted (a cancelled
+    // waiter has ok = false: it holds nothing).
     if (s.detached()) throw;  // the RWMutex is gone
     detail::WakeList wake;
     guard_.lock();
     if (s.waiter.queued) {
-      queue.remove(s.waiter);
-      if (writer && !writing_ && writerq_.empty()) admit_readers_locked(wake);
+      unlink_locked(queue, writer, s, wake);
     } else if (s.granted()) {
       granted_.remove(s);
       if (writer && s.waiter.ok)
@@ -189,12 +250,39 @@ void RWMutex::wait_in(detail::WaitQueue& queue, bool writer, const char* reason,
     wake.ready_all(*rt);
     throw;
   }
-  // Granted before being readied: writing_ or readers_ already counts it.
-  if (s.detached()) return;
+  // Granted before being readied (writing_ or readers_ already counts it),
+  // or cancelled; either way it waits in granted_ until here.
+  Error result = hook.cancelled ? ctx->err() : nullptr;
+  if (s.detached()) return result;
   guard_.lock();
   granted_.remove(s);
   owner_.release_if_idle(idle_locked());
   guard_.unlock();
+  return result;
+}
+
+void RWMutex::unlink_locked(detail::WaitQueue& queue, bool writer, detail::SyncWaiter& s,
+                            detail::WakeList& wake) noexcept {
+  queue.remove(s.waiter);
+  if (writer && !writing_ && writerq_.empty()) admit_readers_locked(wake);
+}
+
+bool RWMutex::cancel(detail::WaitQueue& queue, bool writer, detail::SyncWaiter& s, bool& cancelled) {
+  detail::WakeList wake;
+  guard_.lock();
+  if (!s.waiter.queued) {  // granted already (or cancelled twice): leave it alone
+    guard_.unlock();
+    return false;
+  }
+  unlink_locked(queue, writer, s, wake);
+  granted_.push(s);  // resolved, until its task is back from the park
+  s.waiter.ok = false;
+  cancelled = true;
+  wake.add(s.waiter);  // after the readers a cancelled writer let in
+  owner_.release_if_idle(idle_locked());
+  guard_.unlock();
+  wake.ready_all(*detail::current_runtime());
+  return true;
 }
 
 }  // namespace lockstep

@@ -8,6 +8,13 @@
 //   unlock()     releases the write lock.
 //   rlock()      blocks until the caller holds a read lock.
 //   runlock()    releases a read lock.
+//   lock(ctx)    lock() unless `ctx` is cancelled first: then it leaves the
+//   rlock(ctx)   queue and returns ctx.err(), holding nothing (null: the
+//                caller holds the lock). A context already done returns its
+//                error at once, even if the lock is free. A cancelled writer
+//                stops blocking later readers, as in Go's pattern of a
+//                writer giving up. If the lock was granted before the
+//                cancellation reached the waiter, it holds it: null.
 //   try_lock()   never blocks: true if the caller now holds the write lock.
 //   try_rlock()  never blocks: true if the caller now holds a read lock.
 // lock_shared / unlock_shared / try_lock_shared are the same read operations
@@ -21,7 +28,8 @@
 // writer; that writer gets the lock when those readers have left. Writers are
 // served in arrival order.
 //
-// Blocking: rlock() parks as "sync.RWMutex.RLock" and lock() as
+// Blocking: rlock() / rlock(ctx) park as "sync.RWMutex.RLock" and lock() /
+// lock(ctx) as
 // "sync.RWMutex.Lock", both on "rwmutex #3 held by fiber 5" /
 // "rwmutex #3 read-locked by 2" / "rwmutex #3 unlocked", followed by
 // ", 1 writer waiting" when writers queue. Durably blocking in a simulation
@@ -36,6 +44,8 @@
 // held or waited on. Teardown: a fiber torn down after it was granted the lock, but
 // before its lock()/rlock() returned, releases it.
 #pragma once
+
+#include "primitives/context.hpp"
 
 #include <cstdint>
 #include <string>
@@ -54,6 +64,9 @@ class RWMutex final : public detail::Waitable {
 
   // lock() blocks until the caller holds the write lock.
   void lock(SourceLocation where = SourceLocation::current());
+  // lock(ctx) blocks until the caller holds the write lock (returns null) or
+  // ctx is cancelled (returns ctx.err(), holding nothing).
+  Error lock(const Context& ctx, SourceLocation where = SourceLocation::current());
   // try_lock() never blocks; true if the caller now holds the write lock.
   bool try_lock(SourceLocation where = SourceLocation::current());
   // unlock() releases the write lock. Misuse if it is not write-locked.
@@ -61,6 +74,9 @@ class RWMutex final : public detail::Waitable {
 
   // rlock() blocks until the caller holds a read lock.
   void rlock(SourceLocation where = SourceLocation::current());
+  // rlock(ctx) blocks until the caller holds a read lock (returns null) or
+  // ctx is cancelled (returns ctx.err(), holding nothing).
+  Error rlock(const Context& ctx, SourceLocation where = SourceLocation::current());
   // try_rlock() never blocks; true if the caller now holds a read lock.
   bool try_rlock(SourceLocation where = SourceLocation::current());
   // runlock() releases a read lock. Misuse if it is not read-locked.
@@ -83,7 +99,19 @@ class RWMutex final : public detail::Waitable {
   bool idle_locked() const noexcept {
     return !writing_ && readers_ == 0 && readerq_.empty() && writerq_.empty() && granted_.empty();
   }
-  void wait_in(detail::WaitQueue& queue, bool writer, const char* reason, SourceLocation where);
+  // wait_in() queues the caller (guard_ held) in `queue` and parks until
+  // granted (returns null) or, with a `ctx`, until ctx is cancelled (returns
+  // ctx.err()). Releases guard_.
+  Error wait_in(detail::WaitQueue& queue, bool writer, const char* reason, SourceLocation where,
+                const Context* ctx = nullptr);
+  // unlink_locked() unlinks a queued `s` from `queue`; a writer leaving lets
+  // in the readers it blocked if no writer is left.
+  void unlink_locked(detail::WaitQueue& queue, bool writer, detail::SyncWaiter& s,
+                     detail::WakeList& wake) noexcept;
+  // cancel() is the ctx forms' cancellation: it unlinks a still-queued `s`,
+  // sets `cancelled` and readies its task (ok = false); it does nothing,
+  // returning false, if `s` was already granted. Never blocks.
+  bool cancel(detail::WaitQueue& queue, bool writer, detail::SyncWaiter& s, bool& cancelled);
 
   // Invariant (between operations): a non-empty writerq_ implies writing_ or
   // readers_ > 0; a non-empty readerq_ implies writing_ or a non-empty writerq_.

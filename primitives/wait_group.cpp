@@ -54,10 +54,62 @@ void WaitGroup::wait(SourceLocation where) {
   }
   detail::SyncWaiter s(*this, rt->current());
   waiters_.push_back(s.waiter);
+  const bool never = false;  // a plain wait() is never cancelled
+  park_queued(*rt, s, never, where);
+}
+
+Error WaitGroup::wait(const Context& ctx, SourceLocation where) {
+  detail::operation_point(where);
+  if (Error e = ctx.err()) return e;
+  owner_.check(*this, where);
+  guard_.lock();
+  if (count_ == 0) {
+    owner_.release_if_idle(idle_locked());
+    guard_.unlock();
+    return nullptr;
+  }
+  detail::Runtime* rt = detail::current_runtime();
+  if (rt == nullptr) {
+    guard_.unlock();
+    detail::blocking_runtime("sync.WaitGroup.Wait", this, where);  // throws Misuse
+  }
+  detail::SyncWaiter s(*this, rt->current());
+  waiters_.push_back(s.waiter);
+  // The context's cancellation cancels this waiter (never blocks; the
+  // context runs it after releasing its own lock).
+  struct Hook : detail::CancelHook {
+    WaitGroup* group = nullptr;
+    detail::SyncWaiter* waiter = nullptr;
+    bool cancelled = false;  // set by cancel(), under guard_
+  } hook;
+  hook.group = this;
+  hook.waiter = &s;
+  hook.fire = [](detail::CancelHook& h) {
+    auto& self = static_cast<Hook&>(h);
+    if (self.waiter->detached()) return;  // the group is gone
+    self.group->cancel(*self.waiter, self.cancelled);
+  };
+  if (detail::watch(ctx, hook) == detail::Watch::already) {  // cancelled just now
+    waiters_.remove(s.waiter);
+    owner_.release_if_idle(idle_locked());
+    guard_.unlock();
+    return ctx.err();
+  }
+  struct Unwatch {
+    const Context& ctx;
+    detail::CancelHook& hook;
+    ~Unwatch() { detail::unwatch(ctx, hook); }
+  } unwatch{ctx, hook};
+  park_queued(*rt, s, hook.cancelled, where);
+  return hook.cancelled ? ctx.err() : nullptr;
+}
+
+void WaitGroup::park_queued(detail::Runtime& rt, detail::SyncWaiter& s, const bool& cancelled,
+                            SourceLocation where) {
   try {
-    rt->park(detail::WaitSite{"sync.WaitGroup.Wait", &s, where}, guard_.unlock_on_park());
+    rt.park(detail::WaitSite{"sync.WaitGroup.Wait", &s, where}, guard_.unlock_on_park());
   } catch (...) {
-    if (s.detached()) throw;  // the group is gone
+    if (s.detached() || cancelled) throw;  // the group is gone, or `s` is in no list
     guard_.lock();
     waiters_.remove(s.waiter);
     woken_.remove(s);
@@ -65,11 +117,28 @@ void WaitGroup::wait(SourceLocation where) {
     guard_.unlock();
     throw;
   }
-  if (s.detached()) return;
+  if (s.detached() || cancelled) return;
   guard_.lock();
   woken_.remove(s);  // this wait() has returned: the group may be reused
   owner_.release_if_idle(idle_locked());
   guard_.unlock();
+}
+
+bool WaitGroup::cancel(detail::SyncWaiter& s, bool& cancelled) {
+  detail::WakeList wake;
+  guard_.lock();
+  if (!s.waiter.queued) {  // woken already (or cancelled twice): leave it alone
+    guard_.unlock();
+    return false;
+  }
+  waiters_.remove(s.waiter);
+  s.waiter.ok = false;
+  cancelled = true;
+  wake.add(s.waiter);
+  owner_.release_if_idle(idle_locked());
+  guard_.unlock();
+  wake.ready_all(*detail::current_runtime());
+  return true;
 }
 
 }  // namespace lockstep

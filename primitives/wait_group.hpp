@@ -9,6 +9,11 @@
 //               task in wait() is woken. Never blocks.
 //   done()      add(-1).
 //   wait()      blocks until the counter is zero; returns at once if it is.
+//   wait(ctx)   the same, unless `ctx` is cancelled first: then it stops
+//               waiting and returns ctx.err() (null: the counter reached
+//               zero). A context already done returns its error at once, even
+//               on a zero counter. A cancelled wait() does not count as
+//               "woken" for the reuse check below.
 //   go(f)       Go 1.25's WaitGroup.Go: add(1), then starts f as a goroutine
 //               (lockstep::go, spawned at the caller's site) that calls done()
 //               when f returns or throws. An exception escaping f still ends
@@ -16,7 +21,7 @@
 //               Go program. go(name, f) names the goroutine for dumps.
 // Every operation takes `where` last and starts with a scheduling point.
 //
-// Blocking: wait() parks as "sync.WaitGroup.Wait" on "waitgroup #3 count=2",
+// Blocking: wait() and wait(ctx) park as "sync.WaitGroup.Wait" on "waitgroup #3 count=2",
 // durably in a simulation. Outside a simulation wait() on a non-zero counter
 // needs the real-thread runtime (not available yet): Misuse.
 //
@@ -39,6 +44,8 @@
 // destroying it while tasks wait detaches them (see mutex.hpp). go() captures
 // `this`: the group must outlive the goroutines it starts.
 #pragma once
+
+#include "primitives/context.hpp"
 
 #include <cstdint>
 #include <string>
@@ -64,6 +71,9 @@ class WaitGroup final : public detail::Waitable {
   void done(SourceLocation where = SourceLocation::current()) { add(-1, where); }
   // wait() blocks until the counter is zero.
   void wait(SourceLocation where = SourceLocation::current());
+  // wait(ctx) blocks until the counter is zero (returns null) or ctx is
+  // cancelled (returns ctx.err()).
+  Error wait(const Context& ctx, SourceLocation where = SourceLocation::current());
 
   // go() runs f as a goroutine counted by this group.
   template <class F>
@@ -97,6 +107,16 @@ class WaitGroup final : public detail::Waitable {
 
  private:
   bool idle_locked() const noexcept { return count_ == 0 && waiters_.empty() && woken_.empty(); }
+  // park_queued() parks the caller, queued as `s` (guard_ held), releasing
+  // guard_. `cancelled` is cancel()'s flag: a cancelled waiter is in no list,
+  // so the group (which may be gone by then) is not touched again.
+  void park_queued(detail::Runtime& rt, detail::SyncWaiter& s, const bool& cancelled,
+                   SourceLocation where);
+  // cancel() is wait(ctx)'s cancellation: it unlinks a still-queued `s`, sets
+  // `cancelled` and readies its task; it does nothing, returning false, if
+  // `s` was already woken. A cancelled waiter does not join woken_ (it would
+  // fail a legitimate add() as reuse). Never blocks.
+  bool cancel(detail::SyncWaiter& s, bool& cancelled);
 
   detail::ObjectLock guard_;
   detail::Owner owner_;

@@ -248,3 +248,88 @@ TEST_CASE("cond: a waiter torn down while another fiber holds the mutex leaves i
   g_held_mutex.unlock();
   CHECK_THROWS_WITH(g_held_mutex.unlock(), Catch::Contains("unlock of unlocked mutex"));
 }
+
+TEST_CASE("cond: wait(ctx) gives up at the deadline, holding the mutex again", "[cond][context]") {
+  // Proves wait(ctx) returns deadline_exceeded at exactly 2s with the mutex
+  // held, and leaves the queue: a later signal() picks the next waiter.
+  Trace trace;
+  run_checked([&] {
+    Mutex mu;
+    Cond cond(mu);
+    lockstep::go([&] {
+      auto [ctx, cancel] = lockstep::with_timeout(lockstep::background(), 2s);
+      std::lock_guard guard(mu);
+      lockstep::Error err = cond.wait(ctx);
+      trace.add("timed: " + lockstep::error_message(err));
+      CHECK_FALSE(mu.try_lock());  // held again
+      cancel();
+    });
+    lockstep::go([&] {
+      lockstep::sleep(1s);
+      std::lock_guard guard(mu);
+      cond.wait();
+      trace.add("plain signalled");
+    });
+    lockstep::sleep(3s);
+    cond.signal();
+    lockstep::sim::wait();
+    CHECK(mu.try_lock());
+    mu.unlock();
+  });
+  CHECK(trace.events == std::vector<std::string>{"timed: context deadline exceeded@2s", "plain signalled@3s"});
+}
+
+TEST_CASE("cond: a cancelled wait(ctx) waits for the mutex before returning", "[cond][context]") {
+  // Proves the relock after a cancel: the context is cancelled at 1s while
+  // main holds the mutex until 3s, so wait(ctx) returns only at 3s.
+  Trace trace;
+  run_checked([&] {
+    Mutex mu;
+    Cond cond(mu);
+    auto [ctx, cancel] = lockstep::with_cancel(lockstep::background());
+    lockstep::go([&, ctx = ctx] {
+      std::lock_guard guard(mu);
+      trace.add(lockstep::error_message(cond.wait(ctx)));
+    });
+    lockstep::sleep(1s);
+    mu.lock();
+    cancel();
+    lockstep::sleep(2s);
+    mu.unlock();
+    lockstep::sim::wait();
+  });
+  CHECK(trace.events == std::vector<std::string>{"context canceled@3s"});
+}
+
+TEST_CASE("cond: wait(ctx) signalled before the cancel returns null", "[cond][context]") {
+  Trace trace;
+  run_checked([&] {
+    Mutex mu;
+    Cond cond(mu);
+    auto [ctx, cancel] = lockstep::with_cancel(lockstep::background());
+    lockstep::go([&, ctx = ctx] {
+      std::lock_guard guard(mu);
+      trace.add(lockstep::error_message(cond.wait(ctx)));
+    });
+    lockstep::sleep(1s);
+    cond.signal();
+    cancel();  // the waiter has not run yet: too late
+    lockstep::sim::wait();
+  });
+  CHECK(trace.events == std::vector<std::string>{"nil@1s"});
+}
+
+TEST_CASE("cond: wait(ctx) on a done context returns at once, still holding the mutex",
+          "[cond][context]") {
+  run_checked([] {
+    Mutex mu;
+    Cond cond(mu);
+    auto [done, cancel_done] = lockstep::with_cancel(lockstep::background());
+    cancel_done();
+    mu.lock();
+    CHECK(lockstep::is_canceled(cond.wait(done)));
+    CHECK_FALSE(mu.try_lock());
+    mu.unlock();
+    CHECK(lockstep::Clock::now() == lockstep::kSimulationEpoch);
+  });
+}

@@ -304,3 +304,136 @@ TEST_CASE("mutex: a global left locked by an ended simulation is named as such",
   CHECK(r.verdict == lockstep::sim::Verdict::misuse);
   CHECK_THAT(r.message, Catch::Contains("use of an object left in use by a simulation that has ended"));
 }
+
+TEST_CASE("mutex: lock(ctx) gives up when the context's deadline passes", "[mutex][context]") {
+  // Proves the waiter returns deadline_exceeded at exactly 2s, and leaves the
+  // queue: main's unlock at 5s then leaves the mutex free (a waiter still
+  // queued would have been handed it), and it locks normally after.
+  Trace trace;
+  run_checked([&] {
+    Mutex mu;
+    mu.lock();
+    lockstep::go([&] {
+      auto [ctx, cancel] = lockstep::with_timeout(lockstep::background(), 2s);
+      lockstep::Error err = mu.lock(ctx);
+      trace.add(lockstep::error_message(err));
+      cancel();
+    });
+    lockstep::sleep(5s);
+    CHECK(mu.describe() == "mutex #1 held by fiber 1");
+    mu.unlock();
+    CHECK(mu.describe() == "mutex #1 unlocked");
+    CHECK(mu.try_lock());
+    mu.unlock();
+    mu.lock();
+    mu.unlock();
+  });
+  CHECK(trace.events == std::vector<std::string>{"context deadline exceeded@2s"});
+}
+
+TEST_CASE("mutex: a cancelled waiter leaves the queue, the others keep their order",
+          "[mutex][context][fifo]") {
+  // Proves cancelling the middle one of three waiters (queued at 1s, 2s, 3s)
+  // at 4s wakes it with canceled_error at once, and unlock at 5s hands the
+  // mutex to the first, then the third.
+  Trace trace;
+  run_checked([&] {
+    Mutex mu;
+    mu.lock();
+    auto [ctx, cancel] = lockstep::with_cancel(lockstep::background());
+    lockstep::go([&] {
+      lockstep::sleep(1s);
+      mu.lock();
+      trace.add("first locked");
+      mu.unlock();
+    });
+    lockstep::go([&, ctx = ctx] {
+      lockstep::sleep(2s);
+      trace.add(fmt::format("second: {}", lockstep::error_message(mu.lock(ctx))));
+    });
+    lockstep::go([&] {
+      lockstep::sleep(3s);
+      mu.lock();
+      trace.add("third locked");
+      mu.unlock();
+    });
+    lockstep::sleep(4s);
+    cancel();
+    lockstep::sleep(1s);
+    mu.unlock();
+    lockstep::sim::wait();
+    CHECK(mu.describe() == "mutex #1 unlocked");
+  });
+  CHECK(trace.events ==
+        std::vector<std::string>{"second: context canceled@4s", "first locked@5s", "third locked@5s"});
+}
+
+TEST_CASE("mutex: lock(ctx) handed the mutex before the cancel holds it and returns null",
+          "[mutex][context]") {
+  // Proves a grant wins over a later cancel: main's unlock() hands the mutex
+  // to the waiter, and main cancels before the waiter runs; the cancel
+  // finds it no longer queued and does nothing, so lock(ctx) returns null
+  // and the waiter holds the mutex until it unlocks it at 2s.
+  Trace trace;
+  run_checked([&] {
+    Mutex mu;
+    mu.lock();
+    auto [ctx, cancel] = lockstep::with_cancel(lockstep::background());
+    lockstep::go([&, ctx = ctx] {
+      lockstep::Error err = mu.lock(ctx);
+      trace.add(lockstep::error_message(err));
+      lockstep::sleep(1s);
+      mu.unlock();
+    });
+    lockstep::sleep(1s);
+    mu.unlock();
+    cancel();
+    CHECK_FALSE(mu.try_lock());  // the waiter holds it
+    mu.lock();
+    trace.add("main locked");
+    mu.unlock();
+  });
+  CHECK(trace.events == std::vector<std::string>{"nil@1s", "main locked@2s"});
+}
+
+TEST_CASE("mutex: lock(ctx) on a done context fails at once, a live one locks", "[mutex][context]") {
+  // Proves a context already done returns its error without locking, even a
+  // free mutex; background() and a live context lock as lock() does.
+  run_checked([] {
+    Mutex mu;
+    auto [done, cancel_done] = lockstep::with_cancel(lockstep::background());
+    cancel_done();
+    CHECK(lockstep::is_canceled(mu.lock(done)));
+    CHECK(mu.describe() == "mutex #1 unlocked");
+    CHECK(mu.lock(lockstep::background()) == nullptr);
+    CHECK_FALSE(mu.try_lock());
+    mu.unlock();
+    auto [ctx, cancel] = lockstep::with_cancel(lockstep::background());
+    CHECK(mu.lock(ctx) == nullptr);
+    cancel();  // after the lock: changes nothing
+    CHECK_FALSE(mu.try_lock());
+    mu.unlock();
+    CHECK(since_start() == 0s);
+  });
+}
+
+TEST_CASE("mutex: a lock(ctx) waiter on a destroyed mutex ignores the cancel", "[mutex][context][teardown]") {
+  // Proves the cancel hook does not touch a mutex destroyed while the waiter
+  // is parked on it (run under ASan): the waiter stays parked on the
+  // destroyed mutex and the run ends as a leak naming it.
+  auto r = run_sim([] {
+    auto [ctx, cancel] = lockstep::with_cancel(lockstep::background());
+    {
+      Mutex mu;
+      mu.lock();
+      lockstep::go("waiter", [&mu, ctx = ctx] { (void)mu.lock(ctx); });
+      lockstep::sim::wait();
+    }
+    cancel();
+    lockstep::sim::wait();
+  });
+  CHECK(r.verdict == sim::Verdict::leak);
+  REQUIRE(r.fibers.size() == 1);
+  CHECK(r.fibers[0].reason == "sync.Mutex.Lock");
+  CHECK(r.fibers[0].object == "mutex #2 held by fiber 1 (destroyed)");  // #1: the context
+}

@@ -279,3 +279,106 @@ TEST_CASE("rwmutex: a global serves successive simulations, teardown returns gra
     CHECK(lockstep::Clock::now() == lockstep::kSimulationEpoch + 1s);
   });
 }
+
+TEST_CASE("rwmutex: a writer giving up at its deadline lets the readers it blocked in",
+          "[rwmutex][context]") {
+  // Proves lock(ctx) leaves the writer queue at exactly 2s and, being the
+  // only writer, admits r2 (queued behind it at 1s) at once; r2 would
+  // otherwise wait for r1 to leave at 5s. Nothing is left queued.
+  Trace trace;
+  run_checked([&] {
+    RWMutex mu;
+    lockstep::go("r1", [&] {
+      mu.rlock();
+      lockstep::sleep(5s);
+      mu.runlock();
+    });
+    lockstep::go("w", [&] {
+      auto [ctx, cancel] = lockstep::with_timeout(lockstep::background(), 2s);
+      trace.add("w: " + lockstep::error_message(mu.lock(ctx)));
+      cancel();
+    });
+    lockstep::go("r2", [&] {
+      lockstep::sleep(1s);
+      mu.rlock();
+      trace.add("r2 in");
+      mu.runlock();
+    });
+    lockstep::sleep(3s);
+    CHECK(mu.describe() == "rwmutex #1 read-locked by 1");
+    lockstep::sleep(3s);
+    CHECK(mu.describe() == "rwmutex #1 unlocked");
+    mu.lock();
+    mu.unlock();
+  });
+  CHECK(trace.events == std::vector<std::string>{"r2 in@2s", "w: context deadline exceeded@2s"});
+}
+
+TEST_CASE("rwmutex: a cancelled rlock(ctx) leaves the queue, the writer's unlock admits nobody",
+          "[rwmutex][context]") {
+  Trace trace;
+  run_checked([&] {
+    RWMutex mu;
+    mu.lock();
+    auto [ctx, cancel] = lockstep::with_cancel(lockstep::background());
+    lockstep::go([&, ctx = ctx] { trace.add(lockstep::error_message(mu.rlock(ctx))); });
+    lockstep::sleep(1s);
+    cancel();
+    lockstep::sleep(1s);
+    mu.unlock();
+    CHECK(mu.describe() == "rwmutex #1 unlocked");
+    CHECK(mu.try_lock());
+    mu.unlock();
+  });
+  CHECK(trace.events == std::vector<std::string>{"context canceled@1s"});
+}
+
+TEST_CASE("rwmutex: lock(ctx) and rlock(ctx) granted before the cancel hold the lock",
+          "[rwmutex][context]") {
+  // Proves a grant wins over a later cancel, for a reader and for a writer.
+  Trace trace;
+  run_checked([&] {
+    RWMutex mu;
+    mu.lock();
+    auto [ctx, cancel] = lockstep::with_cancel(lockstep::background());
+    lockstep::go([&, ctx = ctx] {
+      trace.add("reader: " + lockstep::error_message(mu.rlock(ctx)));
+      lockstep::sleep(1s);
+      mu.runlock();
+    });
+    lockstep::sleep(1s);
+    mu.unlock();  // admits the reader
+    cancel();
+    CHECK(mu.describe() == "rwmutex #1 read-locked by 1");
+    lockstep::sleep(1s);  // the reader leaves at 2s
+    mu.rlock();
+    auto [ctx2, cancel2] = lockstep::with_cancel(lockstep::background());
+    lockstep::go([&, ctx2 = ctx2] {
+      trace.add("writer: " + lockstep::error_message(mu.lock(ctx2)));
+      mu.unlock();
+    });
+    lockstep::sleep(1s);
+    mu.runlock();  // grants the writer...
+    cancel2();     // ...which runs only after this cancel
+    CHECK(mu.describe() == "rwmutex #1 held by fiber 3");
+    lockstep::sim::wait();
+    CHECK(mu.describe() == "rwmutex #1 unlocked");
+  });
+  CHECK(trace.events == std::vector<std::string>{"reader: nil@1s", "writer: nil@3s"});
+}
+
+TEST_CASE("rwmutex: lock(ctx) and rlock(ctx) on a done context fail at once", "[rwmutex][context]") {
+  run_checked([] {
+    RWMutex mu;
+    auto [done, cancel_done] = lockstep::with_cancel(lockstep::background());
+    cancel_done();
+    CHECK(lockstep::is_canceled(mu.lock(done)));
+    CHECK(lockstep::is_canceled(mu.rlock(done)));
+    CHECK(mu.describe() == "rwmutex #1 unlocked");
+    CHECK(mu.rlock(lockstep::background()) == nullptr);
+    mu.runlock();
+    CHECK(mu.lock(lockstep::background()) == nullptr);
+    mu.unlock();
+    CHECK(lockstep::Clock::now() == lockstep::kSimulationEpoch);
+  });
+}

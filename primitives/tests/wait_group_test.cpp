@@ -163,3 +163,82 @@ TEST_CASE("waitgroup: misuse is reported as Go panics", "[waitgroup][misuse]") {
                                           "on waitgroup #1 count=0 (in fiber 1 \"main\""));
   }
 }
+
+TEST_CASE("waitgroup: wait(ctx) gives up when the context's deadline passes", "[waitgroup][context]") {
+  // Proves the waiter returns deadline_exceeded at exactly 2s and the group
+  // stays consistent: the count is untouched and a plain wait() still
+  // returns when the last done() comes at 5s.
+  Trace trace;
+  run_checked([&] {
+    WaitGroup wg;
+    wg.add(1);
+    lockstep::go([&] {
+      auto [ctx, cancel] = lockstep::with_timeout(lockstep::background(), 2s);
+      trace.add(lockstep::error_message(wg.wait(ctx)));
+      cancel();
+    });
+    lockstep::go([&] {
+      lockstep::sleep(5s);
+      wg.done();
+    });
+    lockstep::sleep(3s);
+    CHECK(wg.describe() == "waitgroup #1 count=1");
+    wg.wait();
+    trace.add("main");
+  });
+  CHECK(trace.events == std::vector<std::string>{"context deadline exceeded@2s", "main@5s"});
+}
+
+TEST_CASE("waitgroup: a cancelled wait(ctx) does not count as a wait still returning",
+          "[waitgroup][context]") {
+  // Proves a cancelled waiter leaves no trace: main cancels it, then takes
+  // the counter to zero and reuses the group before the waiter has run;
+  // that is no "reused before previous Wait has returned" misuse.
+  Trace trace;
+  run_checked([&] {
+    WaitGroup wg;
+    wg.add(1);
+    auto [ctx, cancel] = lockstep::with_cancel(lockstep::background());
+    lockstep::go([&, ctx = ctx] { trace.add(lockstep::error_message(wg.wait(ctx))); });
+    lockstep::sleep(1s);
+    cancel();
+    wg.done();
+    wg.add(1);
+    wg.done();
+    wg.wait();
+    trace.add("main");
+    lockstep::sim::wait();
+  });
+  CHECK(trace.events == std::vector<std::string>{"main@1s", "context canceled@1s"});
+}
+
+TEST_CASE("waitgroup: wait(ctx) woken before the cancel returns null", "[waitgroup][context]") {
+  // Proves a wake-up wins over a later cancel: done() wakes the waiter and
+  // main cancels before it runs; the cancel does nothing.
+  Trace trace;
+  run_checked([&] {
+    WaitGroup wg;
+    wg.add(1);
+    auto [ctx, cancel] = lockstep::with_cancel(lockstep::background());
+    lockstep::go([&, ctx = ctx] { trace.add(lockstep::error_message(wg.wait(ctx))); });
+    lockstep::sleep(1s);
+    wg.done();
+    cancel();
+    lockstep::sim::wait();
+  });
+  CHECK(trace.events == std::vector<std::string>{"nil@1s"});
+}
+
+TEST_CASE("waitgroup: wait(ctx) on a done context fails at once, even at zero", "[waitgroup][context]") {
+  run_checked([] {
+    WaitGroup wg;
+    auto [done, cancel_done] = lockstep::with_cancel(lockstep::background());
+    cancel_done();
+    CHECK(lockstep::is_canceled(wg.wait(done)));
+    CHECK(wg.wait(lockstep::background()) == nullptr);
+    auto [ctx, cancel] = lockstep::with_cancel(lockstep::background());
+    CHECK(wg.wait(ctx) == nullptr);
+    cancel();
+    CHECK(lockstep::Clock::now() == lockstep::kSimulationEpoch);
+  });
+}
