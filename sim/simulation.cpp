@@ -279,10 +279,15 @@ void Simulation::preemption_point(SourceLocation where) {
   count_step(where);
   me.site = where;
   if (run_queue_.empty()) return;
-  if (fifo_) {
+  if (fifo_) {  // fifo never preempts: keep this path free of the switch's frame
     record(0);
     return;
   }
+  preempt_slow(me);
+}
+
+// preempt_slow() is a preemption point under a strategy that may switch.
+void Simulation::preempt_slow(Fiber& me) {
   Fiber& next = decide_from_queue(true);
   if (&next == &me) return;
   me.state = FiberState::runnable;

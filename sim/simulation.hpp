@@ -88,6 +88,7 @@ class Simulation final : public lockstep::detail::Runtime {
   void record(std::size_t decision);
   void count_step(SourceLocation where);
   [[noreturn]] void livelock_slow(SourceLocation where);
+  [[gnu::noinline]] void preempt_slow(Fiber& me);
   void advance_time_or_end();
   void fire_due_timers();
 
