@@ -1,5 +1,7 @@
 #include "primitives/cond.hpp"
 
+#include "primitives/internal/cancel_watch.hpp"
+
 #include <fmt/format.h>
 
 namespace lockstep {
@@ -60,21 +62,9 @@ Error Cond::wait_with(const Context* ctx, SourceLocation where) {
                         where);
   }
   waiters_.push_back(s.waiter);
-  // With a context, its cancellation cancels this waiter (never blocks; the
-  // context runs it after releasing its own lock).
-  struct Hook : detail::CancelHook {
-    Cond* cond = nullptr;
-    detail::SyncWaiter* waiter = nullptr;
-    bool cancelled = false;  // set by cancel(), under guard_
-  } hook;
-  hook.cond = this;
-  hook.waiter = &s;
-  hook.fire = [](detail::CancelHook& h) {
-    auto& self = static_cast<Hook&>(h);
-    if (self.waiter->detached()) return;  // the Cond is gone
-    self.cond->cancel(*self.waiter, self.cancelled);
-  };
-  if (ctx != nullptr && detail::watch(*ctx, hook) == detail::Watch::already) {  // cancelled just now
+  bool cancelled = false;  // set by cancel(), under guard_
+  detail::CancelWatch watch(ctx, s, [&] { cancel(s, cancelled); });
+  if (watch.already()) {  // cancelled just now
     waiters_.remove(s.waiter);
     owner_.release_if_idle(idle_locked());
     guard_.unlock();
@@ -83,13 +73,6 @@ Error Cond::wait_with(const Context* ctx, SourceLocation where) {
     return ctx->err();
   }
   {
-    struct Unwatch {
-      const Context* ctx;
-      detail::CancelHook& hook;
-      ~Unwatch() {
-        if (ctx != nullptr) detail::unwatch(*ctx, hook);
-      }
-    } unwatch{ctx, hook};
     ParkRelease release{&guard_, &wake, &rt};
     try {
       rt.park(detail::WaitSite{"sync.Cond.Wait", &s, where},
@@ -115,9 +98,10 @@ Error Cond::wait_with(const Context* ctx, SourceLocation where) {
       owner_.release_if_idle(idle_locked());
       guard_.unlock();
     }
-  }  // unwatched before relocking: once out of signalled_, `this` may go
+  }
+  watch.stop();  // before relocking: once out of signalled_, `this` may go
   mutex.lock(where);
-  return hook.cancelled ? ctx->err() : nullptr;
+  return cancelled ? ctx->err() : nullptr;
 }
 
 bool Cond::cancel(detail::SyncWaiter& s, bool& cancelled) {

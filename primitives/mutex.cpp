@@ -1,5 +1,7 @@
 #include "primitives/mutex.hpp"
 
+#include "primitives/internal/cancel_watch.hpp"
+
 #include <fmt/format.h>
 
 #include <exception>
@@ -68,33 +70,17 @@ Error Mutex::lock(const Context& ctx, SourceLocation where) {
   }
   detail::SyncWaiter s(*this, rt->current());
   waiters_.push_back(s.waiter);
-  // The context's cancellation cancels this waiter (never blocks; the
-  // context runs it after releasing its own lock).
-  struct Hook : detail::CancelHook {
-    Mutex* mutex = nullptr;
-    detail::SyncWaiter* waiter = nullptr;
-    bool cancelled = false;  // set by cancel(), under guard_
-  } hook;
-  hook.mutex = this;
-  hook.waiter = &s;
-  hook.fire = [](detail::CancelHook& h) {
-    auto& self = static_cast<Hook&>(h);
-    if (self.waiter->detached()) return;  // the mutex is gone
-    self.mutex->cancel(*self.waiter, self.cancelled);
-  };
-  if (detail::watch(ctx, hook) == detail::Watch::already) {  // cancelled just now
+  bool cancelled = false;  // set by cancel(), under guard_
+  detail::CancelWatch watch(&ctx, s, [&] { cancel(s, cancelled); });
+  if (watch.already()) {  // cancelled just now
     waiters_.remove(s.waiter);  // the mutex stays locked: nobody behind gets in
     owner_.release_if_idle(idle_locked());
     guard_.unlock();
     return ctx.err();
   }
-  struct Unwatch {
-    const Context& ctx;
-    detail::CancelHook& hook;
-    ~Unwatch() { detail::unwatch(ctx, hook); }
-  } unwatch{ctx, hook};
+
   park_queued(*rt, s, where);
-  return hook.cancelled ? ctx.err() : nullptr;
+  return cancelled ? ctx.err() : nullptr;
 }
 
 void Mutex::park_queued(detail::Runtime& rt, detail::SyncWaiter& s, SourceLocation where) {

@@ -1,5 +1,7 @@
 #include "primitives/rwmutex.hpp"
 
+#include "primitives/internal/cancel_watch.hpp"
+
 #include <fmt/format.h>
 
 namespace lockstep {
@@ -195,25 +197,9 @@ Error RWMutex::wait_in(detail::WaitQueue& queue, bool writer, const char* reason
   }
   detail::SyncWaiter s(*this, rt->current());
   queue.push_back(s.waiter);
-  // With a context, its cancellation cancels this waiter (never blocks; the
-  // context runs it after releasing its own lock).
-  struct Hook : detail::CancelHook {
-    RWMutex* rw = nullptr;
-    detail::WaitQueue* queue = nullptr;
-    bool writer = false;
-    detail::SyncWaiter* waiter = nullptr;
-    bool cancelled = false;  // set by cancel(), under guard_
-  } hook;
-  hook.rw = this;
-  hook.queue = &queue;
-  hook.writer = writer;
-  hook.waiter = &s;
-  hook.fire = [](detail::CancelHook& h) {
-    auto& self = static_cast<Hook&>(h);
-    if (self.waiter->detached()) return;  // the RWMutex is gone
-    self.rw->cancel(*self.queue, self.writer, *self.waiter, self.cancelled);
-  };
-  if (ctx != nullptr && detail::watch(*ctx, hook) == detail::Watch::already) {  // cancelled just now
+  bool cancelled = false;  // set by cancel(), under guard_
+  detail::CancelWatch watch(ctx, s, [&] { cancel(queue, writer, s, cancelled); });
+  if (watch.already()) {  // cancelled just now
     detail::WakeList wake;
     unlink_locked(queue, writer, s, wake);
     owner_.release_if_idle(idle_locked());
@@ -221,13 +207,6 @@ Error RWMutex::wait_in(detail::WaitQueue& queue, bool writer, const char* reason
     wake.ready_all(*rt);
     return ctx->err();
   }
-  struct Unwatch {
-    const Context* ctx;
-    detail::CancelHook& hook;
-    ~Unwatch() {
-      if (ctx != nullptr) detail::unwatch(*ctx, hook);
-    }
-  } unwatch{ctx, hook};
   try {
     rt->park(detail::WaitSite{reason, &s, where}, guard_.unlock_on_park());
   } catch (...) {
@@ -252,7 +231,7 @@ Error RWMutex::wait_in(detail::WaitQueue& queue, bool writer, const char* reason
   }
   // Granted before being readied (writing_ or readers_ already counts it),
   // or cancelled; either way it waits in granted_ until here.
-  Error result = hook.cancelled ? ctx->err() : nullptr;
+  Error result = cancelled ? ctx->err() : nullptr;
   if (s.detached()) return result;
   guard_.lock();
   granted_.remove(s);

@@ -1,5 +1,7 @@
 #include "primitives/semaphore.hpp"
 
+#include "primitives/internal/cancel_watch.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -59,19 +61,8 @@ Error Semaphore::acquire(const Context& ctx, std::int64_t n, SourceLocation wher
   detail::SyncWaiter s(*this, rt.current());
   s.weight = n;
   waiters_.push_back(s.waiter);
-  // The context's cancellation cancels this waiter (never blocks; the
-  // context runs it after releasing its own lock).
-  struct Hook : detail::CancelHook {
-    Semaphore* semaphore;
-    detail::SyncWaiter* waiter;
-  } hook;
-  hook.semaphore = this;
-  hook.waiter = &s;
-  hook.fire = [](detail::CancelHook& h) {
-    auto& self = static_cast<Hook&>(h);
-    if (!self.waiter->detached()) self.semaphore->cancel(*self.waiter);  // else: destroyed
-  };
-  if (detail::watch(ctx, hook) == detail::Watch::already) {  // cancelled just now
+  detail::CancelWatch watch(&ctx, s, [&] { cancel(s); });
+  if (watch.already()) {  // cancelled just now
     detail::WakeList wake;
     unlink_locked(s, wake);
     owner_.release_if_idle(idle_locked());
@@ -79,11 +70,6 @@ Error Semaphore::acquire(const Context& ctx, std::int64_t n, SourceLocation wher
     wake.ready_all(rt);
     return ctx.err();
   }
-  struct Unwatch {
-    const Context& ctx;
-    detail::CancelHook& hook;
-    ~Unwatch() { detail::unwatch(ctx, hook); }
-  } unwatch{ctx, hook};
   bool granted = park_queued(s, where);
   return granted ? nullptr : ctx.err();
 }

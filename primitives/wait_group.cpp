@@ -1,5 +1,7 @@
 #include "primitives/wait_group.hpp"
 
+#include "primitives/internal/cancel_watch.hpp"
+
 #include <fmt/format.h>
 
 namespace lockstep {
@@ -75,33 +77,16 @@ Error WaitGroup::wait(const Context& ctx, SourceLocation where) {
   }
   detail::SyncWaiter s(*this, rt->current());
   waiters_.push_back(s.waiter);
-  // The context's cancellation cancels this waiter (never blocks; the
-  // context runs it after releasing its own lock).
-  struct Hook : detail::CancelHook {
-    WaitGroup* group = nullptr;
-    detail::SyncWaiter* waiter = nullptr;
-    bool cancelled = false;  // set by cancel(), under guard_
-  } hook;
-  hook.group = this;
-  hook.waiter = &s;
-  hook.fire = [](detail::CancelHook& h) {
-    auto& self = static_cast<Hook&>(h);
-    if (self.waiter->detached()) return;  // the group is gone
-    self.group->cancel(*self.waiter, self.cancelled);
-  };
-  if (detail::watch(ctx, hook) == detail::Watch::already) {  // cancelled just now
+  bool cancelled = false;  // set by cancel(), under guard_
+  detail::CancelWatch watch(&ctx, s, [&] { cancel(s, cancelled); });
+  if (watch.already()) {  // cancelled just now
     waiters_.remove(s.waiter);
     owner_.release_if_idle(idle_locked());
     guard_.unlock();
     return ctx.err();
   }
-  struct Unwatch {
-    const Context& ctx;
-    detail::CancelHook& hook;
-    ~Unwatch() { detail::unwatch(ctx, hook); }
-  } unwatch{ctx, hook};
-  park_queued(*rt, s, hook.cancelled, where);
-  return hook.cancelled ? ctx.err() : nullptr;
+  park_queued(*rt, s, cancelled, where);
+  return cancelled ? ctx.err() : nullptr;
 }
 
 void WaitGroup::park_queued(detail::Runtime& rt, detail::SyncWaiter& s, const bool& cancelled,
