@@ -8,15 +8,6 @@
 
 namespace lockstep {
 
-namespace {
-
-std::uint64_t caller_id() noexcept {
-  detail::Runtime* rt = detail::current_runtime();
-  return rt != nullptr ? rt->current().id : 0;
-}
-
-}  // namespace
-
 Mutex::Mutex() noexcept : id_(detail::ObjectId::next()) {}
 
 Mutex::~Mutex() {
@@ -38,7 +29,7 @@ void Mutex::lock(SourceLocation where) {
   guard_.lock();
   if (!locked_) {
     locked_ = true;
-    holder_ = caller_id();
+    holder_ = detail::caller_id();
     guard_.unlock();
     return;
   }
@@ -59,7 +50,7 @@ Error Mutex::lock(const Context& ctx, SourceLocation where) {
   guard_.lock();
   if (!locked_) {
     locked_ = true;
-    holder_ = caller_id();
+    holder_ = detail::caller_id();
     guard_.unlock();
     return nullptr;
   }
@@ -138,7 +129,7 @@ bool Mutex::try_lock(SourceLocation where) {
   bool took = !locked_;
   if (took) {
     locked_ = true;
-    holder_ = caller_id();
+    holder_ = detail::caller_id();
   }
   guard_.unlock();
   return took;
@@ -197,7 +188,7 @@ void Mutex::relock_after_cancel() {
   guard_.lock();
   if (!locked_) {
     locked_ = true;
-    holder_ = caller_id();
+    holder_ = detail::caller_id();
   } else {
     ++unwind_debt_;
   }

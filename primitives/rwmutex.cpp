@@ -6,15 +6,6 @@
 
 namespace lockstep {
 
-namespace {
-
-std::uint64_t caller_id() noexcept {
-  detail::Runtime* rt = detail::current_runtime();
-  return rt != nullptr ? rt->current().id : 0;
-}
-
-}  // namespace
-
 RWMutex::RWMutex() noexcept : id_(detail::ObjectId::next()) {}
 
 RWMutex::~RWMutex() {
@@ -45,7 +36,7 @@ void RWMutex::lock(SourceLocation where) {
   guard_.lock();
   if (!writing_ && readers_ == 0 && writerq_.empty()) {
     writing_ = true;
-    writer_ = caller_id();
+    writer_ = detail::caller_id();
     guard_.unlock();
     return;
   }
@@ -59,7 +50,7 @@ Error RWMutex::lock(const Context& ctx, SourceLocation where) {
   guard_.lock();
   if (!writing_ && readers_ == 0 && writerq_.empty()) {
     writing_ = true;
-    writer_ = caller_id();
+    writer_ = detail::caller_id();
     guard_.unlock();
     return nullptr;
   }
@@ -73,7 +64,7 @@ bool RWMutex::try_lock(SourceLocation where) {
   bool took = !writing_ && readers_ == 0 && writerq_.empty();
   if (took) {
     writing_ = true;
-    writer_ = caller_id();
+    writer_ = detail::caller_id();
   }
   guard_.unlock();
   return took;

@@ -11,6 +11,13 @@ namespace lockstep::detail {
 // simulation there is none until the real-thread runtime exists: Misuse.
 Runtime& blocking_runtime(const char* operation, const Waitable* object, SourceLocation where);
 
+// caller_id() is the calling task's id (a lock holder, for dumps), or 0
+// outside any runtime.
+inline std::uint64_t caller_id() noexcept {
+  Runtime* rt = current_runtime();
+  return rt != nullptr ? rt->current().id : 0;
+}
+
 // operation_point() is the scheduling point every primitive operation starts
 // with, so a fuzzing strategy can interleave there. No-op outside a runtime.
 inline void operation_point(SourceLocation where) {
