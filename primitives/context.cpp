@@ -27,7 +27,8 @@ struct ContextState final : TimerNode, std::enable_shared_from_this<ContextState
   Runtime* runtime = nullptr;  // the deadline timer's runtime; null once discarded
   std::shared_ptr<ContextState> keepalive;
   std::vector<std::weak_ptr<ContextState>> children;
-  CancelHook* hooks = nullptr;
+  CancelHook* hooks = nullptr;  // in registration order: waiters wake first come, first served
+  CancelHook* hooks_tail = nullptr;
 
   static ContextState* nearest_cancellable(ContextState* s) noexcept {
     while (s != nullptr && !s->cancellable) s = s->parent.get();
@@ -47,7 +48,7 @@ struct ContextState final : TimerNode, std::enable_shared_from_this<ContextState
     cause = why ? why : error;
     std::vector<std::weak_ptr<ContextState>> kids = std::move(children);
     CancelHook* hook_list = hooks;
-    hooks = nullptr;
+    hooks = hooks_tail = nullptr;
     lock.unlock();
 
     close_done();
@@ -108,10 +109,10 @@ Watch watch(const Context& ctx, CancelHook& hook) {
     s->lock.unlock();
     return Watch::already;
   }
-  hook.prev = nullptr;
-  hook.next = s->hooks;
-  if (s->hooks != nullptr) s->hooks->prev = &hook;
-  s->hooks = &hook;
+  hook.prev = s->hooks_tail;
+  hook.next = nullptr;
+  (s->hooks_tail != nullptr ? s->hooks_tail->next : s->hooks) = &hook;
+  s->hooks_tail = &hook;
   hook.linked = true;
   s->lock.unlock();
   return Watch::watching;
@@ -123,7 +124,7 @@ void unwatch(const Context& ctx, CancelHook& hook) {
   s->lock.lock();
   if (hook.linked) {
     (hook.prev != nullptr ? hook.prev->next : s->hooks) = hook.next;
-    if (hook.next != nullptr) hook.next->prev = hook.prev;
+    (hook.next != nullptr ? hook.next->prev : s->hooks_tail) = hook.prev;
     hook.linked = false;
   }
   s->lock.unlock();

@@ -48,8 +48,15 @@ void Semaphore::acquire(std::int64_t n, SourceLocation where) {
 
 Error Semaphore::acquire(const Context& ctx, std::int64_t n, SourceLocation where) {
   detail::operation_point(where);
-  check_weight(n, true, where);
+  check_weight(n, false, where);
   if (Error e = ctx.err()) return e;
+  if (n > size_) {
+    // Can never be granted: as x/sync, wait for the context to end. A
+    // context that never ends would wait forever: Misuse, as acquire(n).
+    if (ctx.done().is_nil()) check_weight(n, true, where);
+    ctx.done().recv(where);
+    return ctx.err();
+  }
   owner_.check(*this, where);
   guard_.lock();
   if (take_locked(n)) {

@@ -10,7 +10,11 @@
 //   acquire(ctx, n) the same, unless `ctx` is cancelled first: then it
 //                   leaves the queue and returns ctx.err() (null: acquired).
 //                   A context already done returns its error at once, as
-//                   current x/sync does.
+//                   current x/sync does. If the units were granted before
+//                   the cancellation was seen, the grant wins: null, held.
+//                   n > size can never be granted: it waits for the context
+//                   ("chan receive" on its done channel) and returns its
+//                   error, as x/sync; with a context that never ends, Misuse.
 //   try_acquire(n)  never blocks: takes n units and returns true if they are
 //                   free and nobody waits; false otherwise (also if n > size).
 //   release(n)      gives n units back and wakes the waiters that now fit, in
