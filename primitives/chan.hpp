@@ -164,7 +164,8 @@ class ChanState final : public Waitable {
 
 template <class T>
 void chan_send(ChanState<T>* c, T value, SourceLocation where) {
-  operation_point(where);
+  Runtime* rt = current_runtime();  // read once: the hot path uses it three times
+  if (rt != nullptr) rt->preemption_point(where);
   if (c == nullptr) park_nil("chan send (nil chan)", where);
   c->owner.check(*c, where);
   WakeList wake;
@@ -175,17 +176,19 @@ void chan_send(ChanState<T>* c, T value, SourceLocation where) {
   }
   if (c->try_send_locked(value, wake)) {
     c->unlock();
-    if (!wake.empty()) wake.ready_all(*current_runtime());
+    if (!wake.empty()) wake.ready_all(*rt);
     return;
   }
-  if (current_runtime() == nullptr) c->unlock();  // blocking_runtime() throws: not with the lock held
-  Runtime& rt = blocking_runtime("chan send", c, where);
+  if (rt == nullptr) {  // blocking_runtime() throws: not with the lock held
+    c->unlock();
+    blocking_runtime("chan send", c, where);
+  }
   Waiter w;
-  w.task = &rt.current();
+  w.task = &rt->current();
   w.value = &value;
   c->sendq().push_back(w);
   try {
-    rt.park(WaitSite{"chan send", c, where}, c->lock.unlock_on_park());
+    rt->park(WaitSite{"chan send", c, where}, c->lock.unlock_on_park());
   } catch (...) {
     c->lock.lock();
     c->sendq().remove(w);
@@ -197,7 +200,8 @@ void chan_send(ChanState<T>* c, T value, SourceLocation where) {
 
 template <class T>
 std::optional<T> chan_recv(ChanState<T>* c, SourceLocation where) {
-  operation_point(where);
+  Runtime* rt = current_runtime();  // read once: the hot path uses it three times
+  if (rt != nullptr) rt->preemption_point(where);
   if (c == nullptr) park_nil("chan receive (nil chan)", where);
   c->owner.check(*c, where);
   WakeList wake;
@@ -205,17 +209,19 @@ std::optional<T> chan_recv(ChanState<T>* c, SourceLocation where) {
   c->lock.lock();
   if (c->try_recv_locked(out, wake)) {
     c->unlock();
-    if (!wake.empty()) wake.ready_all(*current_runtime());
+    if (!wake.empty()) wake.ready_all(*rt);
     return out;
   }
-  if (current_runtime() == nullptr) c->unlock();  // blocking_runtime() throws: not with the lock held
-  Runtime& rt = blocking_runtime("chan receive", c, where);
+  if (rt == nullptr) {  // blocking_runtime() throws: not with the lock held
+    c->unlock();
+    blocking_runtime("chan receive", c, where);
+  }
   Waiter w;
-  w.task = &rt.current();
+  w.task = &rt->current();
   w.value = &out;
   c->recvq().push_back(w);
   try {
-    rt.park(WaitSite{"chan receive", c, where}, c->lock.unlock_on_park());
+    rt->park(WaitSite{"chan receive", c, where}, c->lock.unlock_on_park());
   } catch (...) {
     c->lock.lock();
     c->recvq().remove(w);
