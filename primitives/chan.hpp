@@ -135,6 +135,31 @@ class ChanState final : public Waitable {
     }
   }
 
+  // park_locked() parks the caller in `queue` (lock held; released as it
+  // parks) with `value`, its value to send or its slot to fill, and returns
+  // whether a partner came (false: the channel closed). Misuse outside a
+  // runtime; on teardown it leaves the queue and rethrows.
+  bool park_locked(Runtime* rt, WaitQueue& queue, void* value, const char* reason,
+                   SourceLocation where) {
+    if (rt == nullptr) {  // blocking_runtime() throws: not with the lock held
+      unlock();
+      blocking_runtime(reason, this, where);
+    }
+    Waiter w;
+    w.task = &rt->current();
+    w.value = value;
+    queue.push_back(w);
+    try {
+      rt->park(WaitSite{reason, this, where}, lock.unlock_on_park());
+    } catch (...) {
+      lock.lock();
+      queue.remove(w);
+      unlock();
+      throw;
+    }
+    return w.ok;
+  }
+
   // drop_buffered_locked() discards the buffered values (a timer's stale tick).
   void drop_buffered_locked() {
     while (!buffer_.empty()) buffer_.pop();
@@ -179,23 +204,8 @@ void chan_send(ChanState<T>* c, T value, SourceLocation where) {
     if (!wake.empty()) wake.ready_all(*rt);
     return;
   }
-  if (rt == nullptr) {  // blocking_runtime() throws: not with the lock held
-    c->unlock();
-    blocking_runtime("chan send", c, where);
-  }
-  Waiter w;
-  w.task = &rt->current();
-  w.value = &value;
-  c->sendq().push_back(w);
-  try {
-    rt->park(WaitSite{"chan send", c, where}, c->lock.unlock_on_park());
-  } catch (...) {
-    c->lock.lock();
-    c->sendq().remove(w);
-    c->unlock();
-    throw;
-  }
-  if (!w.ok) fail_misuse("send on closed channel (it was closed while the sender waited)", c, where);
+  if (!c->park_locked(rt, c->sendq(), &value, "chan send", where))
+    fail_misuse("send on closed channel (it was closed while the sender waited)", c, where);
 }
 
 template <class T>
@@ -212,22 +222,7 @@ std::optional<T> chan_recv(ChanState<T>* c, SourceLocation where) {
     if (!wake.empty()) wake.ready_all(*rt);
     return out;
   }
-  if (rt == nullptr) {  // blocking_runtime() throws: not with the lock held
-    c->unlock();
-    blocking_runtime("chan receive", c, where);
-  }
-  Waiter w;
-  w.task = &rt->current();
-  w.value = &out;
-  c->recvq().push_back(w);
-  try {
-    rt->park(WaitSite{"chan receive", c, where}, c->lock.unlock_on_park());
-  } catch (...) {
-    c->lock.lock();
-    c->recvq().remove(w);
-    c->unlock();
-    throw;
-  }
+  c->park_locked(rt, c->recvq(), &out, "chan receive", where);
   return out;  // empty if woken by close
 }
 

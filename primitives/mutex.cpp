@@ -23,29 +23,15 @@ std::string Mutex::describe() const {
   return fmt::format("{} held by fiber {}", name, holder_);
 }
 
-void Mutex::lock(SourceLocation where) {
-  detail::operation_point(where);
-  owner_.check(*this, where);
-  guard_.lock();
-  if (!locked_) {
-    locked_ = true;
-    holder_ = detail::caller_id();
-    guard_.unlock();
-    return;
-  }
-  detail::Runtime* rt = detail::current_runtime();
-  if (rt == nullptr) {
-    guard_.unlock();
-    detail::blocking_runtime("sync.Mutex.Lock", this, where);  // throws Misuse
-  }
-  detail::SyncWaiter s(*this, rt->current());
-  waiters_.push_back(s.waiter);
-  park_queued(*rt, s, where);  // a plain lock() is never cancelled
-}
+void Mutex::lock(SourceLocation where) { lock_in(nullptr, where); }
 
-Error Mutex::lock(const Context& ctx, SourceLocation where) {
+Error Mutex::lock(const Context& ctx, SourceLocation where) { return lock_in(&ctx, where); }
+
+// lock_in() is lock() without a context, lock(ctx) with one.
+Error Mutex::lock_in(const Context* ctx, SourceLocation where) {
   detail::operation_point(where);
-  if (Error e = ctx.err()) return e;
+  if (ctx != nullptr)
+    if (Error e = ctx->err()) return e;
   owner_.check(*this, where);
   guard_.lock();
   if (!locked_) {
@@ -54,24 +40,19 @@ Error Mutex::lock(const Context& ctx, SourceLocation where) {
     guard_.unlock();
     return nullptr;
   }
-  detail::Runtime* rt = detail::current_runtime();
-  if (rt == nullptr) {
-    guard_.unlock();
-    detail::blocking_runtime("sync.Mutex.Lock", this, where);  // throws Misuse
-  }
-  detail::SyncWaiter s(*this, rt->current());
+  detail::Runtime& rt = detail::blocking_runtime(guard_, "sync.Mutex.Lock", this, where);
+  detail::SyncWaiter s(*this, rt.current());
   waiters_.push_back(s.waiter);
   bool cancelled = false;  // set by cancel(), under guard_
-  detail::CancelWatch watch(&ctx, s, [&] { cancel(s, cancelled); });
+  detail::CancelWatch watch(ctx, s, [&] { cancel(s, cancelled); });
   if (watch.already()) {  // cancelled just now
     waiters_.remove(s.waiter);  // the mutex stays locked: nobody behind gets in
     owner_.release_if_idle(idle_locked());
     guard_.unlock();
-    return ctx.err();
+    return ctx->err();
   }
-
-  park_queued(*rt, s, where);
-  return cancelled ? ctx.err() : nullptr;
+  park_queued(rt, s, where);
+  return cancelled ? ctx->err() : nullptr;
 }
 
 void Mutex::park_queued(detail::Runtime& rt, detail::SyncWaiter& s, SourceLocation where) {

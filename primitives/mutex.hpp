@@ -86,6 +86,7 @@ class Mutex final : public detail::Waitable {
  private:
   friend class Cond;
 
+  Error lock_in(const Context* ctx, SourceLocation where);
   // park_queued() parks the caller, queued as `s` (guard_ held), releasing
   // guard_. On return the caller holds the mutex, unless cancel() removed
   // `s`. If the park throws (teardown), `s` leaves

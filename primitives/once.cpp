@@ -40,10 +40,7 @@ bool Once::begin(SourceLocation where) {
     guard_.unlock();
     detail::fail_misuse("Once.call() from inside its own function (a deadlock in Go)", this, where);
   }
-  if (rt == nullptr) {
-    guard_.unlock();
-    detail::blocking_runtime("sync.Once.Do", this, where);  // throws Misuse
-  }
+  rt = &detail::blocking_runtime(guard_, "sync.Once.Do", this, where);
   detail::SyncWaiter s(*this, rt->current());
   waiters_.push_back(s.waiter);
   try {

@@ -30,22 +30,15 @@ std::string RWMutex::describe() const {
 
 // ---- writers ----------------------------------------------------------------
 
-void RWMutex::lock(SourceLocation where) {
-  detail::operation_point(where);
-  owner_.check(*this, where);
-  guard_.lock();
-  if (!writing_ && readers_ == 0 && writerq_.empty()) {
-    writing_ = true;
-    writer_ = detail::caller_id();
-    guard_.unlock();
-    return;
-  }
-  wait_in(writerq_, true, "sync.RWMutex.Lock", where);
-}
+void RWMutex::lock(SourceLocation where) { lock_in(nullptr, where); }
 
-Error RWMutex::lock(const Context& ctx, SourceLocation where) {
+Error RWMutex::lock(const Context& ctx, SourceLocation where) { return lock_in(&ctx, where); }
+
+// lock_in() is lock() without a context, lock(ctx) with one.
+Error RWMutex::lock_in(const Context* ctx, SourceLocation where) {
   detail::operation_point(where);
-  if (Error e = ctx.err()) return e;
+  if (ctx != nullptr)
+    if (Error e = ctx->err()) return e;
   owner_.check(*this, where);
   guard_.lock();
   if (!writing_ && readers_ == 0 && writerq_.empty()) {
@@ -54,7 +47,7 @@ Error RWMutex::lock(const Context& ctx, SourceLocation where) {
     guard_.unlock();
     return nullptr;
   }
-  return wait_in(writerq_, true, "sync.RWMutex.Lock", where, &ctx);
+  return wait_in(writerq_, true, "sync.RWMutex.Lock", where, ctx);
 }
 
 bool RWMutex::try_lock(SourceLocation where) {
@@ -88,29 +81,23 @@ void RWMutex::unlock(SourceLocation where) {
 
 // ---- readers ----------------------------------------------------------------
 
-void RWMutex::rlock(SourceLocation where) {
+void RWMutex::rlock(SourceLocation where) { rlock_in(nullptr, where); }
+
+Error RWMutex::rlock(const Context& ctx, SourceLocation where) { return rlock_in(&ctx, where); }
+
+// rlock_in() is rlock() without a context, rlock(ctx) with one.
+Error RWMutex::rlock_in(const Context* ctx, SourceLocation where) {
   detail::operation_point(where);
+  if (ctx != nullptr)
+    if (Error e = ctx->err()) return e;
   owner_.check(*this, where);
   guard_.lock();
   if (!writing_ && writerq_.empty()) {  // a waiting writer blocks new readers
     ++readers_;
     guard_.unlock();
-    return;
-  }
-  wait_in(readerq_, false, "sync.RWMutex.RLock", where);
-}
-
-Error RWMutex::rlock(const Context& ctx, SourceLocation where) {
-  detail::operation_point(where);
-  if (Error e = ctx.err()) return e;
-  owner_.check(*this, where);
-  guard_.lock();
-  if (!writing_ && writerq_.empty()) {
-    ++readers_;
-    guard_.unlock();
     return nullptr;
   }
-  return wait_in(readerq_, false, "sync.RWMutex.RLock", where, &ctx);
+  return wait_in(readerq_, false, "sync.RWMutex.RLock", where, ctx);
 }
 
 bool RWMutex::try_rlock(SourceLocation where) {
@@ -181,11 +168,7 @@ void RWMutex::read_unlock_locked(detail::WakeList& wake) noexcept {
 
 Error RWMutex::wait_in(detail::WaitQueue& queue, bool writer, const char* reason, SourceLocation where,
                        const Context* ctx) {
-  detail::Runtime* rt = detail::current_runtime();
-  if (rt == nullptr) {
-    guard_.unlock();
-    detail::blocking_runtime(reason, this, where);  // throws Misuse
-  }
+  detail::Runtime* rt = &detail::blocking_runtime(guard_, reason, this, where);
   detail::SyncWaiter s(*this, rt->current());
   queue.push_back(s.waiter);
   bool cancelled = false;  // set by cancel(), under guard_

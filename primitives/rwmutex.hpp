@@ -99,6 +99,8 @@ class RWMutex final : public detail::Waitable {
   bool idle_locked() const noexcept {
     return !writing_ && readers_ == 0 && readerq_.empty() && writerq_.empty() && granted_.empty();
   }
+  Error lock_in(const Context* ctx, SourceLocation where);
+  Error rlock_in(const Context* ctx, SourceLocation where);
   // wait_in() queues the caller (guard_ held) in `queue` and parks until
   // granted (returns null) or, with a `ctx`, until ctx is cancelled (returns
   // ctx.err()). Releases guard_.

@@ -29,38 +29,30 @@ void Semaphore::check_weight(std::int64_t n, bool blocking, SourceLocation where
     detail::fail_misuse(fmt::format("semaphore: acquire of {} exceeds size {}", n, size_), this, where);
 }
 
-void Semaphore::acquire(std::int64_t n, SourceLocation where) {
+void Semaphore::acquire(std::int64_t n, SourceLocation where) { acquire_in(nullptr, n, where); }
+
+Error Semaphore::acquire(const Context& ctx, std::int64_t n, SourceLocation where) {
+  return acquire_in(&ctx, n, where);
+}
+
+// acquire_in() is acquire(n) without a context, acquire(ctx, n) with one.
+Error Semaphore::acquire_in(const Context* ctx, std::int64_t n, SourceLocation where) {
   detail::operation_point(where);
-  check_weight(n, true, where);
+  check_weight(n, ctx == nullptr, where);
+  if (ctx != nullptr) {
+    if (Error e = ctx->err()) return e;
+    if (n > size_) {
+      // Can never be granted: as x/sync, wait for the context to end. A
+      // context that never ends would wait forever: Misuse, as acquire(n).
+      if (ctx->done().is_nil()) check_weight(n, true, where);
+      ctx->done().recv(where);
+      return ctx->err();
+    }
+  }
   owner_.check(*this, where);
   guard_.lock();
   if (take_locked(n)) {
     owner_.release_if_idle(idle_locked());  // n == 0 holds nothing
-    guard_.unlock();
-    return;
-  }
-  detail::Runtime& rt = runtime_or_fail_locked(where);
-  detail::SyncWaiter s(*this, rt.current());
-  s.weight = n;
-  waiters_.push_back(s.waiter);
-  park_queued(s, where);  // a plain acquire() is never cancelled
-}
-
-Error Semaphore::acquire(const Context& ctx, std::int64_t n, SourceLocation where) {
-  detail::operation_point(where);
-  check_weight(n, false, where);
-  if (Error e = ctx.err()) return e;
-  if (n > size_) {
-    // Can never be granted: as x/sync, wait for the context to end. A
-    // context that never ends would wait forever: Misuse, as acquire(n).
-    if (ctx.done().is_nil()) check_weight(n, true, where);
-    ctx.done().recv(where);
-    return ctx.err();
-  }
-  owner_.check(*this, where);
-  guard_.lock();
-  if (take_locked(n)) {
-    owner_.release_if_idle(idle_locked());
     guard_.unlock();
     return nullptr;
   }
@@ -68,17 +60,17 @@ Error Semaphore::acquire(const Context& ctx, std::int64_t n, SourceLocation wher
   detail::SyncWaiter s(*this, rt.current());
   s.weight = n;
   waiters_.push_back(s.waiter);
-  detail::CancelWatch watch(&ctx, s, [&] { cancel(s); });
+  detail::CancelWatch watch(ctx, s, [&] { cancel(s); });
   if (watch.already()) {  // cancelled just now
     detail::WakeList wake;
     unlink_locked(s, wake);
     owner_.release_if_idle(idle_locked());
     guard_.unlock();
     wake.ready_all(rt);
-    return ctx.err();
+    return ctx->err();
   }
   bool granted = park_queued(s, where);
-  return granted ? nullptr : ctx.err();
+  return granted ? nullptr : ctx->err();
 }
 
 bool Semaphore::try_acquire(std::int64_t n, SourceLocation where) {

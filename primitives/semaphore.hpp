@@ -105,6 +105,7 @@ class Semaphore final : public detail::Waitable {
   // runtime_or_fail_locked() is the runtime to park on; outside a simulation
   // it releases guard_ and fails (Misuse).
   detail::Runtime& runtime_or_fail_locked(SourceLocation where);
+  Error acquire_in(const Context* ctx, std::int64_t n, SourceLocation where);
   // park_queued() parks the caller, queued as `s`, releasing guard_; returns
   // true if granted, false if cancel() removed it. If the park itself throws
   // (teardown), `s` is unlinked and granted units are given back.

@@ -40,29 +40,15 @@ void WaitGroup::add(std::int64_t delta, SourceLocation where) {
   if (!wake.empty()) wake.ready_all(*detail::current_runtime());
 }
 
-void WaitGroup::wait(SourceLocation where) {
-  detail::operation_point(where);
-  owner_.check(*this, where);
-  guard_.lock();
-  if (count_ == 0) {
-    owner_.release_if_idle(idle_locked());
-    guard_.unlock();
-    return;
-  }
-  detail::Runtime* rt = detail::current_runtime();
-  if (rt == nullptr) {
-    guard_.unlock();
-    detail::blocking_runtime("sync.WaitGroup.Wait", this, where);  // throws Misuse
-  }
-  detail::SyncWaiter s(*this, rt->current());
-  waiters_.push_back(s.waiter);
-  const bool never = false;  // a plain wait() is never cancelled
-  park_queued(*rt, s, never, where);
-}
+void WaitGroup::wait(SourceLocation where) { wait_in(nullptr, where); }
 
-Error WaitGroup::wait(const Context& ctx, SourceLocation where) {
+Error WaitGroup::wait(const Context& ctx, SourceLocation where) { return wait_in(&ctx, where); }
+
+// wait_in() is wait() without a context, wait(ctx) with one.
+Error WaitGroup::wait_in(const Context* ctx, SourceLocation where) {
   detail::operation_point(where);
-  if (Error e = ctx.err()) return e;
+  if (ctx != nullptr)
+    if (Error e = ctx->err()) return e;
   owner_.check(*this, where);
   guard_.lock();
   if (count_ == 0) {
@@ -70,23 +56,19 @@ Error WaitGroup::wait(const Context& ctx, SourceLocation where) {
     guard_.unlock();
     return nullptr;
   }
-  detail::Runtime* rt = detail::current_runtime();
-  if (rt == nullptr) {
-    guard_.unlock();
-    detail::blocking_runtime("sync.WaitGroup.Wait", this, where);  // throws Misuse
-  }
-  detail::SyncWaiter s(*this, rt->current());
+  detail::Runtime& rt = detail::blocking_runtime(guard_, "sync.WaitGroup.Wait", this, where);
+  detail::SyncWaiter s(*this, rt.current());
   waiters_.push_back(s.waiter);
   bool cancelled = false;  // set by cancel(), under guard_
-  detail::CancelWatch watch(&ctx, s, [&] { cancel(s, cancelled); });
+  detail::CancelWatch watch(ctx, s, [&] { cancel(s, cancelled); });
   if (watch.already()) {  // cancelled just now
     waiters_.remove(s.waiter);
     owner_.release_if_idle(idle_locked());
     guard_.unlock();
-    return ctx.err();
+    return ctx->err();
   }
-  park_queued(*rt, s, cancelled, where);
-  return cancelled ? ctx.err() : nullptr;
+  park_queued(rt, s, cancelled, where);
+  return cancelled ? ctx->err() : nullptr;
 }
 
 void WaitGroup::park_queued(detail::Runtime& rt, detail::SyncWaiter& s, const bool& cancelled,

@@ -107,6 +107,7 @@ class WaitGroup final : public detail::Waitable {
 
  private:
   bool idle_locked() const noexcept { return count_ == 0 && waiters_.empty() && woken_.empty(); }
+  Error wait_in(const Context* ctx, SourceLocation where);
   // park_queued() parks the caller, queued as `s` (guard_ held), releasing
   // guard_. `cancelled` is cancel()'s flag: a cancelled waiter is in no list,
   // so the group (which may be gone by then) is not touched again.

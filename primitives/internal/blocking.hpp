@@ -3,6 +3,7 @@
 
 #include "primitives/internal/wait_queue.hpp"
 #include "runtime/misuse.hpp"
+#include "runtime/object_lock.hpp"
 #include "runtime/seam.hpp"
 
 namespace lockstep::detail {
@@ -10,6 +11,16 @@ namespace lockstep::detail {
 // blocking_runtime() is the runtime a blocking operation parks on. Outside a
 // simulation there is none until the real-thread runtime exists: Misuse.
 Runtime& blocking_runtime(const char* operation, const Waitable* object, SourceLocation where);
+
+// The same for a caller holding the primitive's `guard`: released before the
+// Misuse is thrown, kept otherwise.
+inline Runtime& blocking_runtime(ObjectLock& guard, const char* operation, const Waitable* object,
+                                 SourceLocation where) {
+  if (Runtime* rt = current_runtime()) [[likely]]
+    return *rt;
+  guard.unlock();
+  return blocking_runtime(operation, object, where);
+}
 
 // caller_id() is the calling task's id (a lock holder, for dumps), or 0
 // outside any runtime.
