@@ -20,3 +20,4 @@
 #include "runtime/misuse.hpp"
 #include "sim/report.hpp"
 #include "sim/run.hpp"
+#include "threads/goroutines.hpp"

@@ -43,7 +43,7 @@
 #include <vector>
 
 #include "lockstep.hpp"
-#include "sim/timer_heap.hpp"
+#include "runtime/timer_heap.hpp"
 
 namespace {
 
@@ -187,7 +187,7 @@ void BM_Timers_PriorityQueue(benchmark::State& state) {
 void BM_Timers_TimerHeap(benchmark::State& state) {
   std::vector<TimerNode> nodes = timer_nodes(lockstep::kSimulationEpoch);
   for (auto _ : state) {
-    sim::detail::TimerHeap heap;
+    lockstep::detail::TimerHeap heap;
     for (TimerNode& n : nodes) heap.push(n);
     while (!heap.empty()) benchmark::DoNotOptimize(&heap.pop());
   }

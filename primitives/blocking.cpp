@@ -4,14 +4,6 @@
 
 namespace lockstep::detail {
 
-Runtime& blocking_runtime(const char* operation, const Waitable* object, SourceLocation where) {
-  Runtime* rt = current_runtime();
-  if (rt == nullptr)
-    fail_misuse(fmt::format("{} would block outside a simulation: the real-thread runtime is not "
-                            "available yet",
-                            operation),
-                object, where);
-  return *rt;
-}
+std::string to_string(TaskRef t) { return fmt::format("{} {}", t.kind, t.id); }
 
 }  // namespace lockstep::detail

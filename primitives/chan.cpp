@@ -3,7 +3,7 @@
 namespace lockstep::detail {
 
 void park_nil(const char* reason, SourceLocation where) {
-  Runtime& rt = blocking_runtime(reason, nullptr, where);
+  Runtime& rt = *current_runtime();
   for (;;) rt.park(WaitSite{reason, nullptr, where});  // nobody ever readies it
 }
 

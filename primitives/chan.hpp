@@ -137,14 +137,10 @@ class ChanState final : public Waitable {
 
   // park_locked() parks the caller in `queue` (lock held; released as it
   // parks) with `value`, its value to send or its slot to fill, and returns
-  // whether a partner came (false: the channel closed). Misuse outside a
-  // runtime; on teardown it leaves the queue and rethrows.
+  // whether a partner came (false: the channel closed). On teardown it
+  // leaves the queue and rethrows.
   bool park_locked(Runtime* rt, WaitQueue& queue, void* value, const char* reason,
                    SourceLocation where) {
-    if (rt == nullptr) {  // blocking_runtime() throws: not with the lock held
-      unlock();
-      blocking_runtime(reason, this, where);
-    }
     Waiter w;
     w.task = &rt->current();
     w.value = value;
@@ -190,7 +186,7 @@ class ChanState final : public Waitable {
 template <class T>
 void chan_send(ChanState<T>* c, T value, SourceLocation where) {
   Runtime* rt = current_runtime();  // read once: the hot path uses it three times
-  if (rt != nullptr) rt->preemption_point(where);
+  rt->preemption_point(where);
   if (c == nullptr) park_nil("chan send (nil chan)", where);
   c->owner.check(*c, where);
   WakeList wake;
@@ -211,7 +207,7 @@ void chan_send(ChanState<T>* c, T value, SourceLocation where) {
 template <class T>
 std::optional<T> chan_recv(ChanState<T>* c, SourceLocation where) {
   Runtime* rt = current_runtime();  // read once: the hot path uses it three times
-  if (rt != nullptr) rt->preemption_point(where);
+  rt->preemption_point(where);
   if (c == nullptr) park_nil("chan receive (nil chan)", where);
   c->owner.check(*c, where);
   WakeList wake;

@@ -49,7 +49,7 @@ Error Cond::wait_with(const Context* ctx, SourceLocation where) {
   owner_.check(*this, where);
   Mutex& mutex = mutex_;  // after the park, `this` may be gone (see mutex.hpp, Lifetime)
   mutex.owner_.check(mutex, where);
-  detail::Runtime& rt = detail::blocking_runtime("sync.Cond.Wait", this, where);
+  detail::Runtime& rt = *detail::current_runtime();
   detail::SyncWaiter s(*this, rt.current());
   detail::WakeList wake;  // the mutex's next holder
   // The Cond's lock is held from the unlock of the mutex until the task is

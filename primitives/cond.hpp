@@ -30,8 +30,7 @@
 // operation takes `where` last and starts with a scheduling point.
 //
 // Blocking: wait() and wait(ctx) park as "sync.Cond.Wait" on "cond #4 (mutex #3)",
-// durably in a simulation. Outside a simulation wait() always needs the
-// real-thread runtime (not available yet): Misuse.
+// durably in a simulation; on real threads the thread sleeps.
 //
 // Misuse: wait() while the mutex is not locked (Go: "fatal error: sync:
 // unlock of unlocked mutex").

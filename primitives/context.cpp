@@ -195,9 +195,7 @@ void CancelFunc::cancel_with(Error why) const { state_->cancel(canceled_error(),
 
 Context background() { return Context(); }
 
-std::pair<Context, CancelFunc> make_cancel_context(const Context& parent,
-                                                   std::optional<TimePoint> deadline,
-                                                   SourceLocation where) {
+std::pair<Context, CancelFunc> make_cancel_context(const Context& parent, std::optional<TimePoint> deadline) {
   auto s = std::make_shared<detail::ContextState>();
   s->parent = parent.state_;
   s->cancellable = true;
@@ -219,10 +217,6 @@ std::pair<Context, CancelFunc> make_cancel_context(const Context& parent,
   }
   if (deadline && !s->err) {
     detail::Runtime* rt = detail::current_runtime();
-    if (rt == nullptr)
-      detail::fail_misuse("a context deadline outside a simulation: the real-thread runtime is not "
-                          "available yet",
-                          nullptr, where);
     s->runtime = rt;
     s->when = *deadline;
     s->fire = &detail::on_deadline;
@@ -234,20 +228,19 @@ std::pair<Context, CancelFunc> make_cancel_context(const Context& parent,
 }
 
 std::pair<Context, CancelFunc> with_cancel(const Context& parent) {
-  return make_cancel_context(parent, std::nullopt, SourceLocation::current());
+  return make_cancel_context(parent, std::nullopt);
 }
 
 std::pair<Context, CancelFunc> with_cancel_cause(const Context& parent) { return with_cancel(parent); }
 
-std::pair<Context, CancelFunc> with_deadline(const Context& parent, TimePoint deadline, SourceLocation where) {
-  return make_cancel_context(parent, deadline, where);
+std::pair<Context, CancelFunc> with_deadline(const Context& parent, TimePoint deadline) {
+  return make_cancel_context(parent, deadline);
 }
 
-std::pair<Context, CancelFunc> with_timeout(const Context& parent, Duration timeout, SourceLocation where) {
-  detail::Runtime* rt = detail::current_runtime();
-  TimePoint now = rt != nullptr ? rt->now() : Clock::now();
+std::pair<Context, CancelFunc> with_timeout(const Context& parent, Duration timeout) {
+  TimePoint now = detail::current_runtime()->now();
   TimePoint deadline = timeout > TimePoint::max() - now ? TimePoint::max() : now + timeout;
-  return make_cancel_context(parent, deadline, where);
+  return make_cancel_context(parent, deadline);
 }
 
 Error cause(const Context& ctx) {

@@ -27,8 +27,8 @@
 // cause), closes its done channel, stops its deadline timer, and detaches it
 // from its parent. Errors are std::exception_ptr (lockstep::Error), so any
 // exception can be a cause. Contexts are handles: copies share one context.
-// Deadlines need a runtime: with_deadline/with_timeout outside a simulation
-// are misuse until the real-thread runtime exists.
+// Deadlines run on the runtime's clock: virtual in a simulation, the steady
+// clock on real threads (where a timer thread cancels the context).
 #pragma once
 
 #include <exception>
@@ -114,8 +114,7 @@ class Context {
   template <class T>
   friend Context with_value(const Context& parent, const ContextKey<T>& key, T value);
   static Context make_value(const Context& parent, const void* key, std::shared_ptr<const void> value);
-  friend std::pair<Context, class CancelFunc> make_cancel_context(const Context&, std::optional<TimePoint>,
-                                                                   SourceLocation);
+  friend std::pair<Context, class CancelFunc> make_cancel_context(const Context&, std::optional<TimePoint>);
 };
 
 // CancelFunc cancels its context (with canceled_error()); calling it again
@@ -127,8 +126,7 @@ class CancelFunc {
   void cancel_with(Error cause) const;
 
  private:
-  friend std::pair<Context, CancelFunc> make_cancel_context(const Context&, std::optional<TimePoint>,
-                                                            SourceLocation);
+  friend std::pair<Context, CancelFunc> make_cancel_context(const Context&, std::optional<TimePoint>);
   explicit CancelFunc(std::shared_ptr<detail::ContextState> s) : state_(std::move(s)) {}
   std::shared_ptr<detail::ContextState> state_;
 };
@@ -138,19 +136,15 @@ std::pair<Context, CancelFunc> with_cancel(const Context& parent);
 // with_cancel_cause(): cancel.cancel_with(cause) records the cause; plain
 // cancel() records canceled_error().
 std::pair<Context, CancelFunc> with_cancel_cause(const Context& parent);
-std::pair<Context, CancelFunc> with_deadline(const Context& parent, TimePoint deadline,
-                                             SourceLocation where = SourceLocation::current());
-std::pair<Context, CancelFunc> with_timeout(const Context& parent, Duration timeout,
-                                            SourceLocation where = SourceLocation::current());
+std::pair<Context, CancelFunc> with_deadline(const Context& parent, TimePoint deadline);
+std::pair<Context, CancelFunc> with_timeout(const Context& parent, Duration timeout);
 
 template <class T>
 Context with_value(const Context& parent, const ContextKey<T>& key, T value) {
   return Context::make_value(parent, &key, std::make_shared<const T>(std::move(value)));
 }
 
-std::pair<Context, CancelFunc> make_cancel_context(const Context& parent,
-                                                   std::optional<TimePoint> deadline,
-                                                   SourceLocation where);
+std::pair<Context, CancelFunc> make_cancel_context(const Context& parent, std::optional<TimePoint> deadline);
 
 namespace detail {
 

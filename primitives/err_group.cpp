@@ -73,7 +73,7 @@ void ErrGroup::start(Task task, SourceLocation where) const {
           if (e) state->record(e);
         },
         where);
-  } catch (...) {  // not started (outside a simulation): undo the bookkeeping
+  } catch (...) {  // not started (go() failed): undo the bookkeeping
     Finish undo{state, where};
     throw;
   }

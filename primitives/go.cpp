@@ -6,9 +6,6 @@ namespace lockstep::detail {
 
 void spawn_goroutine(Body&& body, std::string&& name, SourceLocation where) {
   Runtime* rt = current_runtime();
-  if (rt == nullptr)
-    fail_misuse("go() outside a simulation: the real-thread runtime is not available yet", nullptr,
-                where);
   rt->spawn(std::move(body), std::move(name), where);
   rt->preemption_point(where);
 }

@@ -10,8 +10,11 @@
 // for dumps. An exception escaping `f` ends the simulation with the
 // exception verdict, as a panic ends a Go program.
 //
-// Outside a simulation go() needs the real-thread runtime, which is not
-// available yet: it fails with Misuse.
+// Outside a simulation the goroutine runs on an OS thread (real-thread mode,
+// docs/real-mode.md): a cached idle thread if there is one, else a new one.
+// There an exception escaping `f` prints the exception with the goroutine's
+// name and spawn site, then aborts the process, as a panic ends a Go
+// program: return errors through an ErrGroup or a channel instead.
 #pragma once
 
 #include <string>

@@ -19,8 +19,7 @@ Mutex::~Mutex() {
 std::string Mutex::describe() const {
   std::string name = fmt::format("mutex #{}{}", id_.global ? "g" : "", id_.value);
   if (!locked_) return name + " unlocked";
-  if (holder_ == 0) return name + " held by a thread outside any simulation";
-  return fmt::format("{} held by fiber {}", name, holder_);
+  return fmt::format("{} held by {}", name, detail::to_string(holder_));
 }
 
 void Mutex::lock(SourceLocation where) { lock_in(nullptr, where); }
@@ -36,11 +35,11 @@ Error Mutex::lock_in(const Context* ctx, SourceLocation where) {
   guard_.lock();
   if (!locked_) {
     locked_ = true;
-    holder_ = detail::caller_id();
+    holder_ = detail::TaskRef::caller();
     guard_.unlock();
     return nullptr;
   }
-  detail::Runtime& rt = detail::blocking_runtime(guard_, "sync.Mutex.Lock", this, where);
+  detail::Runtime& rt = *detail::current_runtime();
   detail::SyncWaiter s(*this, rt.current());
   waiters_.push_back(s.waiter);
   bool cancelled = false;  // set by cancel(), under guard_
@@ -110,7 +109,7 @@ bool Mutex::try_lock(SourceLocation where) {
   bool took = !locked_;
   if (took) {
     locked_ = true;
-    holder_ = detail::caller_id();
+    holder_ = detail::TaskRef::caller();
   }
   guard_.unlock();
   return took;
@@ -143,12 +142,12 @@ void Mutex::hand_off_locked(detail::WakeList& wake) noexcept {
   for (detail::SyncWaiter* g = granted_.front(); g != nullptr; g = granted_.next(*g))
     g->waiter.ok = false;  // released before it ran (another task unlocked it)
   if (detail::Waiter* next = waiters_.take()) {
-    holder_ = next->task->id;  // stays locked: ownership passes directly
+    holder_ = detail::TaskRef::of(*next->task);  // stays locked: ownership passes directly
     detail::grant(*next, granted_, wake);
     return;
   }
   locked_ = false;
-  holder_ = 0;
+  holder_ = {};
 }
 
 bool Mutex::unlock_for_wait(detail::WakeList& wake) noexcept {
@@ -169,7 +168,7 @@ void Mutex::relock_after_cancel() {
   guard_.lock();
   if (!locked_) {
     locked_ = true;
-    holder_ = detail::caller_id();
+    holder_ = detail::TaskRef::caller();
   } else {
     ++unwind_debt_;
   }

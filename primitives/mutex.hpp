@@ -27,8 +27,7 @@
 // lockstep park: virtual time may move while a fiber waits for a mutex, and a
 // mutex nobody will unlock is reported as a deadlock. This differs from Go's
 // synctest, where a goroutine blocked on a sync.Mutex is not durably blocked.
-// Outside a simulation lock() works while it need not wait; waiting needs the
-// real-thread runtime (not available yet): Misuse.
+// On real threads a waiting lock() spins briefly, then sleeps.
 //
 // Misuse: unlock of an unlocked mutex (Go: "fatal error: sync: unlock of
 // unlocked mutex"). As in Go, a mutex is not tied to the task that locked it:
@@ -116,7 +115,7 @@ class Mutex final : public detail::Waitable {
   detail::WaitQueue waiters_;       // tasks in lock(), oldest first. Guarded by guard_.
   detail::GrantedList granted_;     // handed the lock, not yet back from lock(). Guarded by guard_.
   bool locked_ = false;             // Guarded by guard_.
-  std::uint64_t holder_ = 0;        // task id of the last locker (0: outside any simulation). Guarded by guard_.
+  detail::TaskRef holder_;  // the last locker. Guarded by guard_.
   std::uint32_t unwind_debt_ = 0;   // unlocks owed by torn-down Cond waiters. Guarded by guard_.
   const detail::ObjectId id_;
 };

@@ -16,14 +16,12 @@ std::string Once::describe() const {
   std::string name = fmt::format("once #{}{}", id_.global ? "g" : "", id_.value);
   if (done_.load(std::memory_order_relaxed)) return name + " done";
   if (!running_) return name + " not run";
-  if (runner_ == 0) return name + " running outside any simulation";
-  return fmt::format("{} running in fiber {}", name, runner_);
+  return fmt::format("{} running in {}", name, detail::to_string(runner_));
 }
 
 bool Once::begin(SourceLocation where) {
   owner_.check(*this, where);
-  detail::Runtime* rt = detail::current_runtime();
-  std::uint64_t me = rt != nullptr ? rt->current().id : 0;
+  detail::TaskRef me = detail::TaskRef::caller();
   guard_.lock();
   if (done_.load(std::memory_order_relaxed)) {
     owner_.release_if_idle(!running_ && waiters_.empty());
@@ -36,11 +34,11 @@ bool Once::begin(SourceLocation where) {
     guard_.unlock();
     return true;
   }
-  if (me != 0 && runner_ == me) {
+  if (runner_ == me) {
     guard_.unlock();
     detail::fail_misuse("Once.call() from inside its own function (a deadlock in Go)", this, where);
   }
-  rt = &detail::blocking_runtime(guard_, "sync.Once.Do", this, where);
+  detail::Runtime* rt = detail::current_runtime();
   detail::SyncWaiter s(*this, rt->current());
   waiters_.push_back(s.waiter);
   try {
@@ -61,7 +59,7 @@ void Once::finish() noexcept {
   guard_.lock();
   done_.store(true, std::memory_order_release);
   running_ = false;
-  runner_ = 0;
+  runner_ = {};
   while (detail::Waiter* w = waiters_.take()) {
     w->ok = true;
     wake.add(*w);
@@ -74,7 +72,7 @@ void Once::finish() noexcept {
 void Once::abandon() noexcept {
   guard_.lock();
   running_ = false;
-  runner_ = 0;
+  runner_ = {};
   // Waiters stay queued: they belong to the same simulation, which is tearing
   // them down too; each leaves the queue as it unwinds.
   owner_.release_if_idle(waiters_.empty());

@@ -21,9 +21,8 @@
 // Blocking: a caller waiting for f parks as "sync.Once.Do" on
 // "once #3 running in fiber 4" (durably in a simulation). Go's goroutine dump
 // shows "sync.Mutex.Lock" there, the mutex inside Once; lockstep names the
-// Once. Outside a simulation a call that would wait needs the real-thread
-// runtime (not available yet): Misuse. Every call starts with a scheduling
-// point; a call on a done Once takes no lock.
+// Once. Every call starts with a scheduling point; a call on a done Once
+// takes no lock.
 //
 // Misuse: call() from inside f on the same Once (Go deadlocks).
 //
@@ -96,7 +95,7 @@ class Once final : public detail::Waitable {
   detail::Owner owner_;
   detail::WaitQueue waiters_;  // callers waiting for the runner. Guarded by guard_.
   bool running_ = false;       // a caller runs f now. Guarded by guard_.
-  std::uint64_t runner_ = 0;   // its task id (0: outside any simulation). Guarded by guard_.
+  detail::TaskRef runner_;  // Guarded by guard_.
   const detail::ObjectId id_;
 };
 

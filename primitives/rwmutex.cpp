@@ -17,8 +17,7 @@ RWMutex::~RWMutex() {
 std::string RWMutex::describe() const {
   std::string text = fmt::format("rwmutex #{}{}", id_.global ? "g" : "", id_.value);
   if (writing_)
-    text += writer_ != 0 ? fmt::format(" held by fiber {}", writer_)
-                         : std::string(" held by a thread outside any simulation");
+    text += fmt::format(" held by {}", detail::to_string(writer_));
   else if (readers_ > 0)
     text += fmt::format(" read-locked by {}", readers_);
   else
@@ -43,7 +42,7 @@ Error RWMutex::lock_in(const Context* ctx, SourceLocation where) {
   guard_.lock();
   if (!writing_ && readers_ == 0 && writerq_.empty()) {
     writing_ = true;
-    writer_ = detail::caller_id();
+    writer_ = detail::TaskRef::caller();
     guard_.unlock();
     return nullptr;
   }
@@ -57,7 +56,7 @@ bool RWMutex::try_lock(SourceLocation where) {
   bool took = !writing_ && readers_ == 0 && writerq_.empty();
   if (took) {
     writing_ = true;
-    writer_ = detail::caller_id();
+    writer_ = detail::TaskRef::caller();
   }
   guard_.unlock();
   return took;
@@ -138,7 +137,7 @@ void RWMutex::runlock(SourceLocation where) {
 void RWMutex::grant_writer_locked(detail::WakeList& wake) noexcept {
   if (detail::Waiter* w = writerq_.take()) {
     writing_ = true;
-    writer_ = w->task->id;
+    writer_ = detail::TaskRef::of(*w->task);
     detail::grant(*w, granted_, wake);
   }
 }
@@ -154,7 +153,7 @@ void RWMutex::write_unlock_locked(detail::WakeList& wake) noexcept {
   for (detail::SyncWaiter* g = granted_.front(); g != nullptr; g = granted_.next(*g))
     g->waiter.ok = false;  // a writer granted the lock lost it before it ran
   writing_ = false;
-  writer_ = 0;
+  writer_ = {};
   if (!readerq_.empty())
     admit_readers_locked(wake);  // the next writer waits for these readers
   else
@@ -168,7 +167,7 @@ void RWMutex::read_unlock_locked(detail::WakeList& wake) noexcept {
 
 Error RWMutex::wait_in(detail::WaitQueue& queue, bool writer, const char* reason, SourceLocation where,
                        const Context* ctx) {
-  detail::Runtime* rt = &detail::blocking_runtime(guard_, reason, this, where);
+  detail::Runtime* rt = detail::current_runtime();
   detail::SyncWaiter s(*this, rt->current());
   queue.push_back(s.waiter);
   bool cancelled = false;  // set by cancel(), under guard_

@@ -33,8 +33,7 @@
 // "sync.RWMutex.Lock", both on "rwmutex #3 held by fiber 5" /
 // "rwmutex #3 read-locked by 2" / "rwmutex #3 unlocked", followed by
 // ", 1 writer waiting" when writers queue. Durably blocking in a simulation
-// (see mutex.hpp). Outside a simulation an operation that would wait needs
-// the real-thread runtime (not available yet): Misuse.
+// (see mutex.hpp); on real threads the thread sleeps.
 //
 // Misuse: unlock() when not write-locked ("unlock of unlocked RWMutex"),
 // runlock() when not read-locked ("runlock of unlocked RWMutex"), as Go's
@@ -123,7 +122,7 @@ class RWMutex final : public detail::Waitable {
   detail::WaitQueue writerq_;  // tasks in lock(), oldest first. Guarded by guard_.
   detail::GrantedList granted_;  // granted, not yet back from their park. Guarded by guard_.
   bool writing_ = false;       // a writer holds the lock. Guarded by guard_.
-  std::uint64_t writer_ = 0;   // its task id (0: outside any simulation). Guarded by guard_.
+  detail::TaskRef writer_;  // Guarded by guard_.
   std::int64_t readers_ = 0;   // read locks held. Guarded by guard_.
   const detail::ObjectId id_;
 };

@@ -136,8 +136,7 @@ std::size_t select_cases(CaseRef* cases, std::size_t n, SourceLocation where) {
   }
 
   // Pass 2: wait on every channel case; the first to fire claims the group.
-  if (current_runtime() == nullptr) locks.unlock();  // blocking_runtime() throws
-  Runtime& rt = blocking_runtime("select", nullptr, where);
+  Runtime& rt = *current_runtime();
   SelectGroup group;
   Scratch<Waiter> waiters(n);
   for (std::size_t i = 0; i < n; ++i) {
@@ -173,7 +172,7 @@ std::size_t select_cases(CaseRef* cases, std::size_t n, SourceLocation where) {
 namespace lockstep {
 
 void select_forever(SourceLocation where) {
-  detail::Runtime& rt = detail::blocking_runtime("select (no cases)", nullptr, where);
+  detail::Runtime& rt = *detail::current_runtime();
   for (;;) rt.park(detail::WaitSite{"select (no cases)", nullptr, where});
 }
 

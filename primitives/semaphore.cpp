@@ -56,7 +56,7 @@ Error Semaphore::acquire_in(const Context* ctx, std::int64_t n, SourceLocation w
     guard_.unlock();
     return nullptr;
   }
-  detail::Runtime& rt = runtime_or_fail_locked(where);
+  detail::Runtime& rt = *detail::current_runtime();
   detail::SyncWaiter s(*this, rt.current());
   s.weight = n;
   waiters_.push_back(s.waiter);
@@ -108,13 +108,6 @@ bool Semaphore::take_locked(std::int64_t n) noexcept {
   if (size_ - held_ < n || !waiters_.empty()) return false;
   held_ += n;
   return true;
-}
-
-detail::Runtime& Semaphore::runtime_or_fail_locked(SourceLocation where) {
-  if (detail::Runtime* rt = detail::current_runtime()) return *rt;
-  owner_.release_if_idle(idle_locked());
-  guard_.unlock();
-  return detail::blocking_runtime("semaphore acquire", this, where);  // throws Misuse
 }
 
 bool Semaphore::park_queued(detail::SyncWaiter& s, SourceLocation where) {

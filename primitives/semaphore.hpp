@@ -26,8 +26,7 @@
 //
 // Blocking: acquire() parks as "semaphore acquire" on
 // "semaphore #3 size=4 held=3" (durably in a simulation; x/sync's goroutine
-// shows "select"). Outside a simulation an acquire() that would wait needs the
-// real-thread runtime (not available yet): Misuse.
+// shows "select"); on real threads the thread sleeps.
 //
 // Misuse:
 //   "semaphore: released more than held"      (x/sync panics); nothing changes
@@ -86,7 +85,7 @@ class Semaphore final : public detail::Waitable {
   //
   //   guard_.lock();
   //   if (take_locked(n)) { release_if_idle; guard_.unlock(); return acquired; }
-  //   detail::Runtime& rt = runtime_or_fail_locked(where);
+  //   detail::Runtime& rt = *detail::current_runtime();
   //   detail::SyncWaiter s(*this, rt.current());
   //   s.weight = n;
   //   waiters_.push_back(s.waiter);
@@ -102,9 +101,6 @@ class Semaphore final : public detail::Waitable {
   void check_weight(std::int64_t n, bool blocking, SourceLocation where) const;
   // take_locked() takes n units if they are free and nobody waits.
   bool take_locked(std::int64_t n) noexcept;
-  // runtime_or_fail_locked() is the runtime to park on; outside a simulation
-  // it releases guard_ and fails (Misuse).
-  detail::Runtime& runtime_or_fail_locked(SourceLocation where);
   Error acquire_in(const Context* ctx, std::int64_t n, SourceLocation where);
   // park_queued() parks the caller, queued as `s`, releasing guard_; returns
   // true if granted, false if cancel() removed it. If the park itself throws

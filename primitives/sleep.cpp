@@ -1,8 +1,5 @@
 #include "primitives/sleep.hpp"
 
-#include <limits>
-#include <thread>
-
 #include "runtime/seam.hpp"
 
 namespace lockstep {
@@ -22,10 +19,6 @@ void wake_sleeper(detail::TimerNode& node) {
 
 void sleep(Duration timeout, SourceLocation where) {
   detail::Runtime* rt = detail::current_runtime();
-  if (rt == nullptr) {
-    if (timeout > Duration::zero()) std::this_thread::sleep_for(timeout);
-    return;
-  }
   TimePoint now = rt->now();
   // Saturate instead of overflowing: sleep(Duration::max()) means forever.
   TimePoint deadline = timeout > TimePoint::max() - now ? TimePoint::max() : now + timeout;
@@ -34,11 +27,6 @@ void sleep(Duration timeout, SourceLocation where) {
 
 void sleep_until(TimePoint deadline, SourceLocation where) {
   detail::Runtime* rt = detail::current_runtime();
-  if (rt == nullptr) {
-    TimePoint now = Clock::now();
-    if (deadline > now) std::this_thread::sleep_for(deadline - now);
-    return;
-  }
   if (deadline <= rt->now()) {
     rt->preemption_point(where);
     return;
@@ -58,10 +46,7 @@ void sleep_until(TimePoint deadline, SourceLocation where) {
 }
 
 void yield(SourceLocation where) {
-  if (detail::Runtime* rt = detail::current_runtime())
-    rt->yield(where);
-  else
-    std::this_thread::yield();
+  detail::current_runtime()->yield(where);
 }
 
 }  // namespace lockstep

@@ -1,5 +1,7 @@
 #include "primitives/timer.hpp"
 
+#include <mutex>
+
 #include "primitives/internal/blocking.hpp"
 #include "runtime/object_lock.hpp"
 
@@ -15,6 +17,9 @@ struct TimerState final : TimerNode, Waitable, std::enable_shared_from_this<Time
   std::shared_ptr<UniqueFunction<void()>> func;    // after_func's body
   SourceLocation site;
   std::shared_ptr<TimerState> keepalive;
+  // Serializes stop/reset among threads; a firing timer does not take it
+  // (cancel_timer() waits for the fire to end instead).
+  std::mutex ops;
 
   std::string describe() const override { return period.count() > 0 ? "ticker" : "timer"; }
 
@@ -70,12 +75,8 @@ void discard(TimerNode& node) {
   t.keepalive.reset();  // may destroy `t`: nothing touches it after this
 }
 
-std::shared_ptr<TimerState> make_state(const char* what, SourceLocation where) {
-  Runtime* runtime = current_runtime();
-  if (runtime == nullptr)
-    fail_misuse(fmt::format("{} outside a simulation: the real-thread runtime is not available yet", what),
-                nullptr, where);
-  Runtime& rt = *runtime;
+std::shared_ptr<TimerState> make_state(SourceLocation where) {
+  Runtime& rt = *current_runtime();
   auto t = std::make_shared<TimerState>();
   t->runtime = &rt;
   t->site = where;
@@ -96,17 +97,22 @@ TimerState& checked(const std::shared_ptr<TimerState>& t, SourceLocation where) 
 namespace lockstep {
 
 Timer::Timer(Duration timeout, SourceLocation where)
-    : state_(detail::make_state("Timer", where)) {
+    : state_(detail::make_state(where)) {
   state_->chan = Chan<TimePoint>(1);
   state_->arm(detail::deadline_after(*state_->runtime, timeout));
 }
 
 RecvChan<TimePoint> Timer::chan() const { return state_->chan; }
 
-bool Timer::stop(SourceLocation where) const { return detail::checked(state_, where).disarm(); }
+bool Timer::stop(SourceLocation where) const {
+  detail::TimerState& t = detail::checked(state_, where);
+  std::lock_guard serial(t.ops);
+  return t.disarm();
+}
 
 bool Timer::reset(Duration timeout, SourceLocation where) const {
   detail::TimerState& t = detail::checked(state_, where);
+  std::lock_guard serial(t.ops);
   bool pending = t.disarm();
   t.arm(detail::deadline_after(*t.runtime, timeout));
   return pending;
@@ -116,7 +122,7 @@ Ticker::Ticker(Duration period, SourceLocation where) {
   if (period <= Duration::zero())
     detail::fail_misuse(fmt::format("non-positive interval {} for Ticker", format_duration(period)),
                         nullptr, where);
-  state_ = detail::make_state("Ticker", where);
+  state_ = detail::make_state(where);
   state_->chan = Chan<TimePoint>(1);
   state_->period = period;
   state_->arm(detail::deadline_after(*state_->runtime, period));
@@ -124,13 +130,18 @@ Ticker::Ticker(Duration period, SourceLocation where) {
 
 RecvChan<TimePoint> Ticker::chan() const { return state_->chan; }
 
-void Ticker::stop(SourceLocation where) const { detail::checked(state_, where).disarm(); }
+void Ticker::stop(SourceLocation where) const {
+  detail::TimerState& t = detail::checked(state_, where);
+  std::lock_guard serial(t.ops);
+  t.disarm();
+}
 
 void Ticker::reset(Duration period, SourceLocation where) const {
   if (period <= Duration::zero())
     detail::fail_misuse(fmt::format("non-positive interval {} for Ticker.reset", format_duration(period)),
                         state_.get(), where);
   detail::TimerState& t = detail::checked(state_, where);
+  std::lock_guard serial(t.ops);
   t.disarm();
   t.period = period;
   t.arm(detail::deadline_after(*t.runtime, period));
@@ -142,7 +153,7 @@ RecvChan<TimePoint> after(Duration timeout, SourceLocation where) {
 
 Timer after_func(Duration timeout, detail::UniqueFunction<void()> f, SourceLocation where) {
   if (!f) detail::fail_misuse("after_func of an empty function", nullptr, where);
-  auto state = detail::make_state("after_func", where);
+  auto state = detail::make_state(where);
   state->func = std::make_shared<detail::UniqueFunction<void()>>(std::move(f));
   state->arm(detail::deadline_after(*state->runtime, timeout));
   return Timer(std::move(state));

@@ -27,8 +27,8 @@
 // lazily, when someone waits on it), so an unread timer still lets virtual
 // time advance to it.
 //
-// Timers need a runtime: creating one outside a simulation is misuse until
-// the real-thread runtime exists.
+// On real threads timers run on the steady clock, fired by one timer thread;
+// stop() and reset() may race with a firing timer and wait for it to finish.
 #pragma once
 
 #include <memory>

@@ -56,7 +56,7 @@ Error WaitGroup::wait_in(const Context* ctx, SourceLocation where) {
     guard_.unlock();
     return nullptr;
   }
-  detail::Runtime& rt = detail::blocking_runtime(guard_, "sync.WaitGroup.Wait", this, where);
+  detail::Runtime& rt = *detail::current_runtime();
   detail::SyncWaiter s(*this, rt.current());
   waiters_.push_back(s.waiter);
   bool cancelled = false;  // set by cancel(), under guard_

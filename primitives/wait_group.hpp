@@ -22,8 +22,7 @@
 // Every operation takes `where` last and starts with a scheduling point.
 //
 // Blocking: wait() and wait(ctx) park as "sync.WaitGroup.Wait" on "waitgroup #3 count=2",
-// durably in a simulation. Outside a simulation wait() on a non-zero counter
-// needs the real-thread runtime (not available yet): Misuse.
+// durably in a simulation; on real threads the thread sleeps.
 //
 // Misuse, as Go's panics:
 //   "sync: negative WaitGroup counter"   add() or done() below zero (the
@@ -93,7 +92,7 @@ class WaitGroup final : public detail::Waitable {
           },
           where);
     } catch (...) {
-      done(where);  // no goroutine was started (outside a simulation: Misuse)
+      done(where);  // no goroutine was started (go() failed)
       throw;
     }
   }

@@ -31,9 +31,19 @@ void append_fraction(std::string& out, std::int64_t nanos) {
 }  // namespace
 
 Clock::time_point Clock::now() noexcept {
-  if (detail::Runtime* rt = detail::current_runtime()) return rt->now();
+  if (detail::in_simulation()) return detail::current_runtime()->now();
+  return detail::real_now();
+}
+
+TimePoint detail::real_now() noexcept {
   auto steady = std::chrono::steady_clock::now().time_since_epoch();
-  return time_point{std::chrono::duration_cast<Duration>(steady) + steady_offset()};
+  return TimePoint{std::chrono::duration_cast<Duration>(steady) + steady_offset()};
+}
+
+std::chrono::steady_clock::time_point detail::to_steady(TimePoint t) noexcept {
+  Duration since = t.time_since_epoch() - steady_offset();
+  return std::chrono::steady_clock::time_point{
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(since)};
 }
 
 std::string format_time(TimePoint t) {

@@ -50,4 +50,11 @@ std::string format_time(TimePoint t);
 // "250ms", "0s", "-3us".
 std::string format_duration(Duration d);
 
+namespace detail {
+// real_now() is the shifted steady clock, Clock::now() outside a simulation.
+TimePoint real_now() noexcept;
+// to_steady() converts a real time point back to the steady clock, to wait on.
+std::chrono::steady_clock::time_point to_steady(TimePoint t) noexcept;
+}  // namespace detail
+
 }  // namespace lockstep

@@ -5,13 +5,11 @@
 namespace lockstep::detail {
 
 std::string describe_task(const Task& t) {
-  return t.name.empty() ? fmt::format("fiber {}", t.id) : fmt::format("fiber {} \"{}\"", t.id, t.name);
+  return t.name.empty() ? fmt::format("{} {}", t.kind, t.id)
+                        : fmt::format("{} {} \"{}\"", t.kind, t.id, t.name);
 }
 
-std::string describe_caller() {
-  Runtime* rt = current_runtime();
-  return rt == nullptr ? "a thread outside any simulation" : describe_task(rt->current());
-}
+std::string describe_caller() { return describe_task(current_runtime()->current()); }
 
 void fail_misuse(std::string_view what, const Waitable* object, SourceLocation where) {
   std::string on = object != nullptr ? fmt::format(" on {}", object->describe()) : std::string{};

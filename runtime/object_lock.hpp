@@ -5,14 +5,19 @@
 // nothing: one fiber runs at a time and a primitive in use belongs to one
 // simulation (Owner below), so lock() and unlock() return at once. On real
 // threads it is a short test-and-test-and-set spin lock, held only for a few
-// field updates, never across a park (park() releases it through Unlock).
+// field updates, never across a park (park() releases it through Unlock);
+// a waiter that spins for long yields its CPU to the holder.
 //
 // Owner follows DESIGN.md's "Ownership of objects": a primitive created in a
 // simulation belongs to it for life (like a Go channel created in a bubble);
 // one created outside any simulation (a global Mutex, Once, Atomic) binds to
 // the runtime that uses it while it holds state or waiters and is free again
-// when idle. Using an object from a runtime it is not bound to is misuse.
+// when idle. Using an object from a runtime it is not bound to is misuse. All
+// real threads share one runtime (the thread runtime), so they share objects
+// freely, as Go's goroutines do.
 #pragma once
+
+#include <sched.h>
 
 #include <atomic>
 
@@ -25,8 +30,7 @@ class ObjectLock {
  public:
   void lock() noexcept {
     if (single_threaded()) return;
-    while (held_.exchange(true, std::memory_order_acquire))
-      while (held_.load(std::memory_order_relaxed)) __builtin_ia32_pause();
+    while (held_.exchange(true, std::memory_order_acquire)) wait_unlocked();
   }
   void unlock() noexcept {
     if (single_threaded()) return;
@@ -38,6 +42,17 @@ class ObjectLock {
   }
 
  private:
+  // wait_unlocked() spins briefly, then yields the CPU: with more threads
+  // than cores the holder may have been preempted, and spinning on would
+  // only delay it.
+  void wait_unlocked() noexcept {
+    for (int spins = 0; held_.load(std::memory_order_relaxed); ++spins) {
+      if (spins < 64)
+        __builtin_ia32_pause();
+      else
+        sched_yield();
+    }
+  }
   std::atomic<bool> held_{false};
 };
 
@@ -46,18 +61,23 @@ class Owner {
   // Owner() records the creating runtime: a simulation owns the object for
   // life; null (outside any simulation) makes it bindable.
   Owner() noexcept
-      : owner_(current_runtime() != nullptr ? current_runtime()->identity() : 0),
-        permanent_(current_runtime() != nullptr) {}
+      : owner_(in_simulation() ? current_runtime()->identity() : 0), permanent_(in_simulation()) {}
 
   // check() binds the object to the calling runtime if it is free, or fails
   // with Misuse naming `object` if another runtime holds it.
   void check(const Waitable& object, SourceLocation where) {
-    std::uint64_t me = identity_of(current_runtime());
+    std::uint64_t me = current_runtime()->identity();
     std::uint64_t held = owner_.load(std::memory_order_acquire);
-    if (held == me) return;
-    if (held == 0 && !permanent_ && owner_.compare_exchange_strong(held, me)) return;
-    const char* what = permanent_ ? "use of an object that belongs to another simulation"
-                       : held == kOutside ? "use of an object that a thread outside any simulation is using"
+    if (held == me) [[likely]]
+      return;
+    // A failed bind leaves the current owner in `held`: another thread of the
+    // same runtime may have bound it first.
+    if (held == 0 && !permanent_ && (owner_.compare_exchange_strong(held, me) || held == me)) return;
+    std::uint64_t threads = thread_runtime().identity();
+    const char* what = permanent_ && me == threads
+                           ? "use from a real thread of an object that belongs to a simulation"
+                       : permanent_ ? "use of an object that belongs to another simulation"
+                       : held == threads ? "use of an object that a thread outside any simulation is using"
                        : Runtime::is_live(held)
                            ? "use of an object that another runtime is using at the same time"
                            : "use of an object left in use by a simulation that has ended";
@@ -71,26 +91,20 @@ class Owner {
   }
 
  private:
-  // Threads outside any simulation share one identity: use from outside binds
-  // too, so a simulation cannot take an object a thread is holding.
-  static constexpr std::uint64_t kOutside = ~std::uint64_t{0};
-  static std::uint64_t identity_of(const Runtime* rt) noexcept {
-    return rt != nullptr ? rt->identity() : kOutside;
-  }
-
-  std::atomic<std::uint64_t> owner_;  // Runtime::identity() or kOutside; 0 when free
+  // Threads outside any simulation share the thread runtime's identity: use
+  // from them binds too, so a simulation cannot take an object they hold.
+  std::atomic<std::uint64_t> owner_;  // Runtime::identity(); 0 when free
   bool permanent_;
 };
 
 // An object id: per simulation inside one (deterministic), process-wide
-// outside, where it is shown with a "g" prefix ("mutex #g3").
+// outside (the thread runtime's), where it is shown with a "g" prefix
+// ("mutex #g3").
 struct ObjectId {
   std::uint64_t value;
   bool global;
   static ObjectId next() noexcept {
-    if (Runtime* rt = current_runtime()) return {rt->new_object_id(), false};
-    static std::atomic<std::uint64_t> counter{1};
-    return {counter.fetch_add(1, std::memory_order_relaxed), true};
+    return {current_runtime()->new_object_id(), !in_simulation()};
   }
 };
 

@@ -22,6 +22,7 @@
 //   new_object_id()          a small id for a new primitive ("chan #7"); in a
 //                            simulation ids count from 1 per run, so dumps
 //                            are the same on every run
+//   live_tasks(), dump()     goroutine accounting: how many, and what they do
 //
 // A primitive never learns which runtime it runs on: it calls
 // current_runtime() and the interface below. Nothing here depends on sim/.
@@ -68,6 +69,9 @@ struct WaitSite {
 class Task {
  public:
   std::uint64_t id = 0;
+  // What dumps and messages call it: "fiber" in a simulation; "goroutine",
+  // or "thread" for a thread not started by go(), in real-thread mode.
+  const char* kind = "fiber";
   std::string name;
   SourceLocation spawned_at;
 };
@@ -132,6 +136,11 @@ class Runtime {
   virtual bool cancel_timer(TimerNode& node) noexcept = 0;
   virtual std::size_t choose(std::size_t n, SourceLocation where) = 0;
   virtual std::uint64_t new_object_id() noexcept = 0;
+  // live_tasks() counts the live tasks: a simulation's fibers (main too), or
+  // the goroutines started by go() on real threads.
+  virtual std::size_t live_tasks() const noexcept = 0;
+  // dump() is the goroutine dump of the live tasks (runtime/task_dump.hpp).
+  virtual std::string dump() = 0;
 
  protected:
   Runtime();
@@ -141,13 +150,22 @@ class Runtime {
   const std::uint64_t identity_;
 };
 
-// The runtime of the calling thread: the simulation whose fiber is running, or
-// null outside any simulation (the thread runtime comes with real-thread mode).
-constinit inline thread_local Runtime* current_runtime_ = nullptr;
+// The runtime of the calling thread: the simulation whose fiber is running,
+// or else the thread runtime (real-thread mode, threads/thread_runtime.hpp),
+// which always exists. So current_runtime() is never null; the choice is made
+// by where the code runs, with no change at the call site.
+constinit inline thread_local Runtime* current_runtime_ = nullptr;  // the simulation, if any
 // True while the calling thread runs a simulation: one fiber at a time, so
 // primitives bound to it need no locks.
 constinit inline thread_local bool single_threaded_ = false;
-inline Runtime* current_runtime() noexcept { return current_runtime_; }
+// thread_runtime() is the process's real-thread runtime, created at first use
+// and never destroyed (goroutine threads may outlive main's return).
+Runtime& thread_runtime() noexcept;
+inline Runtime* current_runtime() noexcept {
+  Runtime* rt = current_runtime_;
+  return rt != nullptr ? rt : &thread_runtime();
+}
+inline bool in_simulation() noexcept { return current_runtime_ != nullptr; }
 inline bool single_threaded() noexcept { return single_threaded_; }
 
 }  // namespace lockstep::detail

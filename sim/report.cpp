@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "sim/dump.hpp"
 
 namespace lockstep::sim {
 
@@ -18,18 +17,8 @@ std::string to_string(Verdict v) {
   return "?";
 }
 
-std::string to_string(FiberState s) {
-  switch (s) {
-    case FiberState::running: return "running";
-    case FiberState::runnable: return "runnable";
-    case FiberState::blocked: return "blocked";
-    case FiberState::waiting: return "waiting";
-  }
-  return "?";
-}
-
 std::string Report::dump() const {
-  return fibers.empty() ? std::string{} : format_dump(fibers, start, end);
+  return fibers.empty() ? std::string{} : format_dump(fibers, start, end, "fiber");
 }
 
 namespace {

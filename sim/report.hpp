@@ -21,6 +21,7 @@
 
 #include "runtime/clock.hpp"
 #include "runtime/source_location.hpp"
+#include "runtime/task_dump.hpp"
 #include "sim/strategy.hpp"
 
 namespace lockstep::sim {
@@ -28,25 +29,9 @@ namespace lockstep::sim {
 enum class Verdict { passed, deadlock, leak, livelock, exception, misuse };
 std::string to_string(Verdict v);
 
-// A fiber's state, as dumps show it.
-enum class FiberState {
-  running,   // on the CPU: the fiber the verdict caught running
-  runnable,  // in the run queue, waiting for its turn
-  blocked,   // parked on a primitive, durably: only another fiber or a timer wakes it
-  waiting,   // in sim::wait(), until every other fiber is durably blocked
-};
-std::string to_string(FiberState s);
-
-struct FiberSnapshot {
-  std::uint64_t id = 0;
-  std::string name;
-  FiberState state = FiberState::runnable;
-  std::string reason;  // wait reason, e.g. "sleep"; empty unless blocked/waiting
-  std::string object;  // what it waits on, e.g. "chan<int> #3 cap=0 len=0"; may be empty
-  SourceLocation spawned_at;
-  SourceLocation site;  // where it blocked, or its last scheduling point
-  TimePoint since;      // when it blocked (blocked/waiting only)
-};
+// A fiber's state and snapshot: the dump's, shared with real-thread mode.
+using FiberState = TaskState;
+using FiberSnapshot = TaskSnapshot;
 
 struct Report {
   Verdict verdict = Verdict::passed;

@@ -27,7 +27,7 @@
 #include "sim/fiber.hpp"
 #include "sim/options.hpp"
 #include "sim/report.hpp"
-#include "sim/timer_heap.hpp"
+#include "runtime/timer_heap.hpp"
 
 namespace lockstep::sim::detail {
 
@@ -59,6 +59,8 @@ class Simulation final : public lockstep::detail::Runtime {
   bool cancel_timer(TimerNode& node) noexcept override { return timers_.remove(node); }
   std::size_t choose(std::size_t n, SourceLocation where) override;
   std::uint64_t new_object_id() noexcept override { return next_object_id_++; }
+  std::size_t live_tasks() const noexcept override { return live_count_; }
+  std::string dump() override { return format_dump(snapshot(), kSimulationEpoch, now_, "fiber"); }
 
   // wait() is sim::wait(): returns once every other fiber is durably blocked.
   void wait(SourceLocation where);
@@ -125,7 +127,7 @@ class Simulation final : public lockstep::detail::Runtime {
   bool in_timer_callback_ = false;
 
   RunQueue run_queue_;
-  TimerHeap timers_;
+  lockstep::detail::TimerHeap timers_;
   TimePoint now_ = kSimulationEpoch;
   std::vector<std::int64_t> priorities_;  // scratch for PCT picks
 

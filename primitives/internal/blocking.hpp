@@ -8,32 +8,22 @@
 
 namespace lockstep::detail {
 
-// blocking_runtime() is the runtime a blocking operation parks on. Outside a
-// simulation there is none until the real-thread runtime exists: Misuse.
-Runtime& blocking_runtime(const char* operation, const Waitable* object, SourceLocation where);
-
-// The same for a caller holding the primitive's `guard`: released before the
-// Misuse is thrown, kept otherwise.
-inline Runtime& blocking_runtime(ObjectLock& guard, const char* operation, const Waitable* object,
-                                 SourceLocation where) {
-  if (Runtime* rt = current_runtime()) [[likely]]
-    return *rt;
-  guard.unlock();
-  return blocking_runtime(operation, object, where);
-}
-
-// caller_id() is the calling task's id (a lock holder, for dumps), or 0
-// outside any runtime.
-inline std::uint64_t caller_id() noexcept {
-  Runtime* rt = current_runtime();
-  return rt != nullptr ? rt->current().id : 0;
-}
+// TaskRef: which task holds something (a lock, a Once's run), for dumps and
+// messages: "fiber 5", "goroutine 7", "thread 1". Empty: nobody.
+struct TaskRef {
+  std::uint64_t id = 0;
+  const char* kind = "";
+  static TaskRef of(const Task& t) noexcept { return {t.id, t.kind}; }
+  // caller() is the calling task.
+  static TaskRef caller() noexcept { return of(current_runtime()->current()); }
+  bool operator==(const TaskRef& o) const noexcept { return id == o.id; }
+  explicit operator bool() const noexcept { return id != 0; }
+};
+std::string to_string(TaskRef t);
 
 // operation_point() is the scheduling point every primitive operation starts
-// with, so a fuzzing strategy can interleave there. No-op outside a runtime.
-inline void operation_point(SourceLocation where) {
-  if (Runtime* rt = current_runtime()) rt->preemption_point(where);
-}
+// with, so a fuzzing strategy can interleave there (a no-op on real threads).
+inline void operation_point(SourceLocation where) { current_runtime()->preemption_point(where); }
 
 // WakeList: tasks to ready once the primitive's lock is released, linked
 // through their Waiters (already out of any queue), so waking many tasks

@@ -9,11 +9,12 @@ using lockstep::Context;
 using lockstep::kSimulationEpoch;
 using lockstep::on_recv;
 using lockstep::select;
+using lockstep::test::run_both;
 using lockstep::test::run_checked;
 using lockstep::test::Trace;
 
-TEST_CASE("context: background is never done", "[context]") {
-  run_checked([] {
+TEST_CASE("context: background is never done", "[context][both]") {
+  run_both([] {
     Context bg = lockstep::background();
     CHECK(bg.err() == nullptr);
     CHECK(bg.done().is_nil());
@@ -82,8 +83,8 @@ TEST_CASE("context: cancelling a parent cancels every descendant", "[context][tr
   });
 }
 
-TEST_CASE("context: cancelling a child leaves the parent alone", "[context][tree]") {
-  run_checked([] {
+TEST_CASE("context: cancelling a child leaves the parent alone", "[context][tree][both]") {
+  run_both([] {
     auto [parent, cancel_parent] = lockstep::with_cancel(lockstep::background());
     auto [child, cancel_child] = lockstep::with_cancel(parent);
     cancel_child();
@@ -137,8 +138,8 @@ TEST_CASE("context: cancelling releases the deadline timer", "[context][deadline
   CHECK(r.elapsed() == 0s);
 }
 
-TEST_CASE("context: cause records why, plain cancel's cause is its error", "[context][cause]") {
-  run_checked([] {
+TEST_CASE("context: cause records why, plain cancel's cause is its error", "[context][cause][both]") {
+  run_both([] {
     auto [ctx, cancel] = lockstep::with_cancel_cause(lockstep::background());
     auto [child, cancel_child] = lockstep::with_cancel(ctx);
     cancel.cancel_with(std::make_exception_ptr(std::runtime_error("courier 7 went offline")));
@@ -153,8 +154,8 @@ TEST_CASE("context: cause records why, plain cancel's cause is its error", "[con
   });
 }
 
-TEST_CASE("context: values are found up the tree, nearest first", "[context][value]") {
-  run_checked([] {
+TEST_CASE("context: values are found up the tree, nearest first", "[context][value][both]") {
+  run_both([] {
     lockstep::ContextKey<std::string> request("request-id");
     lockstep::ContextKey<int> other("other");
     auto a = lockstep::with_value(lockstep::background(), request, std::string("r-1"));
@@ -187,11 +188,3 @@ TEST_CASE("context: select on done and a result channel", "[context][select]") {
   CHECK(trace.events == std::vector<std::string>{"context deadline exceeded@3s"});
 }
 
-TEST_CASE("context: a deadline outside a simulation is misuse until real-thread mode",
-          "[context][misuse]") {
-  CHECK_THROWS_WITH(lockstep::with_timeout(lockstep::background(), 1s),
-                    Catch::Contains("a context deadline outside a simulation"));
-  auto [ctx, cancel] = lockstep::with_cancel(lockstep::background());  // fine: no timer
-  cancel();
-  CHECK(lockstep::is_canceled(ctx.err()));
-}

@@ -11,6 +11,7 @@ using lockstep::Clock;
 using lockstep::ErrGroup;
 using lockstep::Error;
 using lockstep::kSimulationEpoch;
+using lockstep::test::run_both;
 using lockstep::test::run_checked;
 using lockstep::test::run_sim;
 using lockstep::test::Trace;
@@ -57,8 +58,8 @@ TEST_CASE("errgroup: the first error cancels the siblings' context and wait retu
   CHECK(trace.events == std::vector<std::string>{"sibling cancelled@1s"});
 }
 
-TEST_CASE("errgroup: wait cancels the group's context even without an error", "[errgroup][context]") {
-  run_checked([] {
+TEST_CASE("errgroup: wait cancels the group's context even without an error", "[errgroup][context][both]") {
+  run_both([] {
     auto [g, ctx] = ErrGroup::with_context(lockstep::background());
     g.go([] {});
     CHECK(ctx.err() == nullptr);
@@ -112,14 +113,14 @@ TEST_CASE("errgroup: set_limit while functions run is misuse", "[errgroup][misus
   CHECK_THAT(r.message, Catch::Contains("errgroup: modify limit while 1 goroutines in the group are still active"));
 }
 
-TEST_CASE("errgroup: a group is a handle shared by its goroutines", "[errgroup]") {
-  int ran = 0;
-  run_checked([&] {
+TEST_CASE("errgroup: a group is a handle shared by its goroutines", "[errgroup][both]") {
+  run_both([] {
+    lockstep::Atomic<int> ran;
     ErrGroup g;
-    g.go([&, g] { g.go([&] { ++ran; }); });  // a goroutine adds to its own group
+    g.go([&, g] { g.go([&] { ran.fetch_add(1); }); });  // a goroutine adds to its own group
     CHECK(g.wait() == nullptr);
+    CHECK(ran.load() == 1);
   });
-  CHECK(ran == 1);
 }
 
 TEST_CASE("errgroup: misuse inside a function is the run's misuse, not the group's error",

@@ -13,6 +13,7 @@
 using namespace std::chrono_literals;
 using lockstep::Chan;
 using lockstep::Mutex;
+using lockstep::test::run_both;
 using lockstep::test::run_checked;
 using lockstep::test::run_sim;
 using lockstep::test::seeded;
@@ -83,10 +84,10 @@ TEST_CASE("mutex: unlock hands the lock to the longest waiter", "[mutex][fifo]")
         std::vector<std::string>{"w0 locked@10s", "w1 locked@11s", "w2 locked@12s", "main locked@13s"});
 }
 
-TEST_CASE("mutex: another fiber may unlock it, as in Go", "[mutex]") {
+TEST_CASE("mutex: another fiber may unlock it, as in Go", "[mutex][both]") {
   // Proves a mutex is not tied to the fiber that locked it: a helper unlocks
   // main's lock, which lets main lock it again.
-  run_checked([] {
+  run_both([] {
     Mutex mu;
     mu.lock();
     lockstep::go([&mu] { mu.unlock(); });
@@ -165,18 +166,6 @@ TEST_CASE("mutex: unlock of an unlocked mutex is misuse", "[mutex][misuse]") {
                                         "(in fiber 1 \"main\", at primitives/tests/mutex_test.cpp:"));
 }
 
-TEST_CASE("mutex: outside a simulation it works until it would wait", "[mutex][outside]") {
-  // Proves uncontended use needs no runtime, and a lock() that would wait
-  // fails as misuse (no real-thread runtime yet) naming the holder.
-  Mutex mu;
-  mu.lock();
-  CHECK_FALSE(mu.try_lock());
-  CHECK_THROWS_WITH(mu.lock(), Catch::Contains("sync.Mutex.Lock would block outside a simulation") &&
-                                   Catch::Matches(".*on mutex #g[0-9]+ held by a thread outside any "
-                                                  "simulation.*"));
-  mu.unlock();
-  CHECK_THROWS_WITH(mu.unlock(), Catch::Contains("unlock of unlocked mutex"));
-}
 
 TEST_CASE("mutex: a global mutex serves successive simulations, on any thread", "[mutex][global]") {
   // Proves a mutex created outside any simulation binds to one only while it

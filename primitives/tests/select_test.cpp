@@ -11,6 +11,7 @@ using lockstep::on_default;
 using lockstep::on_recv;
 using lockstep::on_send;
 using lockstep::select;
+using lockstep::test::run_both;
 using lockstep::test::run_checked;
 using lockstep::test::run_sim;
 using lockstep::test::seeded;
@@ -28,8 +29,8 @@ TEST_CASE("select: with default never blocks", "[select][default]") {
   });
 }
 
-TEST_CASE("select: a ready case runs instead of default", "[select]") {
-  run_checked([] {
+TEST_CASE("select: a ready case runs instead of default", "[select][both]") {
+  run_both([] {
     Chan<int> a(1);
     a.send(5);
     std::optional<int> got;
@@ -102,8 +103,8 @@ TEST_CASE("select: picks each ready case under some seed, the same one under the
   CHECK(fifo_index == 0);
 }
 
-TEST_CASE("select: nil channel cases are skipped", "[select][nil]") {
-  run_checked([] {
+TEST_CASE("select: nil channel cases are skipped", "[select][nil][both]") {
+  run_both([] {
     Chan<int> nil, ready(1);
     ready.send(9);
     std::optional<int> got;

@@ -160,15 +160,6 @@ TEST_CASE("semaphore: misuse names the semaphore, the fiber and the site", "[sem
   }
 }
 
-TEST_CASE("semaphore: outside a simulation it works until it would wait", "[semaphore][outside]") {
-  // Proves no runtime is needed for the fast paths; waiting is misuse.
-  Semaphore sem(1);
-  sem.acquire();
-  CHECK_THROWS_WITH(sem.acquire(), Catch::Contains("semaphore acquire would block outside a simulation"));
-  sem.release();
-  CHECK(sem.try_acquire());
-  sem.release();
-}
 
 TEST_CASE("semaphore: torn-down waiters leave the queue and give back what they were granted",
           "[semaphore][teardown][global]") {

@@ -1,9 +1,12 @@
 // Shared by the primitives' tests.
 //
 // run_sim(body) runs `body` as the main fiber of a simulation and returns the
-// report. Timing-free tests use it through `run_checked`, which also requires
-// the verdict to be `passed`, so that the same bodies can later run on real
-// threads as well.
+// report; run_checked(body) also requires the verdict to be `passed`.
+// run_both(body) runs a timing-free body twice from the same source: in a
+// simulation (passed), then on real threads, on the test's thread, where no
+// goroutine may outlive it (LeakCheck). Such a body keeps its state inside
+// and asserts on the test's thread only (Catch2 is not thread-safe); tag
+// its test [both], which the ThreadSanitizer build runs.
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -28,6 +31,18 @@ void run_checked(F&& body, sim::Options options = {},
   auto report = sim::run(std::forward<F>(body), options, where);
   INFO(sim::to_string(report));
   REQUIRE(report.verdict == sim::Verdict::passed);
+}
+
+template <class F>
+void run_both(const F& body, SourceLocation where = SourceLocation::current()) {
+  {
+    INFO("in a simulation");
+    run_checked(body, {}, where);
+  }
+  INFO("on real threads");
+  LeakCheck leaks(where);
+  body();
+  leaks.verify(std::chrono::seconds(10));
 }
 
 // Trace: "<event>@<virtual offset>" in the order they happened.

@@ -184,6 +184,3 @@ TEST_CASE("timer: a pending timer at the end of a run is released", "[timer][tea
   CHECK(alive.expired());  // the after_func closure was freed with its timer
 }
 
-TEST_CASE("timer: outside a simulation is misuse until real-thread mode", "[timer][misuse]") {
-  CHECK_THROWS_WITH(Timer(1s), Catch::Contains("Timer outside a simulation"));
-}

@@ -245,10 +245,6 @@ TEST_CASE("fibers: bad input to the simulator API is misuse, never a crash", "[f
     CHECK(r.verdict == sim::Verdict::misuse);
     CHECK_THAT(r.message, Catch::Contains("spawn of an empty function"));
   }
-  SECTION("go outside a simulation") {
-    CHECK_THROWS_WITH(lockstep::go([] {}),
-                      Catch::StartsWith("lockstep: go() outside a simulation"));
-  }
   SECTION("options that cannot work") {
     auto bad = [](auto tweak) {
       sim::Options o;

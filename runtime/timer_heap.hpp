@@ -1,4 +1,5 @@
-// TimerHeap: the simulation's pending timers, earliest first.
+// TimerHeap: pending timers, earliest first (a simulation's, and the
+// real-thread runtime's timer thread's).
 //
 // Ordered by (when, seq): seq is the add order, so timers with equal deadlines
 // fire in creation order, on every run and every machine (no address or hash
@@ -12,12 +13,10 @@
 
 #include "runtime/seam.hpp"
 
-namespace lockstep::sim::detail {
+namespace lockstep::detail {
 
 class TimerHeap {
  public:
-  using TimerNode = lockstep::detail::TimerNode;
-
   bool empty() const noexcept { return entries_.empty(); }
   std::size_t size() const noexcept { return entries_.size(); }
   // earliest() is the smallest `when`; the heap must not be empty.
@@ -53,4 +52,4 @@ class TimerHeap {
   std::uint64_t next_seq_ = 0;
 };
 
-}  // namespace lockstep::sim::detail
+}  // namespace lockstep::detail

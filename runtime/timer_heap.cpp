@@ -1,6 +1,6 @@
-#include "sim/timer_heap.hpp"
+#include "runtime/timer_heap.hpp"
 
-namespace lockstep::sim::detail {
+namespace lockstep::detail {
 
 void TimerHeap::push(TimerNode& node) {
   node.seq = next_seq_++;
@@ -9,7 +9,7 @@ void TimerHeap::push(TimerNode& node) {
   sift_up(entries_.size() - 1, e);
 }
 
-TimerHeap::TimerNode& TimerHeap::pop() noexcept {
+TimerNode& TimerHeap::pop() noexcept {
   TimerNode& top = *entries_.front().node;
   top.slot = TimerNode::kNotPending;
   Entry last = entries_.back();
@@ -59,4 +59,4 @@ void TimerHeap::sift_down(std::size_t slot, Entry e) noexcept {
   place(slot, e);
 }
 
-}  // namespace lockstep::sim::detail
+}  // namespace lockstep::detail

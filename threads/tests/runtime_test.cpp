@@ -1,0 +1,223 @@
+// Real-thread mode: goroutines on OS threads, goroutine accounting, dumps,
+// the leak check, timers on the steady clock, and an escaping exception.
+// Tests that wait for a goroutine to reach a state poll with a deadline (as
+// goleak does), never a guessed sleep.
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "lockstep.hpp"
+
+using namespace std::chrono_literals;
+using lockstep::Chan;
+using lockstep::LeakCheck;
+
+extern char** environ;
+
+namespace {
+
+// eventually() polls `done` until it holds, for up to 10s.
+template <class F>
+bool eventually(F done) {
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(1ms);
+  }
+  return true;
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("threads: go runs a goroutine on another thread, counted until it ends", "[real]") {
+  LeakCheck leaks;
+  Chan<std::thread::id> where(0);
+  Chan<int> gate(0);
+  lockstep::go([=] {
+    where.send(std::this_thread::get_id());
+    gate.recv();
+  });
+  CHECK(*where.recv() != std::this_thread::get_id());
+  CHECK(lockstep::num_goroutines() == leaks.baseline() + 1);
+  gate.send(1);
+  leaks.verify();
+  CHECK(lockstep::num_goroutines() == leaks.baseline());
+}
+
+TEST_CASE("threads: the dump shows a blocked goroutine in the simulation's format", "[real][dump]") {
+  LeakCheck leaks;
+  Chan<int> gate(0);
+  int spawn_line = __LINE__ + 1;
+  lockstep::go("courier-poller", [gate] { gate.recv(); });
+  std::string dump;
+  REQUIRE(eventually([&] { return contains(dump = lockstep::goroutine_dump(), "blocked"); }));
+  std::string site = fmt::format("threads/tests/runtime_test.cpp:{}", spawn_line);
+  CHECK_THAT(dump, Catch::Matches(fmt::format(
+                       "goroutine dump at \\+[0-9.a-z]+ \\([-0-9T:.]+Z\\): 1 goroutine in 1 group\n"
+                       "1 goroutine blocked \\[chan receive\\] at {0}, spawned at {0}\n"
+                       "  goroutine [0-9]+ \"courier-poller\" on chan<int> #g[0-9]+ cap=0 len=0 since "
+                       "\\+[0-9.a-z]+\n",
+                       site)));
+  gate.close();
+  leaks.verify();
+}
+
+TEST_CASE("threads: a leak check fails with the grouped dump, and passes once they end", "[real][leak]") {
+  Chan<int> gate(0);
+  int check_line = __LINE__ + 1;
+  LeakCheck leaks;
+  for (int i = 0; i < 2; ++i) lockstep::go("stuck", [gate] { gate.recv(); });
+  REQUIRE(eventually([&] { return contains(lockstep::goroutine_dump(), "2 goroutines blocked"); }));
+  std::string message;
+  try {
+    leaks.verify(50ms);
+  } catch (const lockstep::GoroutineLeak& e) {
+    message = e.what();
+  }
+  CHECK_THAT(message, Catch::StartsWith(fmt::format(
+                          "lockstep: 2 goroutines outlived the leak check started at "
+                          "threads/tests/runtime_test.cpp:{} ({} then, {} after waiting 50ms)\n"
+                          "goroutine dump at ",
+                          check_line, leaks.baseline(), leaks.baseline() + 2)));
+  CHECK_THAT(message, Catch::Contains("2 goroutines blocked [chan receive] at threads/tests/runtime_test.cpp:"));
+  gate.close();
+  leaks.verify();
+}
+
+TEST_CASE("threads: a thread go() did not start shows in the dump while blocked", "[real][dump]") {
+  Chan<int> ch(0);
+  int line = __LINE__ + 1;
+  std::thread t([ch] { ch.recv(); });
+  std::string dump;
+  REQUIRE(eventually([&] { return contains(dump = lockstep::goroutine_dump(), "1 thread blocked"); }));
+  CHECK_THAT(dump, Catch::Contains(fmt::format(
+                       "1 thread blocked [chan receive] at threads/tests/runtime_test.cpp:{}\n  thread ", line)));
+  CHECK_FALSE(contains(dump, "spawned at"));  // a thread has no spawn site
+  ch.send(1);
+  t.join();
+  CHECK_FALSE(contains(lockstep::goroutine_dump(), "thread"));
+}
+
+TEST_CASE("threads: an escaping exception prints the goroutine and aborts, as a Go panic", "[real]") {
+  int err[2];
+  REQUIRE(pipe(err) == 0);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+  posix_spawn_file_actions_addclose(&actions, err[0]);
+  char path[] = LOCKSTEP_UNCAUGHT_HELPER;
+  char* argv[] = {path, nullptr};
+  pid_t pid = 0;
+  REQUIRE(posix_spawn(&pid, path, &actions, nullptr, argv, environ) == 0);
+  posix_spawn_file_actions_destroy(&actions);
+  close(err[1]);
+  std::string text;
+  char buffer[4096];
+  for (ssize_t n; (n = read(err[0], buffer, sizeof buffer)) > 0;) text.append(buffer, static_cast<std::size_t>(n));
+  close(err[0]);
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  CHECK(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGABRT);
+  CHECK_THAT(text, Catch::Matches(
+                       "lockstep: uncaught exception in goroutine [0-9]+ \"courier-loader\" \\(spawned at "
+                       "threads/tests/uncaught_goroutine.cpp:11\\): courier 7 not found\n"
+                       "\\(a goroutine must not let exceptions escape: return errors through an ErrGroup "
+                       "or a channel\\)\n"
+                       "goroutine dump at [^\n]*\n"
+                       "1 goroutine running, last scheduling point at threads/tests/uncaught_goroutine.cpp:11, "
+                       "spawned at threads/tests/uncaught_goroutine.cpp:11\n"
+                       "  goroutine [0-9]+ \"courier-loader\"\n"
+                       "1 thread blocked \\[chan receive\\] at threads/tests/uncaught_goroutine.cpp:16\n"
+                       "  thread [0-9]+ \"main\" on chan<int> #g1 cap=0 len=0 since [^\n]*\n(.|\n)*"));
+}
+
+TEST_CASE("threads: timers, tickers, sleeps and deadlines run on the steady clock", "[real][timer]") {
+  LeakCheck leaks;
+  auto start = lockstep::Clock::now();
+  lockstep::Timer timer(20ms);
+  auto fired = *timer.chan().recv();
+  CHECK(fired - start >= 20ms);
+  CHECK(lockstep::Clock::now() >= fired);
+
+  lockstep::Ticker ticker(5ms);
+  auto t1 = *ticker.chan().recv();
+  auto t2 = *ticker.chan().recv();
+  CHECK(t2 - t1 >= 5ms);
+  ticker.stop();
+
+  auto before = lockstep::Clock::now();
+  lockstep::sleep(5ms);
+  CHECK(lockstep::Clock::now() - before >= 5ms);
+
+  auto [ctx, cancel] = lockstep::with_timeout(lockstep::background(), 10ms);
+  ctx.done().recv();
+  CHECK(ctx.err() == lockstep::deadline_exceeded_error());
+  cancel();
+
+  Chan<int> ran(1);
+  lockstep::after_func(1ms, [ran] { ran.send(1); });
+  CHECK(ran.recv() == 1);
+  leaks.verify();
+}
+
+TEST_CASE("threads: stop and reset race safely with a firing timer", "[real][timer]") {
+  // Proves (under ThreadSanitizer) that stop/reset from several threads and
+  // the timer thread's fires never touch a timer at the same time, and that
+  // a stopped ticker stays stopped.
+  LeakCheck leaks;
+  lockstep::Timer timer(1us);
+  lockstep::Ticker ticker(1us);
+  lockstep::WaitGroup wg;
+  for (int g = 0; g < 4; ++g)
+    wg.go([=] {
+      for (int i = 0; i < 2000; ++i) {
+        timer.reset(std::chrono::microseconds(i % 3));
+        if (i % 7 == 0) timer.stop();
+        ticker.reset(std::chrono::microseconds(1 + i % 5));
+        timer.chan().try_recv();
+        ticker.chan().try_recv();
+      }
+    });
+  wg.wait();
+  ticker.stop();
+  timer.stop();
+  ticker.chan().try_recv();
+  lockstep::sleep(5ms);
+  CHECK(ticker.chan().try_recv().status == lockstep::ChanStatus::would_block);
+  leaks.verify();
+}
+
+TEST_CASE("threads: idle goroutine threads are reused", "[real]") {
+  LeakCheck leaks;
+  std::set<std::thread::id> threads;
+  for (int i = 0; i < 200; ++i) {
+    Chan<std::thread::id> where(1);
+    lockstep::go([where] { where.send(std::this_thread::get_id()); });
+    threads.insert(*where.recv());
+    leaks.verify();
+  }
+  CHECK(threads.size() < 100);
+}
+
+TEST_CASE("threads: misuse on a real thread names the thread and the object", "[real][misuse]") {
+  lockstep::Mutex mu;
+  int line = __LINE__ + 1;
+  CHECK_THROWS_WITH(mu.unlock(), Catch::Matches(fmt::format(
+                                     "lockstep: unlock of unlocked mutex on mutex #g[0-9]+ unlocked \\(in "
+                                     "thread [0-9]+ \"main\", at threads/tests/runtime_test.cpp:{}\\)",
+                                     line)));
+  auto r = lockstep::sim::run([] { LeakCheck leaks; });
+  CHECK(r.verdict == lockstep::sim::Verdict::misuse);
+  CHECK_THAT(r.message, Catch::Contains("LeakCheck in a simulation (its leak verdict checks this already)"));
+}
