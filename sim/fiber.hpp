@@ -55,6 +55,7 @@ struct Fiber : lockstep::detail::Task {
   Stack stack;
   EhState eh;
   AsanStack asan;  // empty without AddressSanitizer
+  void* tsan = nullptr;  // ThreadSanitizer's state; null without it
   std::int64_t priority = 0;  // PCT priority; higher runs first
   bool cancel = false;        // set when the run ends: the next park throws
   bool exited = false;

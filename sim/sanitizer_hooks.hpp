@@ -1,4 +1,4 @@
-// AddressSanitizer hooks for switching stacks.
+// Sanitizer hooks for switching stacks: AddressSanitizer and ThreadSanitizer.
 //
 // ASan tracks one stack per thread; a jump onto a fiber's stack looks like
 // a wild stack pointer and produces false reports (on the first throw in a
@@ -6,7 +6,16 @@
 // every switch: start_switch() just before the jump names the stack being
 // entered, finish_switch() first thing after it learns the stack that was
 // left. The run() caller's stack is learned that way, at main's first entry.
-// Without ASan these compile to nothing.
+//
+// ThreadSanitizer keeps a shadow state per thread of execution; each fiber
+// gets its own (tsan_create), and every jump is announced just before it
+// (tsan_switch), which also orders the two fibers' accesses (they never run
+// at once). With g++, Boost's fiber constructor jumps onto the new stack and
+// back, so construction happens inside the new fiber's state
+// (tsan_constructing); clang's TSan must not see that jump announced
+// (notes/fibers-and-tooling.md, section 5).
+//
+// Without the sanitizers these compile to nothing.
 #pragma once
 
 #include <cstddef>
@@ -19,9 +28,20 @@
 #endif
 #endif
 
+#if defined(__SANITIZE_THREAD__)
+#define LOCKSTEP_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define LOCKSTEP_TSAN 1
+#endif
+#endif
+
 #if defined(LOCKSTEP_ASAN)
 #include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
+#endif
+#if defined(LOCKSTEP_TSAN)
+#include <sanitizer/tsan_interface.h>
 #endif
 
 namespace lockstep::sim::detail {
@@ -62,6 +82,51 @@ inline void forget_stack(void* bottom, std::size_t size) noexcept {
 #else
   (void)bottom;
   (void)size;
+#endif
+}
+
+// TSan's state for one context; null without ThreadSanitizer.
+inline void* tsan_current() noexcept {
+#if defined(LOCKSTEP_TSAN)
+  return __tsan_get_current_fiber();
+#else
+  return nullptr;
+#endif
+}
+inline void* tsan_create() noexcept {
+#if defined(LOCKSTEP_TSAN)
+  return __tsan_create_fiber(0);
+#else
+  return nullptr;
+#endif
+}
+inline void tsan_destroy(void* fiber) noexcept {
+#if defined(LOCKSTEP_TSAN)
+  if (fiber != nullptr) __tsan_destroy_fiber(fiber);
+#else
+  (void)fiber;
+#endif
+}
+// tsan_switch() announces a jump into `fiber`; call it right before the jump.
+inline void tsan_switch(void* fiber) noexcept {
+#if defined(LOCKSTEP_TSAN)
+  __tsan_switch_to_fiber(fiber, 0);
+#else
+  (void)fiber;
+#endif
+}
+// tsan_constructing() runs `construct` (Boost's fiber constructor) inside
+// `fiber`'s state under g++, where the constructor's jump needs it.
+template <class F>
+void tsan_constructing(void* fiber, F&& construct) {
+#if defined(LOCKSTEP_TSAN) && !defined(__clang__)
+  void* me = __tsan_get_current_fiber();
+  __tsan_switch_to_fiber(fiber, 0);
+  construct();
+  __tsan_switch_to_fiber(me, 0);
+#else
+  (void)fiber;
+  construct();
 #endif
 }
 

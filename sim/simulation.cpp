@@ -84,6 +84,7 @@ Report Simulation::run(Body root, SourceLocation where) {
     }
   } restore;
   Watchdog::Registration watched(*this);
+  home_.tsan = tsan_current();
   main_ = &new_fiber(std::move(root), "main", where);
   run_queue_.pop_front();  // main starts now, not through the queue
   switch_to(*main_);
@@ -128,13 +129,16 @@ Fiber& Simulation::new_fiber(Body&& body, std::string&& name, SourceLocation sit
 void Simulation::start_fiber(Fiber& f, Body&& body) {
   f.stack = StackPool::local().acquire(options_.stack_size, options_.guard_pages);
   f.asan = AsanStack{f.stack.base, f.stack.size, nullptr};
+  f.tsan = tsan_create();
   Fiber* fp = &f;
-  f.context = ctx::fiber(std::allocator_arg, PooledStack{f.stack},
-                         [this, fp, body = std::move(body)](ctx::fiber&& from) mutable {
-                           resumed(std::move(from));
-                           run_body(*fp, body);
-                           return finish(*fp);
-                         });
+  tsan_constructing(f.tsan, [&] {
+    f.context = ctx::fiber(std::allocator_arg, PooledStack{f.stack},
+                           [this, fp, body = std::move(body)](ctx::fiber&& from) mutable {
+                             resumed(std::move(from));
+                             run_body(*fp, body);
+                             return finish(*fp);
+                           });
+  });
 }
 
 void Simulation::run_body(Fiber& f, Body& body) noexcept {
@@ -170,6 +174,8 @@ ctx::fiber Simulation::finish(Fiber& f) noexcept {
 }
 
 void Simulation::reclaim(Fiber& f) noexcept {
+  tsan_destroy(f.tsan);
+  f.tsan = nullptr;
   f.wait = {};
   free_fibers_.push_back(&f);
 }

@@ -223,15 +223,23 @@ inline void Simulation::hand_over(Fiber& from, Fiber& next) noexcept {
   next.state = FiberState::running;
   ++switches_;
   running_.store(&next, std::memory_order_relaxed);
+  // Announced last, as the caller jumps next; an exiting fiber's is
+  // announced on arrival instead (resumed()): its final frames still return
+  // after this point, and must unwind its own shadow stack.
+  if (!from.exited) tsan_switch(next.tsan);
 }
 
-inline void Simulation::resumed(boost::context::fiber&& from) noexcept {
+// Always inlined: under ThreadSanitizer, a frame of its own would return
+// after the arrival switch below and unbalance the shadow stack.
+[[gnu::always_inline]] inline void Simulation::resumed(boost::context::fiber&& from) noexcept {
   Fiber* f = switched_from_;
   finish_switch(&current_->asan, f->asan);
-  if (from) [[likely]]
+  if (from) [[likely]] {
     f->context = std::move(from);
-  else
-    reclaim(*f);  // it exited; Boost already returned its stack
+  } else {  // it exited; Boost already returned its stack
+    tsan_switch(current_->tsan);
+    reclaim(*f);  // and TSan forgets its state
+  }
 }
 
 inline void Simulation::switch_to(Fiber& next) {

@@ -6,8 +6,8 @@
 // park() is kept, so the race between a waker and a task about to park loses
 // nothing (the seam's park releases the primitive's lock before parking).
 //
-// park() first spins briefly (kSpins rounds of a pause instruction, a few
-// microseconds): a hand-off between two running threads, such as an
+// park() first spins briefly (spin_rounds rounds of a pause instruction, a
+// few microseconds): a hand-off between two running threads, such as an
 // unbuffered channel's, then completes without the two system calls of a
 // futex sleep and wake. Only then does it sleep on a futex; unpark() makes
 // the wake-up system call only when the parker is asleep.
@@ -29,7 +29,7 @@ class Parker {
  public:
   // park() returns once the permit is granted, consuming it.
   void park() noexcept {
-    for (int i = 0; i < kSpins; ++i) {
+    for (int i = 0, n = spin_rounds.load(std::memory_order_relaxed); i < n; ++i) {
       if (state_.load(std::memory_order_acquire) == kGranted) {
         state_.store(kEmpty, std::memory_order_relaxed);
         return;
@@ -48,8 +48,9 @@ class Parker {
     if (state_.exchange(kGranted, std::memory_order_release) == kSleeping) futex(FUTEX_WAKE_PRIVATE, 1);
   }
 
-  // kSpins is how long park() spins before it sleeps (see bench/threads_bench.cpp).
-  static constexpr int kSpins = 2000;
+  // spin_rounds is how long park() spins before it sleeps; a knob for
+  // bench/threads_bench.cpp, which measures with and without spinning.
+  static inline std::atomic<int> spin_rounds{2000};
 
  private:
   static constexpr std::uint32_t kEmpty = 0, kGranted = 1, kSleeping = 2;

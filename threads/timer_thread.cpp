@@ -6,12 +6,17 @@
 
 namespace lockstep::threads::detail {
 namespace {
+// True on the timer thread and during an inline fire: a timer that fire()
+// arms is then queued, never fired recursively.
+constinit thread_local bool in_fire = false;
 constinit thread_local bool on_timer_thread = false;
 }  // namespace
 
 void TimerThread::add(TimerNode& node) {
-  if (node.when <= lockstep::detail::real_now() && !on_timer_thread) {
+  if (node.when <= lockstep::detail::real_now() && !in_fire) {
+    in_fire = true;
     node.fire(node);
+    in_fire = false;
     return;
   }
   std::lock_guard lock(mutex_);
@@ -27,13 +32,13 @@ bool TimerThread::cancel(TimerNode& node) noexcept {
   std::unique_lock lock(mutex_);
   for (;;) {
     if (heap_.remove(node)) return true;
-    if (firing_ != &node || on_timer_thread) return false;
+    if (firing_ != &node || on_timer_thread) return false;  // not firing, or its own fire
     fired_.wait(lock);
   }
 }
 
 void TimerThread::run() {
-  on_timer_thread = true;
+  in_fire = on_timer_thread = true;
   std::unique_lock lock(mutex_);
   for (;;) {
     if (heap_.empty()) {

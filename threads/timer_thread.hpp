@@ -24,7 +24,7 @@ class TimerThread {
   using TimerNode = lockstep::detail::TimerNode;
 
   // add() schedules `node` (not pending); it fires at once, on the calling
-  // thread, if its time has come, unless the caller is the timer thread.
+  // thread, if its time has come, unless the caller is itself in a fire().
   void add(TimerNode& node);
   // cancel() returns true if `node` was pending and now never fires.
   bool cancel(TimerNode& node) noexcept;

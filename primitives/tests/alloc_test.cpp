@@ -1,6 +1,7 @@
 // Channel operations allocate nothing in steady state: this file replaces the
 // global operator new for the whole test binary with one that counts (under
-// AddressSanitizer, which owns operator new, a malloc hook counts), and each
+// AddressSanitizer or ThreadSanitizer, which own operator new, a malloc hook
+// counts), and each
 // test checks that the count does not move across many operations once
 // the channels, fibers and queues exist.
 #include <cstdlib>
@@ -9,7 +10,7 @@
 #include "primitives/tests/support.hpp"
 #include "sim/sanitizer_hooks.hpp"
 
-#if defined(LOCKSTEP_ASAN)
+#if defined(LOCKSTEP_ASAN) || defined(LOCKSTEP_TSAN)
 // From the sanitizer runtime (g++ ships no header that declares it).
 extern "C" int __sanitizer_install_malloc_and_free_hooks(
     void (*on_malloc)(const volatile void*, std::size_t), void (*on_free)(const volatile void*));
@@ -19,8 +20,8 @@ namespace {
 thread_local std::size_t allocations = 0;
 }  // namespace
 
-#if defined(LOCKSTEP_ASAN)
-// AddressSanitizer owns operator new; it reports every allocation to a hook.
+#if defined(LOCKSTEP_ASAN) || defined(LOCKSTEP_TSAN)
+// The sanitizer owns operator new; it reports every allocation to a hook.
 namespace {
 void count_allocation(const volatile void*, std::size_t) { ++allocations; }
 void ignore_free(const volatile void*) {}

@@ -105,7 +105,7 @@ TEST_CASE("threads: a thread go() did not start shows in the dump while blocked"
   CHECK_FALSE(contains(dump, "spawned at"));  // a thread has no spawn site
   ch.send(1);
   t.join();
-  CHECK_FALSE(contains(lockstep::goroutine_dump(), "thread"));
+  CHECK_FALSE(contains(lockstep::goroutine_dump(), "thread blocked"));
 }
 
 TEST_CASE("threads: an escaping exception prints the goroutine and aborts, as a Go panic", "[real]") {

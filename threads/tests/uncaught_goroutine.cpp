@@ -10,7 +10,7 @@ int main() {
   lockstep::Chan<int> never(0);
   lockstep::go("courier-loader", [] {
     // Throw once main is blocked, so the dump shows it.
-    while (lockstep::goroutine_dump().find("thread") == std::string::npos) lockstep::yield();
+    while (lockstep::goroutine_dump().find("\"main\"") == std::string::npos) lockstep::yield();
     throw std::runtime_error("courier 7 not found");
   });
   never.recv();  // main waits; the goroutine's exception ends the process
