@@ -50,8 +50,29 @@ Error Mutex::lock_in(const Context* ctx, SourceLocation where) {
     guard_.unlock();
     return ctx->err();
   }
-  park_queued(rt, s, where);
-  return cancelled ? ctx->err() : nullptr;
+  for (;;) {
+    park_queued(rt, s, where);
+    if (cancelled) return ctx->err();
+    if (!s.retry) return nullptr;  // handed the mutex
+    // Real threads: woken to compete. Take it if free, else wait again,
+    // first in line (as Go's sync.Mutex requeues a woken waiter at the front).
+    s.retry = false;
+    guard_.lock();
+    if (!locked_) {
+      locked_ = true;
+      holder_ = detail::TaskRef::caller();
+      guard_.unlock();
+      return nullptr;
+    }
+    ++s.lost;
+    waiters_.push_front(s.waiter);
+    if (ctx != nullptr && ctx->err()) {  // cancelled while it was out of the queue
+      waiters_.remove(s.waiter);
+      owner_.release_if_idle(idle_locked());
+      guard_.unlock();
+      return ctx->err();
+    }
+  }
 }
 
 void Mutex::park_queued(detail::Runtime& rt, detail::SyncWaiter& s, SourceLocation where) {
@@ -142,9 +163,16 @@ void Mutex::hand_off_locked(detail::WakeList& wake) noexcept {
   for (detail::SyncWaiter* g = granted_.front(); g != nullptr; g = granted_.next(*g))
     g->waiter.ok = false;  // released before it ran (another task unlocked it)
   if (detail::Waiter* next = waiters_.take()) {
-    holder_ = detail::TaskRef::of(*next->task);  // stays locked: ownership passes directly
     detail::grant(*next, granted_, wake);
-    return;
+    if (detail::single_threaded() || detail::SyncWaiter::of(*next).lost >= kMaxLost) {
+      holder_ = detail::TaskRef::of(*next->task);  // stays locked: ownership passes directly
+      return;
+    }
+    // Real threads: the waiter is woken to compete (Go's normal mode). A hand
+    // over would put a sleeping thread's wake-up inside every critical
+    // section (a lock convoy); a waiter that lost kMaxLost times is handed
+    // it, so none starves (Go's starvation mode).
+    detail::SyncWaiter::of(*next).retry = true;
   }
   locked_ = false;
   holder_ = {};

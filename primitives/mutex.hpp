@@ -14,9 +14,12 @@
 //               to the waiter before the cancellation reached it, the waiter
 //               holds it and lock(ctx) returns null.
 //   try_lock()  never blocks: true if the caller now holds the mutex.
-//   unlock()    releases it. If tasks wait, the longest waiter becomes the
-//               holder at once (FIFO hand-off: a later lock() or try_lock()
-//               cannot barge in ahead of it) and is made runnable.
+//   unlock()    releases it. If tasks wait, in a simulation the longest
+//               waiter becomes the holder at once (FIFO hand-off: a later
+//               lock() or try_lock() cannot barge in ahead of it) and is made
+//               runnable. On real threads the longest waiter is woken to
+//               compete for it, as in Go's normal mode (a hand-off at every
+//               unlock is a lock convoy); one that lost 4 times is handed it.
 // Every operation takes `where` last and starts with a scheduling point.
 // Through std::lock_guard / std::unique_lock the site recorded is inside the
 // standard header; call lock() directly where the site matters in dumps.
@@ -97,8 +100,10 @@ class Mutex final : public detail::Waitable {
   bool cancel(detail::SyncWaiter& s, bool& cancelled);
   // hand_off_locked() releases a locked mutex: the head waiter becomes the
   // holder (added to `wake`), or the mutex becomes unlocked. Earlier grants
-  // still pending lose their hold (ok = false).
+  // still pending lose their hold (ok = false). On real threads the head
+  // waiter is only woken, to compete, until it lost kMaxLost times.
   void hand_off_locked(detail::WakeList& wake) noexcept;
+  static constexpr std::uint32_t kMaxLost = 4;
   // unlock_for_wait() is Cond::wait's unlock: no scheduling point, the woken
   // waiter goes to `wake`. Returns false (changing nothing) if not locked.
   bool unlock_for_wait(detail::WakeList& wake) noexcept;

@@ -6,8 +6,8 @@
 // park() is kept, so the race between a waker and a task about to park loses
 // nothing (the seam's park releases the primitive's lock before parking).
 //
-// park() first spins briefly (spin_rounds rounds of a pause instruction, a
-// few microseconds): a hand-off between two running threads, such as an
+// park() first spins briefly (spin_rounds rounds of a pause instruction,
+// about 2.5 µs here): a hand-off between two running threads, such as an
 // unbuffered channel's, then completes without the two system calls of a
 // futex sleep and wake. Only then does it sleep on a futex; unpark() makes
 // the wake-up system call only when the parker is asleep.
@@ -50,7 +50,7 @@ class Parker {
 
   // spin_rounds is how long park() spins before it sleeps; a knob for
   // bench/threads_bench.cpp, which measures with and without spinning.
-  static inline std::atomic<int> spin_rounds{2000};
+  static inline std::atomic<int> spin_rounds{100};
 
  private:
   static constexpr std::uint32_t kEmpty = 0, kGranted = 1, kSleeping = 2;

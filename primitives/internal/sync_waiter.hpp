@@ -48,6 +48,10 @@ class SyncWaiter final : public Waitable {
   // single thread; see the file comment).
   Waiter waiter;            // links in the primitive's WaitQueue, then in a WakeList
   std::int64_t weight = 0;  // what the task asks for (Semaphore units)
+  // Mutex on real threads: woken to compete for the lock rather than handed
+  // it (`retry`), and how many times it then lost the race.
+  bool retry = false;
+  std::uint32_t lost = 0;
 
   // granted() is true between a grant and the task's return from its park.
   bool granted() const noexcept { return granted_; }

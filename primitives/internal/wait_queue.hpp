@@ -54,6 +54,14 @@ class WaitQueue {
     w.queued = true;
     ++size_;
   }
+  void push_front(Waiter& w) noexcept {
+    w.prev = nullptr;
+    w.next = head_;
+    (head_ != nullptr ? head_->prev : tail_) = &w;
+    head_ = &w;
+    w.queued = true;
+    ++size_;
+  }
   void remove(Waiter& w) noexcept {
     if (!w.queued) return;
     (w.prev != nullptr ? w.prev->next : head_) = w.next;
