@@ -33,9 +33,7 @@ Error Mutex::lock_in(const Context* ctx, SourceLocation where) {
     if (Error e = ctx->err()) return e;
   owner_.check(*this, where);
   guard_.lock();
-  if (!locked_) {
-    locked_ = true;
-    holder_ = detail::TaskRef::caller();
+  if (take_locked()) {
     guard_.unlock();
     return nullptr;
   }
@@ -58,9 +56,7 @@ Error Mutex::lock_in(const Context* ctx, SourceLocation where) {
     // first in line (as Go's sync.Mutex requeues a woken waiter at the front).
     s.retry = false;
     guard_.lock();
-    if (!locked_) {
-      locked_ = true;
-      holder_ = detail::TaskRef::caller();
+    if (take_locked()) {
       guard_.unlock();
       return nullptr;
     }
@@ -127,11 +123,7 @@ bool Mutex::try_lock(SourceLocation where) {
   detail::operation_point(where);
   owner_.check(*this, where);
   guard_.lock();
-  bool took = !locked_;
-  if (took) {
-    locked_ = true;
-    holder_ = detail::TaskRef::caller();
-  }
+  bool took = take_locked();
   guard_.unlock();
   return took;
 }
@@ -194,12 +186,7 @@ void Mutex::relock_after_cancel() {
     return;  // another runtime took the mutex meanwhile: leave its state alone
   }
   guard_.lock();
-  if (!locked_) {
-    locked_ = true;
-    holder_ = detail::TaskRef::caller();
-  } else {
-    ++unwind_debt_;
-  }
+  if (!take_locked()) ++unwind_debt_;
   guard_.unlock();
 }
 

@@ -98,6 +98,13 @@ class Mutex final : public detail::Waitable {
   // `cancelled` and readies its task (ok = false); it does nothing, returning
   // false, if `s` was already handed the mutex. Never blocks.
   bool cancel(detail::SyncWaiter& s, bool& cancelled);
+  // take_locked() locks the mutex for the caller if it is free.
+  bool take_locked() noexcept {
+    if (locked_) return false;
+    locked_ = true;
+    holder_ = detail::TaskRef::caller();
+    return true;
+  }
   // hand_off_locked() releases a locked mutex: the head waiter becomes the
   // holder (added to `wake`), or the mutex becomes unlocked. Earlier grants
   // still pending lose their hold (ok = false). On real threads the head
