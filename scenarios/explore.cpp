@@ -62,7 +62,8 @@ std::string render(const Exploration& e, bool dump) {
   std::string verdicts;
   for (const auto& [v, n] : e.verdicts) verdicts += fmt::format("{}{} {}", verdicts.empty() ? "" : ", ", sim::to_string(v), n);
   std::string out = fmt::format("{} {}  expects {}\n", e.held ? "ok  " : "FAIL", s.name, s.expect.describe());
-  out += fmt::format("  {} schedules ({}, seed {}): {}\n", e.schedules_run, sim::describe(strategy_of(e.config)),
+  out += fmt::format("  {} schedule{} ({}, seed {}): {}\n", e.schedules_run, e.schedules_run == 1 ? "" : "s",
+                     sim::describe(strategy_of(e.config)),
                      e.config.seed, verdicts.empty() ? "none" : verdicts);
   if (s.expect.buggy()) {
     out += e.first_match ? fmt::format("  caught on schedule {}\n", *e.first_match + 1)
