@@ -24,24 +24,30 @@
 #include "scenarios/mistakes/polite_retry_fixed.hpp"
 #include "scenarios/mistakes/unbounded_fanout.hpp"
 #include "scenarios/mistakes/unbounded_fanout_fixed.hpp"
+#include "scenarios/pattern_checks.hpp"
 #include "scenarios/service/dispatch_scenario.hpp"
 
 namespace lockstep::scenarios {
 
 const std::vector<Scenario>& catalog() {
-  static const std::vector<Scenario> all{
-      dispatch_service_scenario(),
-      leak_no_stop_scenario(),        leak_no_stop_fixed_scenario(),
-      close_by_receiver_scenario(),   close_by_receiver_fixed_scenario(),
-      missing_receiver_scenario(),    missing_receiver_fixed_scenario(),
-      polite_retry_scenario(),        polite_retry_fixed_scenario(),
-      busy_select_default_scenario(), busy_select_default_fixed_scenario(),
-      dropped_error_scenario(),       dropped_error_fixed_scenario(),
-      unbounded_fanout_scenario(),    unbounded_fanout_fixed_scenario(),
-      after_in_loop_scenario(),       after_in_loop_fixed_scenario(),
-      cond_no_recheck_scenario(),     cond_no_recheck_fixed_scenario(),
-      once_no_retry_scenario(),       once_no_retry_fixed_scenario(),
-  };
+  static const std::vector<Scenario> all = [] {
+    std::vector<Scenario> list{dispatch_service_scenario()};
+    for (auto& s : pattern_scenarios()) list.push_back(std::move(s));
+    for (auto& s : {
+             leak_no_stop_scenario(),        leak_no_stop_fixed_scenario(),
+             close_by_receiver_scenario(),   close_by_receiver_fixed_scenario(),
+             missing_receiver_scenario(),    missing_receiver_fixed_scenario(),
+             polite_retry_scenario(),        polite_retry_fixed_scenario(),
+             busy_select_default_scenario(), busy_select_default_fixed_scenario(),
+             dropped_error_scenario(),       dropped_error_fixed_scenario(),
+             unbounded_fanout_scenario(),    unbounded_fanout_fixed_scenario(),
+             after_in_loop_scenario(),       after_in_loop_fixed_scenario(),
+             cond_no_recheck_scenario(),     cond_no_recheck_fixed_scenario(),
+             once_no_retry_scenario(),       once_no_retry_fixed_scenario(),
+         })
+      list.push_back(s);
+    return list;
+  }();
   return all;
 }
 

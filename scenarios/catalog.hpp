@@ -19,8 +19,8 @@
 
 namespace lockstep::scenarios {
 
-// catalog() lists every scenario: service first, then each mistake followed
-// by its fixed twin. Names are unique and stable (they are the CLI's).
+// catalog() lists every scenario: the service first, then the patterns, then
+// each mistake followed by its fixed twin. Names are unique and stable (they are the CLI's).
 const std::vector<Scenario>& catalog();
 
 // find_scenario() returns the scenario of that exact name, or null.

@@ -3,12 +3,12 @@
 // times are exact: a lookup takes 20ms, a slow one 2s, planning 5ms.
 #include "scenarios/patterns/build_assignment.hpp"
 
+#include "scenarios/pattern_checks.hpp"
 #include "scenarios/tests/support.hpp"
 
 using namespace std::chrono_literals;
 using namespace lockstep;
 using namespace lockstep::scenarios;
-using lockstep::scenarios::test::since_start;
 
 TEST_CASE("build_assignment: loads courier and parcel concurrently, then plans the route", "[patterns][build_assignment]") {
   // Proves the loads overlap (20ms, not 40ms) and planning follows (25ms).
@@ -55,18 +55,5 @@ TEST_CASE("build_assignment: the caller's deadline comes back unwrapped", "[patt
 TEST_CASE("build_assignment: with drawn faults, every schedule ends in an assignment or a wrapped error", "[patterns][build_assignment][explore]") {
   // The store draws healthy, slow or failing lookups from the schedule; on
   // every one of 200 schedules the result is consistent and on time.
-  test::passes_everywhere([] {
-    LookupStore store(StoreConfig{.faults = true});
-    auto [ctx, cancel] = with_timeout(background(), 1s);
-    auto a = build_assignment(ctx, store, 7, 9);
-    cancel();
-    if (a.ok()) {
-      check(a.value->courier.id == 7 && a.value->parcel.id == 9, "assigned what was asked");
-    } else if (!is_deadline_exceeded(a.err)) {
-      check(error_message(a.err).starts_with("build assignment for courier 7 and parcel 9: load "), "wrapped");
-      check(error_message(a.err).ends_with(": store unavailable"), "says why");
-    }
-    check(since_start() <= 1s, "done by the deadline");
-    check(store.active().now() == 0, "no lookup left running");
-  });
+  test::passes_everywhere(&check_build_assignment);
 }

@@ -106,3 +106,11 @@ TEST_CASE("cli: a run whose expectation fails exits 1", "[cli]") {
         "  NOT caught: the expected verdict never showed\n"
         "RED: 0 of 1 scenarios as expected (1 per scenario, fifo, seed 1)\n");
 }
+
+TEST_CASE("cli: a group prefix runs every scenario under it", "[cli]") {
+  auto run = cli({"run", "patterns/", "--schedules", "2", "--strategy", "pct"});
+  CHECK(run.status == kExitHeld);
+  CHECK(run.out.starts_with("ok   patterns/build_assignment  expects passed\n"
+                            "  2 schedules (pct(depth=3, steps=1000), seed 1): passed 2\n"));
+  CHECK(run.out.ends_with("green: 9 of 9 scenarios as expected (2 per scenario, pct(depth=3, steps=1000), seed 1)\n"));
+}

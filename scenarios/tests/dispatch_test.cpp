@@ -4,12 +4,12 @@
 // healthy: 20ms each, planning 5ms); checked on 200 schedules with faults.
 #include "scenarios/service/dispatch_scenario.hpp"
 
+#include "scenarios/pattern_checks.hpp"
 #include "scenarios/tests/support.hpp"
 
 using namespace std::chrono_literals;
 using namespace lockstep;
 using namespace lockstep::scenarios;
-using lockstep::scenarios::test::since_start;
 
 namespace {
 std::int64_t count(const Metrics& m, Outcome o) { return m.by_outcome[static_cast<std::size_t>(o)]; }
@@ -71,5 +71,5 @@ TEST_CASE("dispatch: slow lookups time out at the request's deadline", "[service
 TEST_CASE("dispatch: with store faults drawn by the schedule, every invariant holds", "[service][dispatch][explore]") {
   // 200 schedules (random and PCT): slow and failing lookups in every mix;
   // check_dispatch() throws, ending the run with `exception`, if anything breaks.
-  test::passes_everywhere([] { check_dispatch(run_dispatch(StoreConfig{.faults = true})); });
+  test::passes_everywhere(&dispatch_service);
 }

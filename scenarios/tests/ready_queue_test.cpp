@@ -4,40 +4,17 @@
 #include <vector>
 
 #include "scenarios/patterns/ready_queue.hpp"
+#include "scenarios/pattern_checks.hpp"
 #include "scenarios/tests/support.hpp"
 
 using namespace std::chrono_literals;
 using namespace lockstep;
 using namespace lockstep::scenarios;
-using lockstep::scenarios::test::since_start;
 
 TEST_CASE("ready_queue: every job taken once, pickers released by close", "[patterns][ready_queue][explore]") {
   // Three jobs pushed 1s apart to two pickers, closed at 5s: on every
   // schedule each job is taken exactly once and both pickers return at 5s.
-  test::passes_everywhere([] {
-    ReadyQueue queue;
-    Mutex mu;
-    std::vector<int> taken;  // Guarded by mu.
-    WaitGroup pickers;
-    for (int i = 0; i < 2; ++i)
-      pickers.go("picker", [&] {
-        while (auto p = queue.pop()) {
-          mu.lock();
-          taken.push_back(p->id);
-          mu.unlock();
-        }
-        check(since_start() == 5s, "released by the close at 5s");
-      });
-    for (int id = 1; id <= 3; ++id) {
-      sleep(1s);
-      queue.push(Parcel{id, 0});
-    }
-    sleep(2s);
-    queue.close();
-    pickers.wait();
-    std::sort(taken.begin(), taken.end());
-    check(taken == std::vector<int>{1, 2, 3}, "each job taken exactly once");
-  });
+  test::passes_everywhere(&check_ready_queue);
 }
 
 TEST_CASE("ready_queue: a job pushed before anyone waits is not lost", "[patterns][ready_queue]") {

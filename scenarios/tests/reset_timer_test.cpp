@@ -2,12 +2,12 @@
 // idle_watch uses it to detect a courier that stopped pinging.
 #include "scenarios/patterns/reset_timer.hpp"
 
+#include "scenarios/pattern_checks.hpp"
 #include "scenarios/tests/support.hpp"
 
 using namespace std::chrono_literals;
 using namespace lockstep;
 using namespace lockstep::scenarios;
-using lockstep::scenarios::test::since_start;
 
 TEST_CASE("reset_timer: a timer that fired unread is re-armed with no stale value", "[patterns][reset_timer]") {
   // The first deadline (1s) fired at 1s and was never read; after the reset

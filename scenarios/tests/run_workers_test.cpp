@@ -9,12 +9,12 @@
 #include "scenarios/patterns/active_lookups.hpp"
 #include "scenarios/patterns/run_workers.hpp"
 #include "scenarios/sleep_ctx.hpp"
+#include "scenarios/pattern_checks.hpp"
 #include "scenarios/tests/support.hpp"
 
 using namespace std::chrono_literals;
 using namespace lockstep;
 using namespace lockstep::scenarios;
-using lockstep::scenarios::test::since_start;
 
 namespace {
 
@@ -31,20 +31,7 @@ Chan<int> jobs_1_to_10() {
 TEST_CASE("run_workers: at most n at once, every error reported, then the error channel closes", "[patterns][run_workers][explore]") {
   // Jobs 4 and 7 fail. On every schedule: both errors come out, never more
   // than 3 jobs run at once, and the pool is done at 400ms.
-  test::passes_everywhere([] {
-    InFlight running;
-    auto errors = run_workers(background(), jobs_1_to_10(), 3, [&](const Context& ctx, int job) -> Error {
-      auto counted = running.enter();
-      if (Error err = sleep_ctx(ctx, 100ms)) return err;
-      return job == 4 || job == 7 ? make_error(fmt::format("job {} failed", job)) : nullptr;
-    });
-    std::vector<std::string> messages;
-    for (Error e : errors) messages.push_back(error_message(e));
-    std::sort(messages.begin(), messages.end());
-    check(messages == std::vector<std::string>{"job 4 failed", "job 7 failed"}, "both failures reported");
-    check(running.peak() == 3, "3 jobs at once, at most");
-    check(since_start() == 400ms, "four rounds of 100ms");
-  });
+  test::passes_everywhere(&check_run_workers);
 }
 
 TEST_CASE("run_workers: cancelling stops every worker and closes the error channel", "[patterns][run_workers]") {

@@ -4,30 +4,17 @@
 #include <vector>
 
 #include "scenarios/patterns/slow_dependency.hpp"
+#include "scenarios/pattern_checks.hpp"
 #include "scenarios/tests/support.hpp"
 
 using namespace std::chrono_literals;
 using namespace lockstep;
 using namespace lockstep::scenarios;
-using lockstep::scenarios::test::since_start;
 
 TEST_CASE("geocoder: 10 callers, 3 slots: 3 calls at once, done in four rounds", "[patterns][slow_dependency][explore]") {
   // On every schedule: the peak is exactly the limit and the last call ends
   // at 1.2s (4 rounds of 300ms); every caller got its answer.
-  test::passes_everywhere([] {
-    Geocoder geo(3);
-    Atomic<int> answered{0};
-    WaitGroup callers;
-    for (int i = 0; i < 10; ++i)
-      callers.go("caller", [&, i] {
-        auto eta = geo.travel_time(background(), Courier{i, i % 4}, Parcel{i, 0});
-        if (eta.ok()) answered.fetch_add(1);
-      });
-    callers.wait();
-    check(answered.load() == 10, "every caller got an answer");
-    check(geo.in_flight().peak() == 3, "at most 3 calls at once");
-    check(since_start() == 1200ms, "four rounds of 300ms");
-  });
+  test::passes_everywhere(&check_geocoder);
 }
 
 TEST_CASE("geocoder: a caller whose deadline passes while queued gives up holding nothing", "[patterns][slow_dependency]") {

@@ -6,12 +6,12 @@
 
 #include "scenarios/patterns/merge_scans.hpp"
 #include "scenarios/patterns/stream_scans.hpp"
+#include "scenarios/pattern_checks.hpp"
 #include "scenarios/tests/support.hpp"
 
 using namespace std::chrono_literals;
 using namespace lockstep;
 using namespace lockstep::scenarios;
-using lockstep::scenarios::test::since_start;
 
 TEST_CASE("stream_scans: streams each loaded parcel, skips failed loads, then closes", "[patterns][stream_scans]") {
   // Parcel -2 fails to load and is skipped; the range loop ends because the
@@ -44,28 +44,11 @@ TEST_CASE("stream_scans: a receiver that cancels stops the producer, which close
 TEST_CASE("merge_scans: every scan of every input, then one close", "[patterns][merge_scans][explore]") {
   // Two producers (2 and 1 parcels) merged: all three scans arrive, the
   // merged channel closes after the slower input (40ms), on 200 schedules.
-  test::passes_everywhere([] {
-    LookupStore store;
-    auto ctx = background();
-    std::vector<int> ids;
-    for (Scan s : merge_scans(ctx, {stream_scans(ctx, store, {1, 2}, 1), stream_scans(ctx, store, {3}, 2)}))
-      ids.push_back(s.parcel_id);
-    std::sort(ids.begin(), ids.end());
-    check(ids == std::vector<int>{1, 2, 3}, "every scan arrives once");
-    check(since_start() == 40ms, "closed after the slower input");
-  });
+  test::passes_everywhere(&check_merge_scans);
 }
 
 TEST_CASE("merge_scans: cancelling stops producers and forwarders alike", "[patterns][merge_scans][explore]") {
   // The receiver takes one scan and cancels; every goroutine ends (no leak)
   // and the merged channel closes, on 200 schedules.
-  test::passes_everywhere([] {
-    LookupStore store;
-    auto [ctx, cancel] = with_cancel(background());
-    auto merged = merge_scans(ctx, {stream_scans(ctx, store, {1, 2}, 1), stream_scans(ctx, store, {3, 4}, 2)});
-    check(merged.recv().has_value(), "a first scan");
-    cancel();
-    while (merged.recv()) {
-    }
-  });
+  test::passes_everywhere(&check_merge_scans_cancel);
 }

@@ -1,7 +1,6 @@
 // Shared by the scenario tests.
 //
-// since_start() is the virtual time since the simulation began; tests assert
-// it exactly. passes_everywhere() runs a body on `n` schedules of a strategy
+// passes_everywhere() runs a body on `n` schedules of a strategy
 // (seeds 1..n) and requires `passed` on each, printing the first failing
 // report: the exploration every correct pattern must survive.
 #pragma once
@@ -13,8 +12,6 @@
 #include "lockstep.hpp"
 
 namespace lockstep::scenarios::test {
-
-inline Duration since_start() { return Clock::now() - kSimulationEpoch; }
 
 inline sim::Options schedule(sim::Strategy s, std::uint64_t seed) {
   sim::Options o;

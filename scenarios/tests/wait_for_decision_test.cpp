@@ -3,12 +3,12 @@
 // with nothing pending).
 #include "scenarios/patterns/wait_for_decision.hpp"
 
+#include "scenarios/pattern_checks.hpp"
 #include "scenarios/tests/support.hpp"
 
 using namespace std::chrono_literals;
 using namespace lockstep;
 using namespace lockstep::scenarios;
-using lockstep::scenarios::test::since_start;
 
 namespace {
 

@@ -2,12 +2,12 @@
 // arrive; the deterministic timeout test is the first case.
 #include "scenarios/patterns/wait_for_parcel_ack.hpp"
 
+#include "scenarios/pattern_checks.hpp"
 #include "scenarios/tests/support.hpp"
 
 using namespace std::chrono_literals;
 using namespace lockstep;
 using namespace lockstep::scenarios;
-using lockstep::scenarios::test::since_start;
 
 TEST_CASE("wait_for_parcel_ack: times out at exactly +30s when no ack comes", "[patterns][wait_for_parcel_ack]") {
   // A 30s wait takes microseconds; the verdict is passed, so its timer was
