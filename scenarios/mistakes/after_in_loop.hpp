@@ -25,8 +25,10 @@
 
 #include "lockstep.hpp"
 #include "scenarios/model.hpp"
+#include "scenarios/patterns/stream_scans.hpp"
 #include "scenarios/patterns/wait_for_parcel_ack.hpp"
 #include "scenarios/scenario.hpp"
+#include "scenarios/sleep_ctx.hpp"
 
 namespace lockstep::scenarios {
 
@@ -40,10 +42,8 @@ inline void chatty_ack_check(const AckWait& wait) {
   auto [ctx, cancel] = with_cancel(background());
   WaitGroup app;
   app.go("courier-app", [acks, ctx = ctx] {
-    for (int i = 0; i < 12; ++i) {
-      sleep(10s);
-      select(on_send(acks, Ack{2}, [] {}), on_recv(ctx.done()));
-    }
+    for (int i = 0; i < 12; ++i)
+      if (sleep_ctx(ctx, 10s) != nullptr || !send_or_done(ctx, SendChan<Ack>(acks), Ack{2})) return;
   });
   TimePoint start = Clock::now();
   AckOutcome outcome = wait(ctx, acks, 1, 30s);
@@ -57,17 +57,9 @@ inline void chatty_ack_check(const AckWait& wait) {
 
 inline AckOutcome wait_for_parcel_ack_after_in_loop(const Context& ctx, RecvChan<Ack> acks, int parcel_id,
                                                     Duration timeout) {
-  for (;;) {
-    std::optional<AckOutcome> outcome;
-    select(on_recv(acks,
-                   [&](std::optional<Ack> a) {
-                     if (!a) outcome = AckOutcome::closed;
-                     else if (a->parcel_id == parcel_id) outcome = AckOutcome::acked;
-                   }),
-           on_recv(after(timeout), [&] { outcome = AckOutcome::timed_out; }),  // BUG: a new timeout each time
-           on_recv(ctx.done(), [&] { outcome = AckOutcome::cancelled; }));
-    if (outcome) return *outcome;
-  }
+  for (;;)
+    if (auto outcome = next_ack_event(ctx, acks, parcel_id, after(timeout)))  // BUG: a new timeout each time
+      return *outcome;
 }
 
 inline void after_in_loop() { chatty_ack_check(&wait_for_parcel_ack_after_in_loop); }

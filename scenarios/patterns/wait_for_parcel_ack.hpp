@@ -11,6 +11,7 @@
 // channel closed first).
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "lockstep.hpp"
@@ -33,18 +34,25 @@ inline std::string to_string(AckOutcome o) {
   return "?";
 }
 
+// next_ack_event() waits for one event: an ack (nullopt if it is for another
+// parcel), the `timeout` channel firing, the cancel, or the close.
+inline std::optional<AckOutcome> next_ack_event(const Context& ctx, const RecvChan<Ack>& acks, int parcel_id,
+                                                const RecvChan<TimePoint>& timeout) {
+  std::optional<AckOutcome> outcome;
+  select(on_recv(acks,
+                 [&](std::optional<Ack> a) {
+                   if (!a) outcome = AckOutcome::closed;
+                   else if (a->parcel_id == parcel_id) outcome = AckOutcome::acked;
+                 }),
+         on_recv(timeout, [&] { outcome = AckOutcome::timed_out; }),
+         on_recv(ctx.done(), [&] { outcome = AckOutcome::cancelled; }));
+  return outcome;
+}
+
 inline AckOutcome wait_for_parcel_ack(const Context& ctx, RecvChan<Ack> acks, int parcel_id, Duration timeout) {
-  Timer deadline(timeout);
+  Timer deadline(timeout);  // once, before the loop
   for (;;) {
-    std::optional<AckOutcome> outcome;
-    select(on_recv(acks,
-                   [&](std::optional<Ack> a) {
-                     if (!a) outcome = AckOutcome::closed;
-                     else if (a->parcel_id == parcel_id) outcome = AckOutcome::acked;
-                   }),
-           on_recv(deadline.chan(), [&] { outcome = AckOutcome::timed_out; }),
-           on_recv(ctx.done(), [&] { outcome = AckOutcome::cancelled; }));
-    if (outcome) {
+    if (auto outcome = next_ack_event(ctx, acks, parcel_id, deadline.chan())) {
       deadline.stop();
       return *outcome;
     }

@@ -2,6 +2,8 @@
 // arrive; the deterministic timeout test is the first case.
 #include "scenarios/patterns/wait_for_parcel_ack.hpp"
 
+#include "scenarios/mistakes/after_in_loop.hpp"
+
 #include "scenarios/pattern_checks.hpp"
 #include "scenarios/tests/support.hpp"
 
@@ -22,23 +24,12 @@ TEST_CASE("wait_for_parcel_ack: times out at exactly +30s when no ack comes", "[
 }
 
 TEST_CASE("wait_for_parcel_ack: unrelated acks do not move the deadline", "[patterns][wait_for_parcel_ack]") {
-  // Acks for parcel 2 every 10s; still timed out at +30s, not later.
-  auto r = test::run_fifo([] {
-    Chan<Ack> acks(0);
-    auto [ctx, cancel] = with_cancel(background());
-    WaitGroup app;
-    app.go("courier-app", [acks, ctx = ctx] {
-      for (int i = 0; i < 5; ++i) {
-        sleep(10s);
-        select(on_send(acks, Ack{2}, [] {}), on_recv(ctx.done()));
-      }
-    });
-    CHECK(wait_for_parcel_ack(ctx, acks, 1, 30s) == AckOutcome::timed_out);
-    CHECK(since_start() == 30s);
-    cancel();
-    app.wait();
-  });
+  // Acks for parcel 2 every 10s for two minutes (the chatty app of
+  // mistakes/after_in_loop): still timed out at exactly +30s.
+  auto r = test::run_fifo([] { chatty_ack_check(&wait_for_parcel_ack); });
+  INFO(sim::to_string(r));
   CHECK(r.verdict == sim::Verdict::passed);
+  CHECK(r.elapsed() == 30s);  // the app stops on the cancel that follows
 }
 
 TEST_CASE("wait_for_parcel_ack: acked, cancelled and closed", "[patterns][wait_for_parcel_ack]") {
