@@ -32,6 +32,7 @@ std::string to_string(Verdict v);
 // A fiber's state and snapshot: the dump's, shared with real-thread mode.
 using FiberState = TaskState;
 using FiberSnapshot = TaskSnapshot;
+using lockstep::to_string;  // sim::to_string(FiberState) reads as before
 
 struct Report {
   Verdict verdict = Verdict::passed;

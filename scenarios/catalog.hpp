@@ -1,0 +1,44 @@
+// The scenario catalog, and running one schedule of one scenario.
+//
+//   const Scenario* s = find_scenario("mistakes/leak_no_stop");
+//   sim::Report r = run_schedule(*s, sim::Strategy::random(), 7);
+//   bool caught = matches(s->expect, r);
+//
+// This is the small library the command-line runner is built on; a
+// campaign driver (a `fuzz` command, sharding, JSON lines) needs nothing
+// more than catalog() and run_schedule() / run_token().
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lockstep.hpp"
+#include "scenarios/scenario.hpp"
+
+namespace lockstep::scenarios {
+
+// catalog() lists every scenario: the service first, then the patterns, then
+// each mistake followed by its fixed twin. Names are unique and stable (they are the CLI's).
+const std::vector<Scenario>& catalog();
+
+// find_scenario() returns the scenario of that exact name, or null.
+const Scenario* find_scenario(std::string_view name);
+
+// select_scenarios() resolves CLI arguments: exact names, or a group prefix
+// ending in '/' ("mistakes/"). Throws std::invalid_argument naming the first
+// argument that matches nothing. No arguments: the whole catalog.
+std::vector<const Scenario*> select_scenarios(const std::vector<std::string>& args);
+
+// options_for() is the Options one schedule runs with: the scenario's limits,
+// the strategy and seed, and no ambient replay.
+sim::Options options_for(const Scenario& s, const sim::Strategy& strategy, std::uint64_t seed);
+
+// run_schedule() runs one schedule of `s` and returns its report.
+sim::Report run_schedule(const Scenario& s, const sim::Strategy& strategy, std::uint64_t seed);
+
+// run_token() replays a replay token on `s`; Misuse for a malformed token.
+sim::Report run_token(const Scenario& s, const std::string& token);
+
+}  // namespace lockstep::scenarios

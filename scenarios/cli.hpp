@@ -1,0 +1,24 @@
+// The command-line runner, as a function the tests can call.
+//
+//   lockstep-scenarios list
+//   lockstep-scenarios run [NAME|GROUP/ ...] [--strategy fifo|random|pct]
+//                          [--schedules N] [--seed S] [--depth D] [--steps K] [--no-dump]
+//   lockstep-scenarios replay NAME TOKEN
+//
+// run_cli() returns the exit status: 0 when every expectation held (each
+// buggy scenario caught with its verdict, each correct one passed on every
+// schedule), 1 when one did not, 2 for bad input (an unknown scenario, a bad
+// flag or value, a malformed token), with a one-line message on `err`.
+#pragma once
+
+#include <ostream>
+
+namespace lockstep::scenarios {
+
+inline constexpr int kExitHeld = 0;
+inline constexpr int kExitNotHeld = 1;
+inline constexpr int kExitUsage = 2;
+
+int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+
+}  // namespace lockstep::scenarios

@@ -1,0 +1,33 @@
+// decide(): a fault or latency drawn from the simulation's own decisions.
+//
+//   switch (lockstep::scenarios::decide(3)) {   // 0 = the healthy outcome
+//     case 0: return fast();
+//     case 1: return slow();
+//     default: throw Unavailable();
+//   }
+//
+// The fake dependencies of the scenarios (the LookupStore) must not use a
+// private random generator: a fault drawn from one would not be recorded, so
+// neither replay tokens nor fuzzing would see it. decide(n) asks the runtime
+// seam's choose(n) instead, which a simulation records and replays like any
+// scheduling decision. Index 0 is what FIFO picks, so under the default
+// strategy every dependency is healthy and fast; random and PCT explore the
+// other outcomes. There is no public helper for choose() in lockstep yet;
+// this is the one place the scenarios reach into lockstep::detail for it.
+//
+// Outside a simulation (a later real-thread run) there is nothing to decide
+// with: decide() returns 0, the healthy outcome.
+#pragma once
+
+#include <cstddef>
+
+#include "lockstep.hpp"
+
+namespace lockstep::scenarios {
+
+inline std::size_t decide(std::size_t n, SourceLocation where = SourceLocation::current()) {
+  if (n <= 1 || !sim::in_simulation()) return 0;
+  return detail::current_runtime()->choose(n, where);
+}
+
+}  // namespace lockstep::scenarios

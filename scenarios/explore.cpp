@@ -1,0 +1,81 @@
+#include "scenarios/explore.hpp"
+
+#include <fmt/format.h>
+
+#include "scenarios/catalog.hpp"
+
+namespace lockstep::scenarios {
+
+sim::Strategy strategy_of(const ExploreConfig& c) {
+  switch (c.strategy) {
+    case sim::Strategy::Kind::random: return sim::Strategy::random();
+    case sim::Strategy::Kind::pct: return sim::Strategy::pct(c.pct_depth, c.pct_steps);
+    default: return sim::Strategy::fifo();
+  }
+}
+
+Exploration explore(const Scenario& s, const ExploreConfig& c, const Progress& progress) {
+  Exploration e;
+  e.scenario = &s;
+  e.config = c;
+  sim::Strategy strategy = strategy_of(c);
+  std::uint64_t planned = c.strategy == sim::Strategy::Kind::fifo ? std::min<std::uint64_t>(c.schedules, 1) : c.schedules;
+  bool other_failure = false;
+  for (std::uint64_t i = 0; i < planned; ++i) {
+    sim::Report r = run_schedule(s, strategy, c.seed + i);
+    ++e.verdicts[r.verdict];
+    ++e.schedules_run;
+    if (!r.passed()) {
+      bool match = s.expect.buggy() && matches(s.expect, r);
+      if (match && !e.first_match) e.first_match = i;
+      if (!match) other_failure = true;
+      if (!e.first_failure) {
+        e.first_failure_schedule = i;
+        e.first_failure = std::move(r);
+      }
+    }
+    if (progress) progress(i + 1, planned);
+  }
+  e.held = s.expect.buggy() ? (e.first_match.has_value() && !other_failure) : e.verdicts.size() == 1 && e.verdicts.count(sim::Verdict::passed) == 1;
+  if (planned == 0) e.held = !s.expect.buggy();
+  return e;
+}
+
+namespace {
+
+std::string indent(const std::string& text) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    out += "    " + text.substr(start, end - start) + "\n";
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string render(const Exploration& e, bool dump) {
+  const Scenario& s = *e.scenario;
+  std::string verdicts;
+  for (const auto& [v, n] : e.verdicts) verdicts += fmt::format("{}{} {}", verdicts.empty() ? "" : ", ", sim::to_string(v), n);
+  std::string out = fmt::format("{} {}  expects {}\n", e.held ? "ok  " : "FAIL", s.name, s.expect.describe());
+  out += fmt::format("  {} schedule{} ({}, seed {}): {}\n", e.schedules_run, e.schedules_run == 1 ? "" : "s",
+                     sim::describe(strategy_of(e.config)),
+                     e.config.seed, verdicts.empty() ? "none" : verdicts);
+  if (s.expect.buggy()) {
+    out += e.first_match ? fmt::format("  caught on schedule {}\n", *e.first_match + 1)
+                         : std::string("  NOT caught: the expected verdict never showed\n");
+  }
+  if (e.first_failure) {
+    const sim::Report& r = *e.first_failure;
+    out += fmt::format("  first failure, schedule {}: {}\n", e.first_failure_schedule + 1, r.message);
+    out += fmt::format("  replay: lockstep-scenarios replay {} '{}'\n", s.name, r.replay_token);
+    if (dump) out += indent(r.dump());
+  }
+  return out;
+}
+
+}  // namespace lockstep::scenarios

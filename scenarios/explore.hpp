@@ -1,0 +1,56 @@
+// explore(): run many schedules of one scenario and judge its expectation.
+//
+//   ExploreConfig c{sim::Strategy::Kind::pct, 64, 1};
+//   Exploration e = explore(*find_scenario("mistakes/polite_retry"), c);
+//   e.held;          // caught with the expected verdict (or passed everywhere)
+//
+// Schedule i (from 0) runs with seed `seed + i`; under fifo every schedule is
+// the same, so one is run. A correct scenario holds when every schedule
+// passed; a buggy one when at least one schedule matched its expectation and
+// none ended in another failing verdict. The first failing report is kept
+// whole (token, dump) for the runner to print.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "lockstep.hpp"
+#include "scenarios/scenario.hpp"
+
+namespace lockstep::scenarios {
+
+struct ExploreConfig {
+  sim::Strategy::Kind strategy = sim::Strategy::Kind::random;
+  std::uint64_t schedules = 100;
+  std::uint64_t seed = 1;
+  unsigned pct_depth = 3;
+  std::uint64_t pct_steps = 1000;
+};
+
+// strategy_of() builds the Strategy a config names (fifo, random or pct).
+sim::Strategy strategy_of(const ExploreConfig& c);
+
+struct Exploration {
+  const Scenario* scenario = nullptr;
+  ExploreConfig config;
+  std::uint64_t schedules_run = 0;
+  std::map<sim::Verdict, std::uint64_t> verdicts;  // ordered by verdict: stable output
+  std::optional<sim::Report> first_failure;
+  std::uint64_t first_failure_schedule = 0;       // index, when first_failure is set
+  std::optional<std::uint64_t> first_match;       // first schedule matching a buggy expectation
+  bool held = false;
+};
+
+// Progress: (schedules done, schedules planned), called after each schedule.
+using Progress = std::function<void(std::uint64_t, std::uint64_t)>;
+
+Exploration explore(const Scenario& s, const ExploreConfig& c, const Progress& progress = {});
+
+// render() is the runner's report of one exploration: a verdict summary, and
+// for a failure found, its replay token and (if `dump`) the report and dump.
+std::string render(const Exploration& e, bool dump);
+
+}  // namespace lockstep::scenarios

@@ -1,0 +1,23 @@
+#include "scenarios/scenario.hpp"
+
+#include <fmt/format.h>
+
+namespace lockstep::scenarios {
+
+std::string Expectation::describe() const {
+  if (!buggy()) return "passed";
+  std::string s = fmt::format("{}, fiber \"{}\" {}", sim::to_string(verdict), fiber, sim::to_string(state));
+  if (!reason.empty()) s += fmt::format(" [{}]", reason);
+  return s;
+}
+
+bool matches(const Expectation& e, const sim::Report& r) {
+  if (r.verdict != e.verdict) return false;
+  if (!e.buggy()) return true;
+  if (r.message.find(e.message) == std::string::npos) return false;
+  for (const auto& f : r.fibers)
+    if (f.name == e.fiber && f.state == e.state && f.reason == e.reason) return true;
+  return false;
+}
+
+}  // namespace lockstep::scenarios

@@ -1,0 +1,50 @@
+// Scenario: one runnable program of the catalog, with what lockstep must
+// say about it.
+//
+//   Scenario{"mistakes/leak_no_stop", "a poller with no stop condition",
+//            Expectation::leak("position-poller", "sleep"), "mistakes/leak_no_stop_fixed",
+//            {}, &leak_no_stop}
+//
+// A correct scenario expects `passed` on every schedule. A buggy one (a
+// mistake of the catalog) expects its verdict on at least one explored
+// schedule, with a named fiber in the dump in a given state and wait reason,
+// and no verdict other than that one or `passed` (the bug may hide on some
+// schedules; it must not turn into a different failure).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "lockstep.hpp"
+
+namespace lockstep::scenarios {
+
+struct Expectation {
+  sim::Verdict verdict = sim::Verdict::passed;
+  std::string fiber;                              // a fiber of the dump, by name
+  sim::FiberState state = sim::FiberState::blocked;
+  std::string reason;                             // its wait reason ("" if running)
+  std::string message;                            // a part of Report::message
+
+  bool buggy() const noexcept { return verdict != sim::Verdict::passed; }
+  // describe() is short: "leak, fiber \"poller\" blocked [sleep]".
+  std::string describe() const;
+};
+
+// matches() tells whether `r` is the failure `e` expects (or a pass, for a
+// correct scenario).
+bool matches(const Expectation& e, const sim::Report& r);
+
+struct Scenario {
+  std::string name;     // "patterns/...", "service/...", "mistakes/..."
+  std::string summary;  // one line, for `list`
+  Expectation expect;
+  std::string twin;     // its corrected (or buggy) twin, if any
+  // Run limits the scenario needs; other Options fields come from the caller.
+  std::uint64_t livelock_steps = 1'000'000;
+  Duration horizon = std::chrono::hours(24);
+  std::function<void()> body;
+};
+
+}  // namespace lockstep::scenarios

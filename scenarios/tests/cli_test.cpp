@@ -1,0 +1,116 @@
+// The runner's command line, called as a function: bad input is a one-line
+// message and status 2; a run prints per scenario what was explored and
+// found, and its status says whether every expectation held.
+#include <catch2/catch.hpp>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "scenarios/cli.hpp"
+
+using namespace lockstep::scenarios;
+
+namespace {
+
+struct Outcome {
+  int status;
+  std::string out;
+  std::string err;
+};
+
+Outcome cli(std::vector<const char*> args) {
+  args.insert(args.begin(), "lockstep-scenarios");
+  std::ostringstream out, err;
+  int status = run_cli(static_cast<int>(args.size()), args.data(), out, err);
+  return {status, out.str(), err.str()};
+}
+
+}  // namespace
+
+TEST_CASE("cli: bad input: a clear message and status 2", "[cli]") {
+  auto unknown = cli({"run", "mistakes/nope"});
+  CHECK(unknown.status == kExitUsage);
+  CHECK(unknown.err == "lockstep-scenarios: unknown scenario \"mistakes/nope\" (see `list`)\n");
+  CHECK(unknown.out.empty());
+
+  auto group = cli({"run", "nope/"});
+  CHECK(group.status == kExitUsage);
+  CHECK(group.err == "lockstep-scenarios: unknown scenario \"nope/\" (see `list`)\n");
+
+  auto strategy = cli({"run", "--strategy", "dfs"});
+  CHECK(strategy.status == kExitUsage);
+  CHECK(strategy.err.starts_with("lockstep-scenarios: --strategy: dfs not in {"));
+
+  auto schedules = cli({"run", "--schedules", "many"});
+  CHECK(schedules.status == kExitUsage);
+  CHECK(schedules.err.starts_with("lockstep-scenarios: "));
+
+  auto flag = cli({"run", "--fast"});
+  CHECK(flag.status == kExitUsage);
+  CHECK(flag.err == "lockstep-scenarios: The following argument was not expected: --fast (see --help)\n");
+
+  auto none = cli({});
+  CHECK(none.status == kExitUsage);
+  CHECK(none.err == "lockstep-scenarios: A subcommand is required (see --help)\n");
+
+  auto token = cli({"replay", "mistakes/leak_no_stop", "lockstep1:dfs:seed=1"});
+  CHECK(token.status == kExitUsage);
+  CHECK(token.err.starts_with(
+      "lockstep-scenarios: lockstep: malformed replay token \"lockstep1:dfs:seed=1\": unknown strategy \"dfs\""));
+
+  auto missing = cli({"replay", "mistakes/leak_no_stop"});
+  CHECK(missing.status == kExitUsage);
+  CHECK(missing.err == "lockstep-scenarios: token is required (see --help)\n");
+}
+
+TEST_CASE("cli: list names every scenario with its expectation", "[cli]") {
+  auto listed = cli({"list"});
+  CHECK(listed.status == kExitHeld);
+  CHECK(listed.out.find("mistakes/leak_no_stop ") != std::string::npos);
+  CHECK(listed.out.find("  expects leak, fiber \"position-poller\" blocked [sleep]\n") != std::string::npos);
+  CHECK(listed.out.find("service/dispatch ") != std::string::npos);
+}
+
+TEST_CASE("cli: run reports schedules, verdicts, the first failure's token and dump", "[cli]") {
+  auto run = cli({"run", "mistakes/missing_receiver", "--schedules", "5", "--seed", "3"});
+  CHECK(run.status == kExitHeld);
+  CHECK(run.out.starts_with(
+      "ok   mistakes/missing_receiver  expects deadlock, fiber \"route-planner\" blocked [chan send]\n"
+      "  5 schedules (random, seed 3): deadlock 5\n"
+      "  caught on schedule 1\n"
+      "  first failure, schedule 1: deadlock: all fibers are blocked and no timer is pending\n"
+      "  replay: lockstep-scenarios replay mistakes/missing_receiver 'lockstep1:random:seed=3'\n"
+      "    goroutine dump at +30ms (2000-01-01T00:00:00.03Z): 4 fibers in 2 groups\n"));
+  CHECK(run.out.ends_with("green: 1 of 1 scenarios as expected (5 per scenario, random, seed 3)\n"));
+}
+
+TEST_CASE("cli: replay reruns the reported schedule and checks the expectation", "[cli]") {
+  auto replay = cli({"replay", "mistakes/missing_receiver", "lockstep1:random:seed=3"});
+  CHECK(replay.status == kExitHeld);
+  CHECK(replay.out.starts_with("lockstep: deadlock: all fibers are blocked and no timer is pending\n"));
+  CHECK(replay.out.ends_with("ok   mistakes/missing_receiver expects deadlock, fiber \"route-planner\" blocked [chan send]\n"));
+  // A fixed twin replayed passes; its expectation (passed) holds too.
+  auto fixed = cli({"replay", "mistakes/missing_receiver_fixed", "lockstep1:pct:seed=7:depth=3:steps=1000"});
+  CHECK(fixed.status == kExitHeld);
+  CHECK(fixed.out.starts_with("lockstep: passed\n"));
+}
+
+TEST_CASE("cli: a run whose expectation fails exits 1", "[cli]") {
+  // Under FIFO the store draws no fault, so dropped_error is not caught.
+  auto run = cli({"run", "mistakes/dropped_error", "--strategy", "fifo"});
+  CHECK(run.status == kExitNotHeld);
+  CHECK(run.out ==
+        "FAIL mistakes/dropped_error  expects exception, fiber \"main\" running\n"
+        "  1 schedule (fifo, seed 1): passed 1\n"
+        "  NOT caught: the expected verdict never showed\n"
+        "RED: 0 of 1 scenarios as expected (1 per scenario, fifo, seed 1)\n");
+}
+
+TEST_CASE("cli: a group prefix runs every scenario under it", "[cli]") {
+  auto run = cli({"run", "patterns/", "--schedules", "2", "--strategy", "pct"});
+  CHECK(run.status == kExitHeld);
+  CHECK(run.out.starts_with("ok   patterns/build_assignment  expects passed\n"
+                            "  2 schedules (pct(depth=3, steps=1000), seed 1): passed 2\n"));
+  CHECK(run.out.ends_with("green: 9 of 9 scenarios as expected (2 per scenario, pct(depth=3, steps=1000), seed 1)\n"));
+}
