@@ -242,3 +242,25 @@ TEST_CASE("waitgroup: wait(ctx) on a done context fails at once, even at zero", 
     CHECK(lockstep::Clock::now() == lockstep::kSimulationEpoch);
   });
 }
+
+TEST_CASE("waitgroup: a goroutine that throws is shown where it was, not at go()", "[waitgroup][regression]") {
+  // Regression: go()'s done() ran as the exception escaped and moved the
+  // fiber's last scheduling point to the wg.go line.
+  int unlock_line = 0;
+  auto r = run_sim([&] {
+    lockstep::Mutex mu;
+    WaitGroup wg;
+    wg.go("loader", [&] {
+      mu.lock();
+      unlock_line = __LINE__ + 1;
+      mu.unlock();
+      throw std::runtime_error("courier 7 not found");
+    });
+    wg.wait();
+  });
+  REQUIRE(r.verdict == lockstep::sim::Verdict::exception);
+  REQUIRE(r.fibers.size() == 2);
+  CHECK(r.fibers[1].name == "loader");
+  CHECK(r.fibers[1].state == lockstep::sim::FiberState::running);
+  CHECK(r.fibers[1].site.line() == static_cast<std::uint32_t>(unlock_line));
+}
