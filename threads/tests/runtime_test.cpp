@@ -221,3 +221,29 @@ TEST_CASE("threads: misuse on a real thread names the thread and the object", "[
   CHECK(r.verdict == lockstep::sim::Verdict::misuse);
   CHECK_THAT(r.message, Catch::Contains("LeakCheck in a simulation (its leak verdict checks this already)"));
 }
+
+TEST_CASE("threads: in a simulation num_goroutines and the dump show its fibers", "[real][dump]") {
+  std::size_t count = 0;
+  std::string dump;
+  int line = 0;
+  auto r = lockstep::sim::run([&] {
+    Chan<int> gate(0);
+    line = __LINE__ + 1;
+    for (int i = 0; i < 2; ++i) lockstep::go("waiter", [gate] { gate.recv(); });
+    lockstep::sim::wait();
+    count = lockstep::num_goroutines();
+    dump = lockstep::goroutine_dump();
+    gate.close();
+  });
+  CHECK(r.passed());
+  CHECK(count == 3);  // main and the two waiters
+  std::string site = fmt::format("threads/tests/runtime_test.cpp:{}", line);
+  CHECK_THAT(dump, Catch::StartsWith(fmt::format(
+                       "goroutine dump at +0s (2000-01-01T00:00:00Z): 3 fibers in 2 groups\n"
+                       "1 fiber running, last scheduling point at threads/tests/runtime_test.cpp:{}, spawned at ",
+                       line + 1)));
+  CHECK_THAT(dump, Catch::EndsWith(fmt::format("2 fibers blocked [chan receive] at {0}, spawned at {0}\n"
+                                               "  fiber 2 \"waiter\" on chan<int> #1 cap=0 len=0 since +0s\n"
+                                               "  fiber 3 \"waiter\" on chan<int> #1 cap=0 len=0 since +0s\n",
+                                               site)));
+}
