@@ -4,6 +4,7 @@
 
 #include "primitives/atomic.hpp"
 #include "primitives/chan.hpp"
+#include "primitives/choose.hpp"
 #include "primitives/cond.hpp"
 #include "primitives/context.hpp"
 #include "primitives/err_group.hpp"
