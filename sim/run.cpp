@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+
 #include "runtime/misuse.hpp"
 #include "sim/simulation.hpp"
 #include "sim/stack_pool.hpp"
+#include "sim/trace.hpp"
 
 namespace lockstep::sim {
 
@@ -15,8 +18,16 @@ Report run(lockstep::detail::Body root, const Options& options, SourceLocation w
     fail_misuse("sim::run() called from within a simulation (simulations do not nest)", nullptr,
                 where);
   if (!root) fail_misuse("sim::run() of an empty function", nullptr, where);
-  detail::Simulation simulation(options, where);
-  return simulation.run(std::move(root), where);
+  Options o = options;
+  if (o.trace_path.empty())
+    if (const char* env = std::getenv("LOCKSTEP_TRACE"); env != nullptr && *env != '\0')
+      o.trace_path = env;
+  detail::EventLog log;
+  detail::Simulation simulation(o, where);
+  if (!o.trace_path.empty()) simulation.set_log(&log);
+  Report report = simulation.run(std::move(root), where);
+  if (!o.trace_path.empty()) detail::write_chrome_trace(log, o.trace_path, where);
+  return report;
 }
 
 void wait(SourceLocation where) {
