@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "runtime/misuse.hpp"
+#include "sim/self_check.hpp"
 #include "sim/simulation.hpp"
 #include "sim/stack_pool.hpp"
 #include "sim/trace.hpp"
@@ -22,6 +23,7 @@ Report run(lockstep::detail::Body root, const Options& options, SourceLocation w
   if (o.trace_path.empty())
     if (const char* env = std::getenv("LOCKSTEP_TRACE"); env != nullptr && *env != '\0')
       o.trace_path = env;
+  if (o.self_check) return detail::run_checked(std::move(root), o, where);
   detail::EventLog log;
   detail::Simulation simulation(o, where);
   if (!o.trace_path.empty()) simulation.set_log(&log);
