@@ -36,12 +36,16 @@ std::string where(std::uint64_t fiber) {
   return fiber == 0 ? std::string{"scheduler"} : fmt::format("fiber {}", fiber);
 }
 
-std::string on(const std::string& object) { return object.empty() ? "" : " on " + object; }
+// fmt rather than operator+: GCC 12 at -O3 warns falsely (-Wrestrict) on
+// string concatenations here.
+std::string on(const std::string& object) {
+  return object.empty() ? std::string{} : fmt::format(" on {}", object);
+}
 
 }  // namespace
 
 std::string describe(const Event& e) {
-  std::string at = "+" + format_duration(Duration{e.at_ns});
+  std::string at = fmt::format("+{}", format_duration(Duration{e.at_ns}));
   switch (e.kind) {
     case EventKind::spawn:
       return fmt::format("{} spawn {} \"{}\" by {}", at, where(e.other), e.text, where(e.fiber));
@@ -60,7 +64,7 @@ std::string describe(const Event& e) {
     case EventKind::advance: return fmt::format("{} time advances", at);
     case EventKind::verdict: return fmt::format("{} verdict: {}", at, e.text);
   }
-  return at + " ?";
+  return fmt::format("{} ?", at);
 }
 
 namespace {

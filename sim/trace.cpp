@@ -30,7 +30,8 @@ std::string quote(std::string_view s) {
           out += c;
     }
   }
-  return out + "\"";
+  out += '"';
+  return out;
 }
 
 // Microseconds with three decimals: the trace format's unit, at ns precision.
@@ -103,7 +104,7 @@ std::string chrome_trace_json(const EventLog& log) {
                   std::string args) {
     out += fmt::format(",\n{{\"ph\":{},\"pid\":1,\"tid\":{},\"ts\":{},\"name\":{},\"args\":{{\"vt\":{}{}}}}}",
                        extra, tid, micros(ts[i]), quote(name),
-                       quote("+" + format_duration(Duration{events[i].at_ns})), args);
+                       quote(fmt::format("+{}", format_duration(Duration{events[i].at_ns}))), args);
   };
   auto instant = [&](std::size_t i, std::uint64_t tid, std::string_view name, std::string args) {
     emit(i, tid, name, "\"i\",\"s\":\"t\"", std::move(args));
@@ -144,7 +145,8 @@ std::string chrome_trace_json(const EventLog& log) {
         break;
     }
   }
-  return out + "\n]}\n";
+  out += "\n]}\n";
+  return out;
 }
 
 void write_chrome_trace(const EventLog& log, const std::string& path, SourceLocation where) {
