@@ -19,16 +19,18 @@ Report run(lockstep::detail::Body root, const Options& options, SourceLocation w
     fail_misuse("sim::run() called from within a simulation (simulations do not nest)", nullptr,
                 where);
   if (!root) fail_misuse("sim::run() of an empty function", nullptr, where);
-  Options o = options;
-  if (o.trace_path.empty())
-    if (const char* env = std::getenv("LOCKSTEP_TRACE"); env != nullptr && *env != '\0')
-      o.trace_path = env;
-  if (o.self_check) return detail::run_checked(std::move(root), o, where);
+  // The trace file: the option, else LOCKSTEP_TRACE. The options are not
+  // copied on this path: a fuzz loop calls run() hundreds of thousands of times.
+  std::string env_trace;
+  if (options.trace_path.empty())
+    if (const char* env = std::getenv("LOCKSTEP_TRACE"); env != nullptr) env_trace = env;
+  const std::string& trace = options.trace_path.empty() ? env_trace : options.trace_path;
+  if (options.self_check) return detail::run_checked(std::move(root), options, trace, where);
   detail::EventLog log;
-  detail::Simulation simulation(o, where);
-  if (!o.trace_path.empty()) simulation.set_log(&log);
+  detail::Simulation simulation(options, where);
+  if (!trace.empty()) simulation.set_log(&log);
   Report report = simulation.run(std::move(root), where);
-  if (!o.trace_path.empty()) detail::write_chrome_trace(log, o.trace_path, where);
+  if (!trace.empty()) detail::write_chrome_trace(log, trace, where);
   return report;
 }
 

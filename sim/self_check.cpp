@@ -24,7 +24,8 @@ std::string first_difference(const EventLog& first, const EventLog& second) {
       first.hash(), second.hash(), i + 1, at(a, i), at(b, i));
 }
 
-Report run_checked(lockstep::detail::Body root, const Options& options, SourceLocation where) {
+Report run_checked(lockstep::detail::Body root, const Options& options, const std::string& trace_path,
+                   SourceLocation where) {
   // One closure, called by both runs' main fibers.
   auto shared = std::make_shared<lockstep::detail::Body>(std::move(root));
   EventLog logs[2];
@@ -34,7 +35,7 @@ Report run_checked(lockstep::detail::Body root, const Options& options, SourceLo
     simulation.set_log(&logs[i]);
     reports[i] = simulation.run([shared] { (*shared)(); }, where);
   }
-  if (!options.trace_path.empty()) write_chrome_trace(logs[0], options.trace_path, where);
+  if (!trace_path.empty()) write_chrome_trace(logs[0], trace_path, where);
   Report& report = reports[0];
   std::string difference = first_difference(logs[0], logs[1]);
   if (!difference.empty()) {

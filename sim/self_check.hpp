@@ -20,8 +20,9 @@ namespace lockstep::sim::detail {
 
 // run_checked() runs `root` twice with `options` and returns the first run's
 // report, or, if the streams differ, that report with the nondeterminism
-// verdict. Writes the first run's trace if options.trace_path is set.
-Report run_checked(lockstep::detail::Body root, const Options& options, SourceLocation where);
+// verdict. Writes the first run's trace to `trace_path` unless it is empty.
+Report run_checked(lockstep::detail::Body root, const Options& options, const std::string& trace_path,
+                   SourceLocation where);
 
 // first_difference() is empty if the two logs are the same, else a message
 // naming the first event that differs.
