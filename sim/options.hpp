@@ -51,6 +51,19 @@ struct Options {
   // shrinking). Off saves 4 bytes per decision.
   bool record_decisions = true;
 
+  // Trace: write the run as Chrome trace-event JSON (Perfetto) to this path
+  // when it ends (sim/trace.hpp). When empty, the LOCKSTEP_TRACE environment
+  // variable is used if set: every run of the process writes it, the last
+  // one wins, so pair it with LOCKSTEP_REPLAY and one test.
+  std::string trace_path;
+
+  // Determinism self-check: run the same schedule twice, comparing a digest
+  // of the two event streams (switches, parks, readies, timers, decisions and
+  // their virtual times). A difference is the nondeterminism verdict, naming
+  // the first event that differs. The root function is called twice, so it
+  // must set up its own state. Costs a second run plus the event logs.
+  bool self_check = false;
+
   static constexpr std::size_t default_stack_size() {
 #if defined(__SANITIZE_ADDRESS__)
     return 256 * 1024;

@@ -13,6 +13,7 @@ std::string to_string(Verdict v) {
     case Verdict::livelock: return "livelock";
     case Verdict::exception: return "exception";
     case Verdict::misuse: return "misuse";
+    case Verdict::nondeterminism: return "nondeterminism";
   }
   return "?";
 }

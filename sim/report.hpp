@@ -10,6 +10,9 @@
 //              virtual time about to pass the horizon
 //   exception  an exception escaped a fiber (message, fiber, spawn site)
 //   misuse     a lockstep::Misuse escaped a fiber (send on a closed channel...)
+//   nondeterminism
+//              Options::self_check ran the schedule twice and the two runs
+//              differed; the message names the first event that differs
 // Anything but passed carries `fibers`, a snapshot of every live fiber taken
 // when the verdict was reached, which dump() groups like a goroutine profile.
 #pragma once
@@ -26,7 +29,7 @@
 
 namespace lockstep::sim {
 
-enum class Verdict { passed, deadlock, leak, livelock, exception, misuse };
+enum class Verdict { passed, deadlock, leak, livelock, exception, misuse, nondeterminism };
 std::string to_string(Verdict v);
 
 // A fiber's state and snapshot: the dump's, shared with real-thread mode.

@@ -2,9 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+
 #include "runtime/misuse.hpp"
+#include "sim/self_check.hpp"
 #include "sim/simulation.hpp"
 #include "sim/stack_pool.hpp"
+#include "sim/trace.hpp"
 
 namespace lockstep::sim {
 
@@ -15,8 +19,19 @@ Report run(lockstep::detail::Body root, const Options& options, SourceLocation w
     fail_misuse("sim::run() called from within a simulation (simulations do not nest)", nullptr,
                 where);
   if (!root) fail_misuse("sim::run() of an empty function", nullptr, where);
+  // The trace file: the option, else LOCKSTEP_TRACE. The options are not
+  // copied on this path: a fuzz loop calls run() hundreds of thousands of times.
+  std::string env_trace;
+  if (options.trace_path.empty())
+    if (const char* env = std::getenv("LOCKSTEP_TRACE"); env != nullptr) env_trace = env;
+  const std::string& trace = options.trace_path.empty() ? env_trace : options.trace_path;
+  if (options.self_check) return detail::run_checked(std::move(root), options, trace, where);
+  detail::EventLog log;
   detail::Simulation simulation(options, where);
-  return simulation.run(std::move(root), where);
+  if (!trace.empty()) simulation.set_log(&log);
+  Report report = simulation.run(std::move(root), where);
+  if (!trace.empty()) detail::write_chrome_trace(log, trace, where);
+  return report;
 }
 
 void wait(SourceLocation where) {

@@ -123,6 +123,8 @@ Fiber& Simulation::new_fiber(Body&& body, std::string&& name, SourceLocation sit
   live_tail_ = f;
   if (++live_count_ > peak_) peak_ = live_count_;
   run_queue_.push_back(f);
+  if (log_ != nullptr) [[unlikely]]
+    log_spawn(*f);
   return *f;
 }
 
@@ -168,6 +170,8 @@ ctx::fiber Simulation::finish(Fiber& f) noexcept {
   --live_count_;
   if (&f == main_) main_exited_ = true;
   heartbeat_.store(++steps_, std::memory_order_relaxed);
+  if (log_ != nullptr) [[unlikely]]
+    log_exit(f);
   Fiber& next = pick_next();
   hand_over(f, next);
   return std::move(next.context);  // Boost jumps there and frees f's stack
@@ -244,11 +248,16 @@ void Simulation::park(const WaitSite& site, lockstep::detail::Unlock unlock) {
   me.wait = site;
   me.site = site.where;
   me.blocked_since = now_;
+  if (log_ != nullptr) [[unlikely]]
+    log_park(me);
   Fiber& next = pick_next();
-  if (&next != &me)
+  if (&next != &me) {
     switch_to(next);
-  else
+  } else {
     me.state = FiberState::running;  // a timer readied it while time moved
+    if (log_ != nullptr) [[unlikely]]
+      log_run(me, me);
+  }
   cancel_point(me);
 }
 
@@ -257,6 +266,8 @@ void Simulation::ready(lockstep::detail::Task& task) {
   if (f.state != FiberState::blocked)
     throw std::logic_error(fmt::format("lockstep internal error: ready() of {} which is {}",
                                        fiber_text(f), to_string(f.state)));
+  if (log_ != nullptr) [[unlikely]]
+    log_ready(f);
   f.state = FiberState::runnable;
   run_queue_.push_back(&f);
 }
@@ -286,7 +297,7 @@ void Simulation::preemption_point(SourceLocation where) {
   me.site = where;
   if (run_queue_.empty()) return;
   if (fifo_) {  // fifo never preempts: keep this path free of the switch's frame
-    record(0);
+    record(0, run_queue_.size() + 1);
     return;
   }
   preempt_slow(me);
@@ -309,6 +320,8 @@ void Simulation::add_timer(TimerNode& node) {
   }
   bool outer = in_timer_callback_;
   in_timer_callback_ = true;
+  if (log_ != nullptr) [[unlikely]]
+    log_timer(~std::uint64_t{0});
   node.fire(node);
   in_timer_callback_ = outer;
 }
@@ -317,7 +330,7 @@ std::size_t Simulation::choose(std::size_t n, SourceLocation where) {
   if (n == 0) fail_misuse("choose(0): no alternative to choose from", nullptr, where);
   if (n == 1) return 0;
   std::size_t d = fifo_ ? 0 : decider_->choose(n);
-  record(d);
+  record(d, n);
   return d;
 }
 
@@ -335,6 +348,8 @@ void Simulation::wait(SourceLocation where) {
   me.wait = WaitSite{"lockstep.sim.wait", nullptr, where};
   me.blocked_since = now_;
   waiter_ = &me;
+  if (log_ != nullptr) [[unlikely]]
+    log_park(me);
   switch_to(pick_next());
   cancel_point(me);
 }
@@ -354,7 +369,7 @@ Fiber& Simulation::decide_slow(bool current_first) {
   if (current_first) priorities_.push_back(current_->priority);
   for (std::size_t i = 0; i < queued; ++i) priorities_.push_back(run_queue_[i]->priority);
   std::size_t d = decider_->pick(priorities_.data(), priorities_.size());
-  record(d);
+  record(d, priorities_.size());
   if (current_first) {
     if (d == 0) return *current_;
     --d;
@@ -401,6 +416,8 @@ void Simulation::advance_time_or_end() {
   }
   now_ = next;
   steps_at_time_move_ = steps_;
+  if (log_ != nullptr) [[unlikely]]
+    log_advance();
   fire_due_timers();
 }
 
@@ -408,6 +425,8 @@ void Simulation::fire_due_timers() {
   in_timer_callback_ = true;
   while (!timers_.empty() && timers_.earliest() <= now_) {
     TimerNode& t = timers_.pop();
+    if (log_ != nullptr) [[unlikely]]
+      log_timer(t.seq);
     t.fire(t);
   }
   in_timer_callback_ = false;
@@ -424,6 +443,8 @@ void Simulation::end_run(Verdict v, std::string message, Fiber* culprit) {
   steps_at_verdict_ = steps_;
   switches_at_verdict_ = switches_;
   if (v != Verdict::passed) snapshot_ = snapshot();
+  if (log_ != nullptr) [[unlikely]]
+    log_verdict();  // and stops logging: the teardown is not part of the run
 }
 
 void Simulation::end_run_from_fiber(Verdict v, std::string message) {

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "runtime/seam.hpp"
+#include "sim/event_log.hpp"
 #include "sim/fiber.hpp"
 #include "sim/options.hpp"
 #include "sim/report.hpp"
@@ -46,6 +47,9 @@ class Simulation final : public lockstep::detail::Runtime {
 
   // run() runs `root` as the main fiber until a verdict; call once.
   Report run(Body root, SourceLocation where);
+  // set_log() makes run() log every event up to the verdict into `log`
+  // (event_log.hpp); call before run(). Off (null) by default.
+  void set_log(EventLog* log) noexcept { log_ = log; }
 
   // The seam.
   lockstep::detail::Task& spawn(Body&& body, std::string&& name, SourceLocation site) override;
@@ -87,7 +91,7 @@ class Simulation final : public lockstep::detail::Runtime {
   // below the class; their rare branches call out-of-line *_slow functions.
   Fiber& decide_from_queue(bool current_first);
   Fiber& decide_slow(bool current_first);
-  void record(std::size_t decision);
+  void record(std::size_t decision, std::size_t alternatives);
   void count_step(SourceLocation where);
   [[noreturn]] void livelock_slow(SourceLocation where);
   [[gnu::noinline]] void preempt_slow(Fiber& me);
@@ -110,10 +114,24 @@ class Simulation final : public lockstep::detail::Runtime {
   void require_in_fiber(const char* what, SourceLocation where) const;
   [[noreturn]] void not_in_fiber_slow(const char* what, SourceLocation where) const;
 
+  // Event logging (simulation_log.cpp). Every call site tests log_ first, so
+  // a run without a log pays one predictable branch per event.
+  [[gnu::noinline]] void log_spawn(const Fiber& f);
+  [[gnu::noinline]] void log_run(const Fiber& from, const Fiber& next);
+  [[gnu::noinline]] void log_park(const Fiber& f);
+  [[gnu::noinline]] void log_ready(const Fiber& f);
+  [[gnu::noinline]] void log_exit(const Fiber& f);
+  [[gnu::noinline]] void log_decide(std::size_t decision, std::size_t alternatives);
+  [[gnu::noinline]] void log_timer(std::uint64_t seq);
+  [[gnu::noinline]] void log_advance();
+  [[gnu::noinline]] void log_verdict();
+  void log_add(Event e);
+
   Options options_;
   void* eh_globals_;  // this thread's __cxa_eh_globals; a simulation stays on its thread
   std::unique_ptr<sim::detail::Decider> decider_;
   bool fifo_ = true;
+  EventLog* log_ = nullptr;  // set_log(); cleared at the verdict (teardown is not logged)
 
   Fiber home_;                 // the run() caller's context
   Fiber* current_ = &home_;
@@ -187,9 +205,11 @@ inline void Simulation::count_step(SourceLocation where) {
 
 // record() keeps a decision for replay. Under fifo every decision is 0, so
 // only the count is kept.
-inline void Simulation::record(std::size_t decision) {
+inline void Simulation::record(std::size_t decision, std::size_t alternatives) {
   ++decision_count_;
   if (!fifo_ && options_.record_decisions) decisions_.push_back(static_cast<std::uint32_t>(decision));
+  if (log_ != nullptr) [[unlikely]]
+    log_decide(decision, alternatives);
 }
 
 // decide_from_queue() takes the next fiber from the run queue. With
@@ -199,7 +219,7 @@ inline Fiber& Simulation::decide_from_queue(bool current_first) {
   std::size_t n = run_queue_.size() + (current_first ? 1 : 0);
   if (n == 1) return *run_queue_.pop_front();
   if (!fifo_) return decide_slow(current_first);
-  record(0);
+  record(0, n);
   return *run_queue_.pop_front();
 }
 
@@ -223,6 +243,8 @@ inline void Simulation::hand_over(Fiber& from, Fiber& next) noexcept {
   next.state = FiberState::running;
   ++switches_;
   running_.store(&next, std::memory_order_relaxed);
+  if (log_ != nullptr) [[unlikely]]
+    log_run(from, next);
   // Announced last, as the caller jumps next; an exiting fiber's is
   // announced on arrival instead (resumed()): its final frames still return
   // after this point, and must unwind its own shadow stack.

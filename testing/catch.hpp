@@ -1,0 +1,144 @@
+// Catch2 (v2) test cases whose body runs in a simulation. Not included by
+// lockstep.hpp: Catch's header is heavy and only test code wants it.
+//
+//   LOCKSTEP_TEST_CASE("cache: a miss loads once", "[cache]") {
+//     lockstep::Chan<int> loaded(1);
+//     lockstep::go([=] { loaded.send(42); });
+//     CHECK(loaded.recv() == 42);
+//   }
+//
+//   LOCKSTEP_FUZZ_CASE("cache: loads race", "[cache]", .strategy = lockstep::sim::Strategy::pct(3),
+//                      .schedules = 500) { ... }
+//
+// LOCKSTEP_TEST_CASE(name, tags[, options...]) runs the body once as the main
+// fiber of a simulation (FIFO unless the options say otherwise).
+// LOCKSTEP_FUZZ_CASE(name, tags[, options...]) runs it under `schedules`
+// schedules of `strategy` (random by default), seeds base, base+1, ...,
+// running every `self_check_every`-th of them twice (Options::self_check).
+// The options after the tags are designated initializers of TestOptions /
+// FuzzOptions (or one such value).
+//
+// Either fails the test, at the macro's line, on any verdict but passed
+// (deadlock, leak, livelock, exception, misuse, nondeterminism), printing the
+// report, the goroutine dump and the command that replays the failing run:
+//   LOCKSTEP_REPLAY='lockstep1:random:seed=17' ./testing_tests 'cache: loads race'
+// Leaks fail unless the case says `.allow_leaks = true`.
+//
+// Seeds: LOCKSTEP_SEED if set, else Catch's --rng-seed if not 0, else the
+// options' sim.seed. With LOCKSTEP_REPLAY set a fuzz case runs that one
+// schedule only (self-checked if the case self-checks at all).
+//
+// The body is a plain function run inside the simulation: its locals are
+// the simulation's, and under the self-check it runs twice, so it must not
+// carry state from one run to the next. CHECK/REQUIRE work in any of its
+// fibers (one OS thread runs them all); a failed REQUIRE ends the run as an
+// exception verdict, so the dump and replay command follow it.
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <cerrno>  // program_invocation_name (glibc)
+#include <cstdint>
+#include <string>
+
+#include "sim/run.hpp"
+#include "testing/failure.hpp"
+
+namespace lockstep::testing {
+
+struct TestOptions {
+  sim::Options sim = {};
+  bool allow_leaks = false;
+};
+
+struct FuzzOptions {
+  sim::Strategy strategy = sim::Strategy::random();
+  std::uint64_t schedules = 100;
+  // Run schedule 0, k, 2k, ... twice and compare (0: never).
+  std::uint64_t self_check_every = 16;
+  bool allow_leaks = false;
+  sim::Options sim = {};  // the rest (horizon, livelock budget...); strategy is replaced
+};
+
+namespace detail {
+
+inline std::uint64_t test_seed(std::uint64_t fallback) {
+  unsigned catch_seed = Catch::rngSeed();
+  return env_seed(catch_seed != 0 ? catch_seed : fallback);
+}
+
+// program() is the test binary as it was started (argv[0]); Catch's own
+// name for it drops the directory, which a replay command needs.
+inline std::string program() {
+#if defined(__GLIBC__)
+  return program_invocation_name;
+#else
+  return Catch::getCurrentContext().getConfig()->name();
+#endif
+}
+
+// failure() is empty if `r` is acceptable, else the text to fail with.
+inline std::string failure(const sim::Report& r, bool allow_leaks, const std::string& context) {
+  if (!fails(r, allow_leaks)) return {};
+  return context + failure_text(r, program(), Catch::getResultCapture().getCurrentTestName());
+}
+
+inline bool replaying() {
+  const char* token = std::getenv("LOCKSTEP_REPLAY");
+  return token != nullptr && *token != '\0';
+}
+
+}  // namespace detail
+
+// run_test() runs `body` once; returns the failure text, or empty.
+// `where` (the macro's line) is where the dump says main was spawned.
+inline std::string run_test(void (*body)(), const TestOptions& options,
+                            SourceLocation where = SourceLocation::current()) {
+  sim::Options o = options.sim;
+  o.seed = detail::test_seed(o.seed);
+  return detail::failure(sim::run([body] { body(); }, o, where), options.allow_leaks, "");
+}
+
+// run_fuzz() runs `body` under options.schedules schedules, stopping at the
+// first failure; returns its text, or empty.
+inline std::string run_fuzz(void (*body)(), const FuzzOptions& options,
+                            SourceLocation where = SourceLocation::current()) {
+  sim::Options o = options.sim;
+  o.strategy = options.strategy;
+  if (detail::replaying()) {
+    o.self_check = options.self_check_every != 0;
+    return detail::failure(sim::run([body] { body(); }, o, where), options.allow_leaks,
+                           "replayed schedule: ");
+  }
+  std::uint64_t base = detail::test_seed(o.seed);
+  for (std::uint64_t i = 0; i < options.schedules; ++i) {
+    o.seed = base + i;
+    o.self_check = options.self_check_every != 0 && i % options.self_check_every == 0;
+    std::string text = detail::failure(
+        sim::run([body] { body(); }, o, where), options.allow_leaks,
+        fmt::format("schedule {} of {} failed{}:\n", i + 1, options.schedules,
+                    o.self_check ? " (self-checked)" : ""));
+    if (!text.empty()) return text;
+  }
+  return {};
+}
+
+}  // namespace lockstep::testing
+
+#define LOCKSTEP_INTERNAL_CAT2(a, b) a##b
+#define LOCKSTEP_INTERNAL_CAT(a, b) LOCKSTEP_INTERNAL_CAT2(a, b)
+#define LOCKSTEP_INTERNAL_CASE(fn, runner, options_type, name, tags, ...)           \
+  static void fn();                                                                \
+  TEST_CASE(name, tags) {                                                          \
+    std::string lockstep_failure =                                                 \
+        ::lockstep::testing::runner(&fn, ::lockstep::testing::options_type{__VA_ARGS__}); \
+    if (!lockstep_failure.empty()) FAIL(lockstep_failure);                        \
+  }                                                                                \
+  static void fn()
+
+#define LOCKSTEP_TEST_CASE(name, tags, ...)                                                  \
+  LOCKSTEP_INTERNAL_CASE(LOCKSTEP_INTERNAL_CAT(lockstep_test_body_, __COUNTER__), run_test, \
+                         TestOptions, name, tags, __VA_ARGS__)
+#define LOCKSTEP_FUZZ_CASE(name, tags, ...)                                                  \
+  LOCKSTEP_INTERNAL_CASE(LOCKSTEP_INTERNAL_CAT(lockstep_fuzz_body_, __COUNTER__), run_fuzz, \
+                         FuzzOptions, name, tags, __VA_ARGS__)
