@@ -1,6 +1,7 @@
 #include "primitives/context.hpp"
 
 #include <algorithm>
+#include <thread>
 #include <vector>
 
 #include "primitives/internal/blocking.hpp"
@@ -49,6 +50,8 @@ struct ContextState final : TimerNode, std::enable_shared_from_this<ContextState
     std::vector<std::weak_ptr<ContextState>> kids = std::move(children);
     CancelHook* hook_list = hooks;
     hooks = hooks_tail = nullptr;
+    for (CancelHook* h = hook_list; h != nullptr; h = h->next)
+      h->state.store(CancelHook::firing, std::memory_order_relaxed);
     lock.unlock();
 
     close_done();
@@ -58,8 +61,8 @@ struct ContextState final : TimerNode, std::enable_shared_from_this<ContextState
     while (hook_list != nullptr) {
       CancelHook* h = hook_list;
       hook_list = h->next;
-      h->linked = false;
       h->fire(*h);
+      h->state.store(CancelHook::fired, std::memory_order_release);  // h may be gone now
     }
     detach_from_parent();
   }
@@ -113,7 +116,7 @@ Watch watch(const Context& ctx, CancelHook& hook) {
   hook.next = nullptr;
   (s->hooks_tail != nullptr ? s->hooks_tail->next : s->hooks) = &hook;
   s->hooks_tail = &hook;
-  hook.linked = true;
+  hook.state.store(CancelHook::linked, std::memory_order_relaxed);
   s->lock.unlock();
   return Watch::watching;
 }
@@ -122,12 +125,15 @@ void unwatch(const Context& ctx, CancelHook& hook) {
   ContextState* s = ContextState::nearest_cancellable(ctx.state_.get());
   if (s == nullptr) return;
   s->lock.lock();
-  if (hook.linked) {
+  if (hook.state.load(std::memory_order_relaxed) == CancelHook::linked) {
     (hook.prev != nullptr ? hook.prev->next : s->hooks) = hook.next;
     (hook.next != nullptr ? hook.next->prev : s->hooks_tail) = hook.prev;
-    hook.linked = false;
+    hook.state.store(CancelHook::idle, std::memory_order_relaxed);
   }
   s->lock.unlock();
+  // Taken by a canceller: wait until its fire() returned. In a simulation it
+  // has (fire() never blocks, and one fiber runs at a time).
+  while (hook.state.load(std::memory_order_acquire) == CancelHook::firing) std::this_thread::yield();
 }
 
 }  // namespace detail

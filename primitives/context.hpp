@@ -31,6 +31,8 @@
 // clock on real threads (where a timer thread cancels the context).
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <optional>
@@ -153,11 +155,17 @@ namespace detail {
 // Mutex::lock(ctx), RWMutex::lock(ctx)/rlock(ctx), Cond::wait(ctx),
 // WaitGroup::wait(ctx)). It runs in the canceller's context, after the
 // context released its own lock, and must not block.
+// A hook's life: idle -> linked (watch) -> idle (unwatch), or linked ->
+// firing (the canceller took it, under the context's lock) -> fired (its
+// fire() returned; the canceller never touches it again). unwatch() of a
+// firing hook waits for fired: on real threads the canceller may still be
+// running fire() on another thread, and the hook lives on the waiter's stack.
 struct CancelHook {
+  enum State : std::uint8_t { idle, linked, firing, fired };
   void (*fire)(CancelHook&) = nullptr;
-  CancelHook* prev = nullptr;
+  CancelHook* prev = nullptr;  // guarded by the context's lock while linked
   CancelHook* next = nullptr;
-  bool linked = false;
+  std::atomic<State> state{idle};
 };
 
 enum class Watch : int {
@@ -166,7 +174,8 @@ enum class Watch : int {
   already,   // the context is already cancelled: nothing registered
 };
 Watch watch(const Context& ctx, CancelHook& hook);
-// unwatch() removes a registered hook; a no-op if it fired already.
+// unwatch() removes a registered hook; if a canceller took it, it returns
+// once the hook's fire() has returned.
 void unwatch(const Context& ctx, CancelHook& hook);
 
 }  // namespace detail
