@@ -15,8 +15,10 @@
 // other outcomes. There is no public helper for choose() in lockstep yet;
 // this is the one place the scenarios reach into lockstep::detail for it.
 //
-// Outside a simulation (a later real-thread run) there is nothing to decide
-// with: decide() returns 0, the healthy outcome.
+// Outside a simulation (courier-dispatch on real threads), choose() is the
+// thread runtime's per-thread xorshift generator: the faults are random and
+// not reproducible (real mode records and explores nothing), which is what a
+// synthetic load against the fake store wants.
 #pragma once
 
 #include <cstddef>
@@ -26,7 +28,7 @@
 namespace lockstep::scenarios {
 
 inline std::size_t decide(std::size_t n, SourceLocation where = SourceLocation::current()) {
-  if (n <= 1 || !sim::in_simulation()) return 0;
+  if (n <= 1) return 0;
   return detail::current_runtime()->choose(n, where);
 }
 
