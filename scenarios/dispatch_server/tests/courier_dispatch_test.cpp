@@ -154,6 +154,17 @@ int port_of(const std::optional<std::string>& first_line) {
   return std::stoi(first_line->substr(prefix.size()));
 }
 
+// terminate() sends SIGTERM and returns all the program's output, once it
+// has exited 0 after saying so.
+std::string terminate(Program& p, SteadyClock::time_point deadline) {
+  p.signal(SIGTERM);
+  std::string out = p.read_rest(deadline);
+  INFO(out);
+  CHECK(p.wait_exit(deadline) == 0);
+  CHECK(out.find("\nstopped by SIGTERM\n") != std::string::npos);
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("courier-dispatch: serves the load, answers both endpoints, and its goroutines return to the baseline", "[dispatch-server][real]") {
@@ -189,10 +200,8 @@ TEST_CASE("courier-dispatch: serves the load, answers both endpoints, and its go
   CHECK(dump->body.rfind("goroutine dump at ", 0) == 0);
   CHECK_FALSE(std::regex_search(dump->body, std::regex("\n  goroutine ")));  // threads only, if any
 
-  p.signal(SIGTERM);
-  std::string out = p.read_rest(deadline);
+  std::string out = terminate(p, deadline);
   INFO(out);
-  CHECK(p.wait_exit(deadline) == 0);
   std::smatch m;
   REQUIRE(std::regex_search(out, m, std::regex(R"(served 200 of 200 requests in \S+: (\d+) assigned, (\d+) failed, (\d+) timed out, (\d+) cancelled)")));
   CHECK(std::stol(m[1]) + std::stol(m[2]) + std::stol(m[3]) == 200);
@@ -200,7 +209,6 @@ TEST_CASE("courier-dispatch: serves the load, answers both endpoints, and its go
   REQUIRE(std::regex_search(out, m, std::regex(R"(peak request goroutines (\d+) \(limit 8\))")));
   CHECK(std::stol(m[1]) >= 1);
   CHECK(std::stol(m[1]) <= 8);  // backpressure holds on real threads too
-  CHECK(out.find("\nstopped by SIGTERM\n") != std::string::npos);
 }
 
 TEST_CASE("courier-dispatch: SIGTERM during the load cancels it and exits 0", "[dispatch-server][real]") {
@@ -210,16 +218,13 @@ TEST_CASE("courier-dispatch: SIGTERM during the load cancels it and exits 0", "[
   Program p({"--requests", "1000000", "--concurrency", "4", "--hold-seconds", "120"});
   port_of(p.read_line(deadline));
   REQUIRE(p.read_until("load: 1000000 requests", deadline));
-  p.signal(SIGTERM);
-  std::string out = p.read_rest(deadline);
+  std::string out = terminate(p, deadline);
   INFO(out);
-  CHECK(p.wait_exit(deadline) == 0);
   std::smatch m;
   REQUIRE(std::regex_search(out, m, std::regex(R"(served (\d+) of 1000000 requests)")));
   CHECK(std::stol(m[1]) < 1000000);
   CHECK(out.find("goroutines back to baseline 0\n") != std::string::npos);
   CHECK(out.find("serving /health") == std::string::npos);  // no hold after a signal
-  CHECK(out.find("\nstopped by SIGTERM\n") != std::string::npos);
 }
 
 TEST_CASE("courier-dispatch: a bad flag is refused with one line and status 2", "[dispatch-server][real]") {
