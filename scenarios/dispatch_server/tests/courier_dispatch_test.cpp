@@ -57,6 +57,11 @@ class Program {
     out_ = fds[0];
     REQUIRE(rc == 0);
     pidfd_ = static_cast<int>(syscall(SYS_pidfd_open, pid_, 0));
+    if (pidfd_ < 0) {  // the destructor will not run: stop the program here
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+      close(out_);
+    }
     REQUIRE(pidfd_ >= 0);
   }
   Program(const Program&) = delete;
