@@ -8,15 +8,16 @@
 //
 // The fake dependencies of the scenarios (the LookupStore) must not use a
 // private random generator: a fault drawn from one would not be recorded, so
-// neither replay tokens nor fuzzing would see it. decide(n) asks the runtime
-// seam's choose(n) instead, which a simulation records and replays like any
+// neither replay tokens nor fuzzing would see it. decide(n) is
+// lockstep::choose(n), which a simulation records and replays like any
 // scheduling decision. Index 0 is what FIFO picks, so under the default
 // strategy every dependency is healthy and fast; random and PCT explore the
-// other outcomes. There is no public helper for choose() in lockstep yet;
-// this is the one place the scenarios reach into lockstep::detail for it.
+// other outcomes.
 //
-// Outside a simulation (a later real-thread run) there is nothing to decide
-// with: decide() returns 0, the healthy outcome.
+// Outside a simulation (courier-dispatch on real threads), choose() is the
+// thread runtime's per-thread xorshift generator: the faults are random and
+// not reproducible (real mode records and explores nothing), which is what a
+// synthetic load against the fake store wants.
 #pragma once
 
 #include <cstddef>
@@ -26,8 +27,7 @@
 namespace lockstep::scenarios {
 
 inline std::size_t decide(std::size_t n, SourceLocation where = SourceLocation::current()) {
-  if (n <= 1 || !sim::in_simulation()) return 0;
-  return detail::current_runtime()->choose(n, where);
+  return n <= 1 ? 0 : lockstep::choose(n, where);
 }
 
 }  // namespace lockstep::scenarios
