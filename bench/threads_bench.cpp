@@ -5,7 +5,7 @@
 //  1. Unbuffered channel ping-pong between two threads (main and a
 //     goroutine): one round trip per item. Against a std::mutex +
 //     std::condition_variable hand-off of one value each way. The argument
-//     is the parker's spin (pause rounds before the futex; 100 by default).
+//     is the parker's spin (pause rounds before the futex; 0 by default).
 //     Target: no slower than the mutex + condvar hand-off.
 //  2. 8 producers x 8 consumers over a buffered channel of 64, per item,
 //     against a mutex + two condvars bounded queue of 64 on 16 std::threads.

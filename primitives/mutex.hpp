@@ -30,7 +30,7 @@
 // lockstep park: virtual time may move while a fiber waits for a mutex, and a
 // mutex nobody will unlock is reported as a deadlock. This differs from Go's
 // synctest, where a goroutine blocked on a sync.Mutex is not durably blocked.
-// On real threads a waiting lock() spins briefly, then sleeps.
+// On real threads a waiting lock() sleeps until it is woken to compete.
 //
 // Misuse: unlock of an unlocked mutex (Go: "fatal error: sync: unlock of
 // unlocked mutex"). As in Go, a mutex is not tied to the task that locked it:

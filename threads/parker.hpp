@@ -6,11 +6,15 @@
 // park() is kept, so the race between a waker and a task about to park loses
 // nothing (the seam's park releases the primitive's lock before parking).
 //
-// park() first spins briefly (spin_rounds rounds of a pause instruction,
-// about 2.5 µs here): a hand-off between two running threads, such as an
-// unbuffered channel's, then completes without the two system calls of a
-// futex sleep and wake. Only then does it sleep on a futex; unpark() makes
-// the wake-up system call only when the parker is asleep.
+// park() may first spin (spin_rounds rounds of a pause instruction, 23 ns
+// each here), so that a hand-off between two threads that both have a core
+// completes without a futex sleep and wake; then it sleeps on a futex, and
+// unpark() makes the wake-up system call only when the parker is asleep.
+// Spinning is off by default: on this 2-core machine it lost everywhere
+// (unbuffered ping-pong 7.6 us per round trip with 100 rounds against 5.8 us
+// without; 8x8 channel throughput and Mutex too), because the thread to wait
+// for rarely runs on the other core while this one spins
+// (bench/threads_bench.cpp measures both).
 //
 // Invariants: state_ is empty, granted, or sleeping; only the owning thread
 // parks; any thread may unpark.
@@ -48,9 +52,9 @@ class Parker {
     if (state_.exchange(kGranted, std::memory_order_release) == kSleeping) futex(FUTEX_WAKE_PRIVATE, 1);
   }
 
-  // spin_rounds is how long park() spins before it sleeps; a knob for
+  // spin_rounds is how long park() spins before it sleeps: a knob for
   // bench/threads_bench.cpp, which measures with and without spinning.
-  static inline std::atomic<int> spin_rounds{100};
+  static inline std::atomic<int> spin_rounds{0};
 
  private:
   static constexpr std::uint32_t kEmpty = 0, kGranted = 1, kSleeping = 2;

@@ -5,7 +5,7 @@
 //   spawn      runs the goroutine on a cached idle goroutine thread, or on a
 //              new thread: never capped, so a blocked goroutine cannot starve
 //              a runnable one. At most kIdleThreads idle threads are kept.
-//   park/ready a per-task Parker (spin briefly, then futex)
+//   park/ready a per-task Parker (a futex; optional brief spinning)
 //   timers     one timer thread on the steady clock (TimerThread)
 //   choose     a thread-local xorshift generator: real mode explores nothing
 //   yield      std::this_thread::yield(); preemption points are free
