@@ -13,6 +13,7 @@
 #include "scenarios/campaign_json.hpp"
 #include "scenarios/catalog.hpp"
 #include "scenarios/cli.hpp"
+#include "scenarios/merge.hpp"
 #include "scenarios/progress.hpp"
 
 namespace lockstep::scenarios {
@@ -51,6 +52,14 @@ std::vector<const Scenario*> unique(std::vector<const Scenario*> list) {
   return out;
 }
 
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::invalid_argument(fmt::format("{}: cannot read the file", path));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 }  // namespace
 
 int fuzz_command(const FuzzRequest& request, std::ostream& out, std::ostream& err, const Env& env) {
@@ -78,6 +87,23 @@ int fuzz_command(const FuzzRequest& request, std::ostream& out, std::ostream& er
       [&](const Scenario& s, std::uint64_t done, std::uint64_t planned) { progress(s.name, done, planned); });
   output->line(to_json_line(summary));
   return report(summary, unexpected, err);
+}
+
+int merge_command(const std::vector<std::string>& paths, const std::string& out_path, std::ostream& out,
+                  std::ostream& err) {
+  Campaign whole;
+  std::optional<Output> output;
+  try {
+    std::vector<CampaignFile> files;
+    for (const auto& path : paths) files.push_back({path, read_file(path)});
+    whole = merge_campaigns(files);
+    output.emplace(out_path, out);
+  } catch (const std::invalid_argument& e) {
+    return usage_error(err, e.what());
+  }
+  for (const Failure& f : whole.failures) output->line(to_json_line(f));
+  output->line(to_json_line(whole.summary));
+  return report(whole.summary, whole.failures, err);
 }
 
 }  // namespace lockstep::scenarios

@@ -3,6 +3,7 @@
 //
 //   lockstep-scenarios fuzz [NAME|GROUP/ ...] --strategy random|pct --schedules N --seed S
 //                           [--shard i/n] [--out FILE] [--no-dump]
+//   lockstep-scenarios merge FILE... [--out FILE]
 //
 // Both write JSON lines (campaign_json.hpp) to FILE or `out`, and their
 // result in one human line on `err`. Status: 0 when every outcome met its
@@ -29,5 +30,8 @@ struct FuzzRequest {
 };
 
 int fuzz_command(const FuzzRequest& request, std::ostream& out, std::ostream& err, const Env& env);
+
+int merge_command(const std::vector<std::string>& paths, const std::string& out_path, std::ostream& out,
+                  std::ostream& err);
 
 }  // namespace lockstep::scenarios

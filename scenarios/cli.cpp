@@ -130,6 +130,12 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
                        "else 0/1");
   fuzz_cmd->add_option("--out", fuzz.out_path, "write the JSON lines to this file (default: stdout)");
 
+  auto* merge_cmd = app.add_subcommand("merge", "merge the JSON lines of every shard of a campaign");
+  std::vector<std::string> merge_paths;
+  std::string merge_out;
+  merge_cmd->add_option("files", merge_paths, "one file per shard, as fuzz wrote them")->required();
+  merge_cmd->add_option("--out", merge_out, "write the merged JSON lines to this file (default: stdout)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -144,6 +150,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
 
   if (app.got_subcommand("list")) return list(out);
   if (app.got_subcommand("replay")) return replay(replay_name, token, out, err);
+  if (app.got_subcommand("merge")) return merge_command(merge_paths, merge_out, out, err);
   if (app.got_subcommand("fuzz")) {
     fuzz.config.explore.strategy = strategy_kind(fuzz_strategy);
     fuzz.config.dump = !fuzz_no_dump;

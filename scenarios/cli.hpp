@@ -6,12 +6,13 @@
 //   lockstep-scenarios replay NAME TOKEN
 //   lockstep-scenarios fuzz [NAME|GROUP/ ...] [--strategy random|pct] [--schedules N] [--seed S]
 //                           [--depth D] [--steps K] [--shard i/n] [--out FILE] [--no-dump]
+//   lockstep-scenarios merge FILE... [--out FILE]
 //
 // run_cli() returns the exit status: 0 when every expectation held (each
 // buggy scenario caught with its verdict, each correct one passed on every
 // schedule), 1 when one did not, 2 for bad input (an unknown scenario, a bad
 // flag or value, a malformed token), with a one-line message on `err`.
-// `fuzz` is a campaign: see campaign_cli.hpp. `env` is where
+// `fuzz` and `merge` are campaigns: see campaign_cli.hpp. `env` is where
 // `fuzz` reads the sharding environment (tests pass their own).
 #pragma once
 
