@@ -94,8 +94,12 @@ CampaignSummary summary_of(const Json& j) {
   s.shard = parse_shard(text(j, "shard"), "field \"shard\"");
   s.config.strategy = strategy_kind(text(j, "strategy"));
   if (s.config.strategy == sim::Strategy::Kind::pct) {
-    s.config.pct_depth = static_cast<unsigned>(number(j, "depth"));
+    // The ranges Strategy::pct() accepts (the CLI's --depth and --steps).
+    std::uint64_t depth = number(j, "depth");
+    if (depth < 1 || depth > 64) bad(fmt::format("field \"depth\": {} is not in 1..64", depth));
+    s.config.pct_depth = static_cast<unsigned>(depth);
     s.config.pct_steps = number(j, "steps");
+    if (s.config.pct_steps == 0) bad("field \"steps\": 0 is not at least 1");
   }
   s.config.seed = number(j, "seed");
   s.config.schedules = number(j, "schedules_per_scenario");

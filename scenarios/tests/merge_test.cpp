@@ -175,6 +175,9 @@ TEST_CASE("merge: bad input: the file, line or shards at fault, and status 2", "
   rejects({with({summary})}, other + ":1: field \"shard\" \"3/3\": shard index 3 is not below the shard count 3 "
                                      "(indices run 0..2)");
   summary = good.back();
+  summary.replace(summary.find("\"depth\":3"), 9, "\"depth\":0");
+  rejects({with({summary})}, other + ":1: field \"depth\": 0 is not in 1..64");
+  summary = good.back();
   summary.replace(summary.find("\"shard\":\"1/3\""), 13, "\"shard\":\"2/3\"");
   auto failures = std::vector<std::string>(good.begin(), good.end() - 1);
   failures.push_back(summary);
