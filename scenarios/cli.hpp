@@ -4,14 +4,22 @@
 //   lockstep-scenarios run [NAME|GROUP/ ...] [--strategy fifo|random|pct]
 //                          [--schedules N] [--seed S] [--depth D] [--steps K] [--no-dump]
 //   lockstep-scenarios replay NAME TOKEN
+//   lockstep-scenarios fuzz [NAME|GROUP/ ...] [--strategy random|pct] [--schedules N] [--seed S]
+//                           [--depth D] [--steps K] [--shard i/n] [--out FILE] [--no-dump]
+//   lockstep-scenarios merge FILE... [--out FILE]
 //
 // run_cli() returns the exit status: 0 when every expectation held (each
 // buggy scenario caught with its verdict, each correct one passed on every
 // schedule), 1 when one did not, 2 for bad input (an unknown scenario, a bad
 // flag or value, a malformed token), with a one-line message on `err`.
+// `fuzz` and `merge` are campaigns: see campaign_cli.hpp. `env` is where
+// `fuzz` reads the sharding environment (tests pass their own).
 #pragma once
 
 #include <ostream>
+#include <string>
+
+#include "scenarios/shard.hpp"
 
 namespace lockstep::scenarios {
 
@@ -19,6 +27,10 @@ inline constexpr int kExitHeld = 0;
 inline constexpr int kExitNotHeld = 1;
 inline constexpr int kExitUsage = 2;
 
-int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err, const Env& env = process_env);
+
+// usage_error() prints "lockstep-scenarios: <what>" and returns kExitUsage:
+// the one shape of every bad-input message.
+int usage_error(std::ostream& err, const std::string& what);
 
 }  // namespace lockstep::scenarios

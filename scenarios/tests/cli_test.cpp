@@ -3,30 +3,13 @@
 // found, and its status says whether every expectation held.
 #include <catch2/catch.hpp>
 
-#include <sstream>
 #include <string>
-#include <vector>
 
 #include "scenarios/cli.hpp"
+#include "scenarios/tests/cli_support.hpp"
 
 using namespace lockstep::scenarios;
-
-namespace {
-
-struct Outcome {
-  int status;
-  std::string out;
-  std::string err;
-};
-
-Outcome cli(std::vector<const char*> args) {
-  args.insert(args.begin(), "lockstep-scenarios");
-  std::ostringstream out, err;
-  int status = run_cli(static_cast<int>(args.size()), args.data(), out, err);
-  return {status, out.str(), err.str()};
-}
-
-}  // namespace
+using lockstep::scenarios::test::cli;
 
 TEST_CASE("cli: bad input: a clear message and status 2", "[cli]") {
   auto unknown = cli({"run", "mistakes/nope"});

@@ -1,0 +1,110 @@
+#include "scenarios/campaign.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "scenarios/catalog.hpp"
+
+namespace lockstep::scenarios {
+
+VerdictCounts zero_counts() {
+  VerdictCounts counts;
+  for (sim::Verdict v : kVerdicts) counts[v] = 0;
+  return counts;
+}
+
+namespace {
+
+// planned_in() counts the schedules k < n that `shard` owns.
+std::uint64_t planned_in(const Shard& shard, std::uint64_t n) {
+  return n / shard.count + (n % shard.count > shard.index ? 1 : 0);
+}
+
+ScenarioTally run_scenario(const Scenario& s, const CampaignConfig& c, const sim::Strategy& strategy,
+                           const std::function<void(const Failure&)>& on_failure, const CampaignProgress& progress) {
+  ScenarioTally t;
+  t.name = s.name;
+  t.expects = s.expect.verdict;
+  std::uint64_t planned = planned_in(c.shard, c.explore.schedules);
+  // The first schedule this shard owns is its index; then every count-th.
+  for (std::uint64_t k = c.shard.index; k < c.explore.schedules; k += c.shard.count) {
+    std::uint64_t seed = c.explore.seed + k;
+    sim::Report r = run_schedule(s, strategy, seed);
+    ++t.verdicts[r.verdict];
+    ++t.schedules;
+    if (!r.passed()) {
+      bool expected = s.expect.buggy() && matches(s.expect, r);
+      ++(expected ? t.expected_failures : t.unexpected_failures);
+      on_failure(Failure{s.name, k, seed, sim::to_string(c.explore.strategy), r.verdict, r.message, r.replay_token,
+                         expected, c.dump ? r.dump() : std::string()});
+    }
+    if (progress) progress(s, t.schedules, planned);
+  }
+  return t;
+}
+
+}  // namespace
+
+CampaignSummary run_campaign(const std::vector<const Scenario*>& scenarios, const CampaignConfig& c,
+                             const std::function<void(const Failure&)>& on_failure,
+                             const CampaignProgress& progress) {
+  auto start = std::chrono::steady_clock::now();  // real time, for the summary only
+  CampaignSummary sum;
+  sum.shard = c.shard;
+  sum.config = c.explore;
+  sim::Strategy strategy = strategy_of(c.explore);
+  for (const Scenario* s : scenarios) {
+    ScenarioTally t = run_scenario(*s, c, strategy, on_failure, progress);
+    sum.schedules += t.schedules;
+    for (const auto& [v, n] : t.verdicts) sum.verdicts[v] += n;
+    sum.expected_failures += t.expected_failures;
+    sum.unexpected_failures += t.unexpected_failures;
+    sum.scenarios.push_back(std::move(t));
+  }
+  sum.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return sum;
+}
+
+Judgement judge(const CampaignSummary& s, const std::vector<Failure>& failures) {
+  // Enough lines to see what went wrong; the JSON lines have the rest.
+  constexpr std::size_t kShown = 10;
+  Judgement j;
+  j.held = s.unexpected_failures == 0;
+  std::size_t shown = 0;
+  for (const Failure& f : failures) {
+    if (f.expected) continue;
+    if (shown++ == kShown) break;
+    j.problems.push_back(fmt::format("unexpected failure: {} schedule {} (seed {}): {}\n"
+                                     "    replay: lockstep-scenarios replay {} '{}'",
+                                     f.scenario, f.schedule, f.seed, f.message, f.scenario, f.token));
+  }
+  if (s.unexpected_failures > kShown)
+    j.problems.push_back(fmt::format("... {} unexpected failures in all", s.unexpected_failures));
+  if (!s.shard.whole()) return j;
+  for (const ScenarioTally& t : s.scenarios) {
+    if (t.expects == sim::Verdict::passed || t.expected_failures > 0) continue;
+    j.held = false;
+    j.problems.push_back(fmt::format("not caught: {} expects {}, seen in none of its {} schedules", t.name,
+                                     sim::to_string(t.expects), t.schedules));
+  }
+  return j;
+}
+
+std::string describe(const CampaignSummary& s, const Judgement& j) {
+  auto count = [](std::uint64_t n, const char* what) { return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s"); };
+  std::string verdicts;
+  for (const auto& [v, n] : s.verdicts)
+    if (n > 0) verdicts += fmt::format("{}{} {}", verdicts.empty() ? "" : ", ", sim::to_string(v), n);
+  std::uint64_t failures = s.expected_failures + s.unexpected_failures;
+  std::string outcome = failures == 0                ? "no failures"
+                        : s.unexpected_failures == 0 ? count(failures, "failure") + ", all expected"
+                                                     : fmt::format("{}, {} unexpected", count(failures, "failure"),
+                                                                   s.unexpected_failures);
+  return fmt::format("{}: shard {}: {} of {} ({}, seed {}): {}; {}", j.held ? "green" : "RED", to_string(s.shard),
+                     count(s.schedules, "schedule"), count(s.scenarios.size(), "scenario"),
+                     sim::describe(strategy_of(s.config)), s.config.seed, verdicts.empty() ? "none" : verdicts,
+                     outcome);
+}
+
+}  // namespace lockstep::scenarios

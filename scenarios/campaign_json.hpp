@@ -1,0 +1,35 @@
+// A campaign as JSON lines: what `fuzz` writes and `merge` reads and writes.
+//
+// One object per line (docs/campaigns.md has the full schema):
+//   {"type":"failure","scenario":"mistakes/missing_receiver","schedule":0,"seed":3,
+//    "strategy":"random","verdict":"deadlock","message":"deadlock: ...",
+//    "token":"lockstep1:random:seed=3","expected":true,"dump":"goroutine dump ..."}
+//   {"type":"summary","shard":"0/2","strategy":"random","seed":3,"schedules_per_scenario":5,
+//    "schedules":3,"verdicts":{"passed":0,"deadlock":3,...},"expected_failures":3,
+//    "unexpected_failures":0,"wall_seconds":0.002,"scenarios":[{"name":...,"expects":"deadlock",
+//    "schedules":3,"verdicts":{...},"expected_failures":3,"unexpected_failures":0}]}
+// pct summaries also carry "depth" and "steps". Keys are written in a fixed
+// order (nlohmann's ordered_json), so equal campaigns give equal bytes, but
+// wall_seconds. Parsing checks every field's presence and type.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "scenarios/campaign.hpp"
+
+namespace lockstep::scenarios {
+
+// to_json_line() is one line, without its newline.
+std::string to_json_line(const Failure& f);
+std::string to_json_line(const CampaignSummary& s);
+
+using CampaignLine = std::variant<Failure, CampaignSummary>;
+
+// parse_campaign_line() reads a line to_json_line() wrote; throws
+// std::invalid_argument naming what is wrong (not JSON, a missing or
+// mistyped field, an unknown type, verdict or strategy, a bad shard).
+CampaignLine parse_campaign_line(std::string_view line);
+
+}  // namespace lockstep::scenarios
