@@ -8,6 +8,10 @@
 
 #include "lockstep.hpp"
 #include "property_tests/support.hpp"
+#include "scenarios/mistakes/after_in_loop.hpp"
+#include "scenarios/mistakes/after_in_loop_fixed.hpp"
+#include "scenarios/mistakes/busy_select_default.hpp"
+#include "scenarios/mistakes/busy_select_default_fixed.hpp"
 #include "scenarios/mistakes/close_by_receiver.hpp"
 #include "scenarios/mistakes/close_by_receiver_fixed.hpp"
 #include "scenarios/mistakes/cond_no_recheck.hpp"
@@ -20,6 +24,8 @@
 #include "scenarios/mistakes/missing_receiver_fixed.hpp"
 #include "scenarios/mistakes/once_no_retry.hpp"
 #include "scenarios/mistakes/once_no_retry_fixed.hpp"
+#include "scenarios/mistakes/polite_retry.hpp"
+#include "scenarios/mistakes/polite_retry_fixed.hpp"
 #include "scenarios/mistakes/unbounded_fanout.hpp"
 #include "scenarios/mistakes/unbounded_fanout_fixed.hpp"
 
@@ -33,12 +39,15 @@ constexpr int kRuns = 100;
 
 // every_schedule() is the property "`body` passes on every schedule": no
 // deadlock, no escaped exception or misuse, nothing left running.
-auto every_schedule(void (*body)()) {
-  return [body](const lt::Schedule& s) { lt::check_schedule(s, body); };
+// `options` are the scenario's own livelock bounds (scenarios/catalog.cpp).
+auto every_schedule(void (*body)(), sim::Options options = {}) {
+  return [body, options](const lt::Schedule& s) { lt::check_schedule(s, body, options); };
 }
 
 // The minimal schedule's run: its verdict and its decisions off FIFO.
-sim::Report replay(const lt::Schedule& s, void (*body)()) { return lt::run_schedule(s, body); }
+sim::Report replay(const lt::Schedule& s, void (*body)(), sim::Options options = {}) {
+  return lt::run_schedule(s, body, options);
+}
 
 }  // namespace
 
@@ -94,6 +103,8 @@ struct Variant {
   void (*fixed)();
   sim::Verdict verdict;
   const char* message;
+  std::uint64_t livelock_steps = 1'000'000;
+  lockstep::Duration horizon = std::chrono::hours(24);
 };
 
 TEST_CASE("mistakes property: variants wrong on every schedule shrink to fifo", "[properties][mistakes]") {
@@ -105,19 +116,28 @@ TEST_CASE("mistakes property: variants wrong on every schedule shrink to fifo", 
        "deadlock"},
       {"cond_no_recheck", &ls::cond_no_recheck, &ls::cond_no_recheck_fixed, sim::Verdict::exception,
        "a picker takes a parcel only from a non-empty ready queue"},
+      {"after_in_loop", &ls::after_in_loop, &ls::after_in_loop_fixed, sim::Verdict::exception,
+       "ends by its 30s deadline"},
+      {"busy_select_default", &ls::busy_select_default, &ls::busy_select_default_fixed, sim::Verdict::livelock,
+       "scheduling steps without virtual time moving", 10'000},
+      {"polite_retry", &ls::polite_retry, &ls::polite_retry_fixed, sim::Verdict::livelock,
+       "would pass the horizon", 1'000'000, std::chrono::seconds(10)},
       {"once_no_retry", &ls::once_no_retry, &ls::once_no_retry_fixed, sim::Verdict::exception,
        "zones are loaded once the zone service is up"},
   };
   for (const Variant& v : variants) {
     INFO(v.name);
-    auto failure = props::require_failed(props::check(kRuns, every_schedule(v.buggy)));
+    sim::Options options;
+    options.livelock_steps = v.livelock_steps;
+    options.horizon = v.horizon;
+    auto failure = props::require_failed(props::check(kRuns, every_schedule(v.buggy, options)));
     INFO(failure.description);
     CHECK(failure.numSuccess == 0);
     CHECK_THAT(failure.description, Catch::Contains(v.message));
     CHECK(props::shown(failure) == std::vector<std::string>{"(decisions [], then fifo)"});
-    auto report = replay(lt::Schedule{}, v.buggy);
+    auto report = replay(lt::Schedule{}, v.buggy, options);
     CHECK(report.verdict == v.verdict);
     CHECK(lt::decisions_off_fifo(report) == 0);
-    props::require_passed(props::check(kRuns, every_schedule(v.fixed)), kRuns);
+    props::require_passed(props::check(kRuns, every_schedule(v.fixed, options)), kRuns);
   }
 }
