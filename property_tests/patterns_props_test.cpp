@@ -21,6 +21,7 @@ using lockstep::Duration;
 namespace {
 
 constexpr int kRuns = 150;
+std::size_t scans = 0;  // merged by the passing property, over every case
 
 // Producer p sends scans {parcel, depot p} for its parcels, sleeping
 // pause_ms before each send, then marks itself finished and closes.
@@ -30,7 +31,24 @@ struct Merged {
   bool recv_after_close_is_empty = false;
 };
 
-Merged merge(const std::vector<std::vector<int>>& inputs, int pause_ms) {
+using MergeFn = lockstep::RecvChan<ls::Scan> (*)(const lockstep::Context&,
+                                                 const std::vector<lockstep::RecvChan<ls::Scan>>&);
+
+// A buggy fan-in for the property to catch: every forwarder closes the
+// merged channel when its own input ends (only one closer may, after all).
+lockstep::RecvChan<ls::Scan> merge_each_closes(const lockstep::Context& ctx,
+                                               const std::vector<lockstep::RecvChan<ls::Scan>>& inputs) {
+  lockstep::Chan<ls::Scan> out(0);
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    lockstep::go("merge", [ctx, in = inputs[i], out] {
+      while (auto scan = in.recv())
+        if (!ls::send_or_done(ctx, lockstep::SendChan<ls::Scan>(out), *scan)) break;
+      out.close();  // BUG: the other forwarders may still send, and close too
+    });
+  return out;
+}
+
+Merged merge(MergeFn merge_fn, const std::vector<std::vector<int>>& inputs, int pause_ms) {
   Merged merged;
   auto finished = std::make_shared<std::vector<bool>>(inputs.size(), false);
   std::vector<lockstep::RecvChan<ls::Scan>> streams;
@@ -47,7 +65,7 @@ Merged merge(const std::vector<std::vector<int>>& inputs, int pause_ms) {
       stream.close();
     });
   }
-  auto all = ls::merge_scans(lockstep::background(), streams);
+  auto all = merge_fn(lockstep::background(), streams);
   for (ls::Scan s : all) merged.received.push_back(s);
   merged.every_producer_finished_at_close =
       std::all_of(finished->begin(), finished->end(), [](bool f) { return f; });
@@ -66,14 +84,12 @@ bool by_depot_then_parcel(const ls::Scan& a, const ls::Scan& b) {
 // producers or one), each producer's scans in its own order; the merged
 // channel closes after every producer finished, and once (a second close is
 // a misuse verdict; a closer that never ran, a deadlock).
-TEST_CASE("merge_scans property: exactly the union, closed once after every producer", "[properties][patterns]") {
-  static std::size_t scans = 0;
-  scans = 0;
-  auto result = props::check(kRuns, [](const lt::Schedule& s, const std::vector<std::vector<int>>& inputs) {
+auto merges_exactly_the_union(MergeFn merge_fn) {
+  return [merge_fn](const lt::Schedule& s, const std::vector<std::vector<int>>& inputs) {
     RC_PRE(inputs.size() <= 5u);
     int pause_ms = *rc::gen::inRange(0, 3);
     Merged merged;
-    lt::check_schedule(s, [&] { merged = merge(inputs, pause_ms); });
+    lt::check_schedule(s, [&] { merged = merge(merge_fn, inputs, pause_ms); });
     std::vector<ls::Scan> expected;
     for (std::size_t p = 0; p < inputs.size(); ++p)
       for (int parcel : inputs[p]) expected.push_back(ls::Scan{parcel, static_cast<int>(p)});
@@ -90,9 +106,27 @@ TEST_CASE("merge_scans property: exactly the union, closed once after every prod
     RC_ASSERT(merged.every_producer_finished_at_close);
     RC_ASSERT(merged.recv_after_close_is_empty);
     scans += merged.received.size();
-  });
-  props::require_passed(result, kRuns);
+  };
+}
+
+TEST_CASE("merge_scans property: exactly the union, closed once after every producer", "[properties][patterns]") {
+  scans = 0;
+  props::require_passed(props::check(kRuns, merges_exactly_the_union(&ls::merge_scans)), kRuns);
   CHECK(scans == 9309);  // scans merged over every case (fixed RapidCheck seed)
+}
+
+// The same property catches a fan-in whose every forwarder closes. The
+// smallest case is no producer at all, on FIFO: then nobody closes and the
+// consumer deadlocks. With two producers with nothing to send, the second
+// close is a misuse.
+TEST_CASE("merge_scans property: fails for a fan-in that every forwarder closes", "[properties][patterns]") {
+  auto failure = props::require_failed(props::check(kRuns, merges_exactly_the_union(&merge_each_closes)));
+  INFO(failure.description);
+  CHECK_THAT(failure.description, Catch::Contains("lockstep: deadlock: all fibers are blocked"));
+  CHECK(props::shown(failure) == std::vector<std::string>{"(decisions [], then fifo, [])", "0"});
+  auto two = lt::run_schedule({}, [] { (void)merge(&merge_each_closes, {{}, {}}, 0); });
+  CHECK(two.verdict == lockstep::sim::Verdict::misuse);
+  CHECK_THAT(two.message, Catch::Contains("close of closed channel"));
 }
 
 namespace {
