@@ -27,7 +27,7 @@ TEST_CASE("choose: FIFO picks 0, random explores every index, replay repeats it"
   CHECK(draws(replay).first == random);
 }
 
-TEST_CASE("choose: one alternative is no decision; none is misuse", "[choose][misuse]") {
+TEST_CASE("choose: one alternative is no decision, none is misuse", "[choose][misuse]") {
   auto r = run_sim([] {
     CHECK(lockstep::choose(1) == 0);
     lockstep::choose(0);
