@@ -20,10 +20,6 @@ std::string WaitGroup::describe() const {
 
 void WaitGroup::add(std::int64_t delta, SourceLocation where) {
   detail::operation_point(where);
-  change(delta, where);
-}
-
-void WaitGroup::change(std::int64_t delta, SourceLocation where) {
   owner_.check(*this, where);
   detail::WakeList wake;
   guard_.lock();

@@ -47,7 +47,6 @@
 #include "primitives/context.hpp"
 
 #include <cstdint>
-#include <exception>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -87,14 +86,7 @@ class WaitGroup final : public detail::Waitable {
             struct Done {
               WaitGroup* group;
               SourceLocation where;
-              // While an exception escapes f, no scheduling point: the
-              // exception verdict's dump must show where f was, not go()'s line.
-              ~Done() noexcept(false) {
-                if (std::uncaught_exceptions() > 0)
-                  group->change(-1, where);
-                else
-                  group->done(where);
-              }
+              ~Done() noexcept(false) { group->done(where); }
             } done{this, where};
             f();
           },
@@ -113,8 +105,6 @@ class WaitGroup final : public detail::Waitable {
   std::string describe() const override;
 
  private:
-  // change() is add() without its scheduling point.
-  void change(std::int64_t delta, SourceLocation where);
   bool idle_locked() const noexcept { return count_ == 0 && waiters_.empty() && woken_.empty(); }
   Error wait_in(const Context* ctx, SourceLocation where);
   // park_queued() parks the caller, queued as `s` (guard_ held), releasing

@@ -34,16 +34,22 @@ struct EhState {
 // exchange_eh_state() installs `next` in this thread's globals (from
 // abi::__cxa_get_globals(), fetched once per simulation) and returns what was
 // there.
+struct AbiEhGlobals {  // libstdc++'s __cxa_eh_globals
+  void* caughtExceptions;
+  unsigned int uncaughtExceptions;
+};
 inline EhState exchange_eh_state(void* globals, EhState next) noexcept {
-  struct AbiEhGlobals {  // libstdc++'s __cxa_eh_globals
-    void* caughtExceptions;
-    unsigned int uncaughtExceptions;
-  };
   auto* g = static_cast<AbiEhGlobals*>(globals);
   EhState prev{g->caughtExceptions, g->uncaughtExceptions};
   g->caughtExceptions = next.caught;
   g->uncaughtExceptions = next.uncaught;
   return prev;
+}
+
+// unwinding() is std::uncaught_exceptions() > 0 read from the globals at
+// hand, without a call: true while an exception unwinds the running fiber.
+inline bool unwinding(void* globals) noexcept {
+  return static_cast<AbiEhGlobals*>(globals)->uncaughtExceptions > 0;
 }
 
 struct Fiber : lockstep::detail::Task {

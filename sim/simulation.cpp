@@ -277,7 +277,7 @@ void Simulation::yield(SourceLocation where) {
   Fiber& me = *current_;
   if (unwinding_cancelled(me)) return;
   count_step(where);
-  me.site = where;
+  note_site(me, where);
   if (run_queue_.empty()) return;
   me.state = FiberState::runnable;
   run_queue_.push_back(&me);
@@ -294,7 +294,7 @@ void Simulation::preemption_point(SourceLocation where) {
   Fiber& me = *current_;
   if (unwinding_cancelled(me)) return;
   count_step(where);
-  me.site = where;
+  note_site(me, where);
   if (run_queue_.empty()) return;
   if (fifo_) {  // fifo never preempts: keep this path free of the switch's frame
     record(0, run_queue_.size() + 1);

@@ -93,6 +93,7 @@ class Simulation final : public lockstep::detail::Runtime {
   Fiber& decide_slow(bool current_first);
   void record(std::size_t decision, std::size_t alternatives);
   void count_step(SourceLocation where);
+  void note_site(Fiber& me, SourceLocation where) noexcept;
   [[noreturn]] void livelock_slow(SourceLocation where);
   [[gnu::noinline]] void preempt_slow(Fiber& me);
   void advance_time_or_end();
@@ -194,6 +195,15 @@ inline bool Simulation::unwinding_cancelled(Fiber& me) {
     return false;
   if (std::uncaught_exceptions() > 0) return true;
   cancel_slow(me);
+}
+
+// note_site() records `where` as the fiber's last scheduling point, unless
+// an exception is unwinding it: a destructor's operation (a lock_guard's
+// unlock, a WaitGroup's done) must not hide where the fiber was when it
+// threw, which the exception verdict's dump shows.
+inline void Simulation::note_site(Fiber& me, SourceLocation where) noexcept {
+  if (!unwinding(eh_globals_)) [[likely]]
+    me.site = where;
 }
 
 inline void Simulation::count_step(SourceLocation where) {

@@ -426,3 +426,30 @@ TEST_CASE("mutex: a lock(ctx) waiter on a destroyed mutex ignores the cancel", "
   CHECK(r.fibers[0].reason == "sync.Mutex.Lock");
   CHECK(r.fibers[0].object == "mutex #2 held by fiber 1 (destroyed)");  // #1: the context
 }
+
+TEST_CASE("mutex: an unlock in a destructor as an exception escapes keeps the fiber's site in the dump",
+          "[mutex][regression]") {
+  // Proves the unwinding rule at the seam: the guard's unlock() in its
+  // destructor is a scheduling point, but must not become the fiber's last
+  // site while the exception escapes.
+  int lock_line = 0;
+  auto r = lockstep::test::run_sim([&] {
+    Mutex mu;
+    lockstep::go("loader", [&] {
+      struct Release {
+        Mutex& m;
+        ~Release() { m.unlock(); }
+      };
+      lock_line = __LINE__ + 1;
+      mu.lock();
+      Release release{mu};
+      throw std::runtime_error("parcel 9 not found");
+    });
+    lockstep::sleep(1s);
+  });
+  REQUIRE(r.verdict == lockstep::sim::Verdict::exception);
+  REQUIRE(r.fibers.size() == 2);
+  CHECK(r.fibers[1].name == "loader");
+  CHECK(r.fibers[1].site.line() == static_cast<std::uint32_t>(lock_line));
+  CHECK(std::string(r.fibers[1].site.file_name()) == "primitives/tests/mutex_test.cpp");
+}

@@ -245,7 +245,8 @@ TEST_CASE("waitgroup: wait(ctx) on a done context fails at once, even at zero", 
 
 TEST_CASE("waitgroup: a goroutine that throws is shown where it was, not at go()", "[waitgroup][regression]") {
   // Regression: go()'s done() ran as the exception escaped and moved the
-  // fiber's last scheduling point to the wg.go line.
+  // fiber's last scheduling point to the wg.go line (now no operation in an
+  // unwinding destructor moves it: sim/simulation.hpp, note_site).
   int unlock_line = 0;
   auto r = run_sim([&] {
     lockstep::Mutex mu;

@@ -24,13 +24,15 @@ extern char** environ;
 
 namespace {
 
-// eventually() polls `done` until it holds, for up to 10s.
+// eventually() re-checks `done` until it holds, yielding the CPU in between,
+// and gives up after 10s. Nothing signals "a thread is now parked", so the
+// state is polled as goleak does; the deadline only bounds a failure.
 template <class F>
 bool eventually(F done) {
   auto deadline = std::chrono::steady_clock::now() + 10s;
   while (!done()) {
     if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(1ms);
+    std::this_thread::yield();
   }
   return true;
 }
