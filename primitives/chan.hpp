@@ -34,6 +34,7 @@
 #include <utility>
 
 #include "primitives/internal/blocking.hpp"
+#include "primitives/internal/counted.hpp"
 #include "primitives/internal/ring.hpp"
 #include "primitives/internal/type_name.hpp"
 #include "runtime/object_lock.hpp"
@@ -56,17 +57,24 @@ struct Received {
 namespace detail {
 
 // The channel itself; Chan, SendChan and RecvChan share one through a
-// shared_ptr. Every field is guarded by `lock`.
+// ChanRef, and a task parked on it holds one too (internal/counted.hpp).
+// Every field but `refs` is guarded by `lock`.
 template <class T>
-class ChanState final : public Waitable {
+class ChanState;
+template <class T>
+using ChanRef = Counted<ChanState<T>>;
+
+template <class T>
+class ChanState final : public Describes<ChanState<T>> {
  public:
   explicit ChanState(std::size_t capacity) : buffer_(capacity), id_(ObjectId::next()) {}
 
-  std::string describe() const override {
+  std::string describe() const {
     return fmt::format("chan<{}> #{}{} cap={} len={}{}", type_name<T>(), id_.global ? "g" : "",
                        id_.value, buffer_.capacity(), buffer_.size(), closed_ ? " closed" : "");
   }
 
+  RefCount refs;
   ObjectLock lock;
   Owner owner;
 
@@ -145,6 +153,7 @@ class ChanState final : public Waitable {
     w.task = &rt->current();
     w.value = value;
     queue.push_back(w);
+    ChanRef<T> keep = keep_alive();
     try {
       rt->park(WaitSite{reason, this, where}, lock.unlock_on_park());
     } catch (...) {
@@ -154,6 +163,15 @@ class ChanState final : public Waitable {
       throw;
     }
     return w.ok;
+  }
+
+  // keep_alive() is a reference that keeps the channel alive while its
+  // holder waits on it (a parked task); a select holds its channels through
+  // retain() and drop() instead, type-erased.
+  ChanRef<T> keep_alive() noexcept { return ChanRef<T>::share(this); }
+  void retain() noexcept { refs.retain(); }
+  void drop() noexcept {
+    if (refs.release()) delete this;
   }
 
   // drop_buffered_locked() discards the buffered values (a timer's stale tick).
@@ -188,7 +206,7 @@ void chan_send(ChanState<T>* c, T value, SourceLocation where) {
   Runtime* rt = current_runtime();  // read once: the hot path uses it three times
   rt->preemption_point(where);
   if (c == nullptr) park_nil("chan send (nil chan)", where);
-  c->owner.check(*c, where);
+  if (!c->owner.check(*c, where)) return;
   WakeList wake;
   c->lock.lock();
   if (c->closed()) {
@@ -209,7 +227,7 @@ std::optional<T> chan_recv(ChanState<T>* c, SourceLocation where) {
   Runtime* rt = current_runtime();  // read once: the hot path uses it three times
   rt->preemption_point(where);
   if (c == nullptr) park_nil("chan receive (nil chan)", where);
-  c->owner.check(*c, where);
+  if (!c->owner.check(*c, where)) return std::nullopt;
   WakeList wake;
   std::optional<T> out;
   c->lock.lock();
@@ -226,7 +244,7 @@ template <class T>
 bool chan_try_send(ChanState<T>* c, T& value, SourceLocation where) {
   operation_point(where);
   if (c == nullptr) return false;
-  c->owner.check(*c, where);
+  if (!c->owner.check(*c, where)) return false;
   WakeList wake;
   c->lock.lock();
   if (c->closed()) {
@@ -243,7 +261,7 @@ template <class T>
 Received<T> chan_try_recv(ChanState<T>* c, SourceLocation where) {
   operation_point(where);
   if (c == nullptr) return {ChanStatus::would_block, std::nullopt};
-  c->owner.check(*c, where);
+  if (!c->owner.check(*c, where)) return {ChanStatus::would_block, std::nullopt};
   WakeList wake;
   std::optional<T> out;
   c->lock.lock();
@@ -259,7 +277,7 @@ template <class T>
 void chan_close(ChanState<T>* c, SourceLocation where) {
   operation_point(where);
   if (c == nullptr) fail_nil_close(where);
-  c->owner.check(*c, where);
+  if (!c->owner.check(*c, where)) return;
   WakeList wake;
   c->lock.lock();
   if (c->closed()) {
@@ -282,22 +300,24 @@ class ChanBase {
     return n;
   }
   std::size_t cap() const { return state_ ? state_->capacity() : 0; }
-  bool is_nil() const noexcept { return state_ == nullptr; }
+  bool is_nil() const noexcept { return !state_; }
   // Two handles are equal when they refer to the same channel (or both nil).
   friend bool operator==(const ChanBase& a, const ChanBase& b) noexcept { return a.state_ == b.state_; }
   ChanState<T>* state() const noexcept { return state_.get(); }
+  const ChanRef<T>& ref() const noexcept { return state_; }
 
  protected:
   ChanBase() = default;
-  explicit ChanBase(std::shared_ptr<ChanState<T>> s) : state_(std::move(s)) {}
-  std::shared_ptr<ChanState<T>> state_;
+  explicit ChanBase(ChanRef<T> s) : state_(std::move(s)) {}
+  ChanRef<T> state_;
 };
 
 // Range-for over a receiving channel: each recv() until closed and drained.
+// It holds the channel, which the loop's handle expression may not.
 template <class T>
 class RecvIterator {
  public:
-  RecvIterator(ChanState<T>* c, SourceLocation where) : chan_(c), where_(where) { advance(); }
+  RecvIterator(ChanRef<T> c, SourceLocation where) : chan_(std::move(c)), where_(where) { advance(); }
   RecvIterator() = default;
   T& operator*() { return *current_; }
   RecvIterator& operator++() {
@@ -307,8 +327,8 @@ class RecvIterator {
   bool operator!=(const RecvIterator&) const { return current_.has_value(); }
 
  private:
-  void advance() { current_ = chan_recv(chan_, where_); }
-  ChanState<T>* chan_ = nullptr;
+  void advance() { current_ = chan_recv(chan_.get(), where_); }
+  ChanRef<T> chan_;
   SourceLocation where_;  // the range-for statement
   std::optional<T> current_;
 };
@@ -326,7 +346,7 @@ class Chan : public detail::ChanBase<T> {
   // Chan() is nil; Chan(n) makes a channel with room for n values (0: unbuffered).
   Chan() = default;
   explicit Chan(std::size_t capacity)
-      : detail::ChanBase<T>(std::make_shared<detail::ChanState<T>>(capacity)) {}
+      : detail::ChanBase<T>(detail::ChanRef<T>::adopt(new detail::ChanState<T>(capacity))) {}
   static Chan make(std::size_t capacity = 0) { return Chan(capacity); }
 
   void send(T value, SourceLocation where = SourceLocation::current()) const {
@@ -346,7 +366,7 @@ class Chan : public detail::ChanBase<T> {
   }
   // begin() is called by range-for; its site is the loop's, for dumps.
   detail::RecvIterator<T> begin(SourceLocation where = SourceLocation::current()) const {
-    return detail::RecvIterator<T>(this->state(), where);
+    return detail::RecvIterator<T>(this->ref(), where);
   }
   detail::RecvIterator<T> end() const { return {}; }
 
@@ -386,7 +406,7 @@ class RecvChan : public detail::ChanBase<T> {
   }
   // begin() is called by range-for; its site is the loop's, for dumps.
   detail::RecvIterator<T> begin(SourceLocation where = SourceLocation::current()) const {
-    return detail::RecvIterator<T>(this->state(), where);
+    return detail::RecvIterator<T>(this->ref(), where);
   }
   detail::RecvIterator<T> end() const { return {}; }
 };

@@ -12,6 +12,7 @@ Cond::~Cond() {
   guard_.lock();
   detail::detach_waiters(*this, {&waiters_}, &signalled_);
   guard_.unlock();
+  owner_.bury(detail::ObjectKind::cond, id_);
 }
 
 std::string Cond::describe() const {
@@ -46,9 +47,9 @@ Error Cond::wait_with(const Context* ctx, SourceLocation where) {
   if (ctx != nullptr) {
     if (Error e = ctx->err()) return e;  // still holding the mutex; binds nothing
   }
-  owner_.check(*this, where);
+  if (!owner_.check(*this, where)) return nullptr;
   Mutex& mutex = mutex_;  // after the park, `this` may be gone (see mutex.hpp, Lifetime)
-  mutex.owner_.check(mutex, where);
+  if (!mutex.owner_.check(mutex, where)) return nullptr;
   detail::Runtime& rt = *detail::current_runtime();
   detail::SyncWaiter s(*this, rt.current());
   detail::WakeList wake;  // the mutex's next holder
@@ -124,7 +125,7 @@ bool Cond::cancel(detail::SyncWaiter& s, bool& cancelled) {
 
 void Cond::signal(SourceLocation where) {
   detail::operation_point(where);
-  owner_.check(*this, where);
+  if (!owner_.check(*this, where)) return;
   detail::WakeList wake;
   guard_.lock();
   if (detail::Waiter* w = waiters_.take()) detail::grant(*w, signalled_, wake);
@@ -135,7 +136,7 @@ void Cond::signal(SourceLocation where) {
 
 void Cond::broadcast(SourceLocation where) {
   detail::operation_point(where);
-  owner_.check(*this, where);
+  if (!owner_.check(*this, where)) return;
   detail::WakeList wake;
   guard_.lock();
   while (detail::Waiter* w = waiters_.take()) detail::grant(*w, signalled_, wake);

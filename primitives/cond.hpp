@@ -55,7 +55,7 @@
 
 namespace lockstep {
 
-class Cond final : public detail::Waitable {
+class Cond final : public detail::Describes<Cond> {
  public:
   // Cond() binds to `mutex`, which must outlive it (Go's Cond.L).
   explicit Cond(Mutex& mutex) noexcept;
@@ -76,7 +76,7 @@ class Cond final : public detail::Waitable {
   Mutex& mutex() const noexcept { return mutex_; }
 
   // describe(): "cond #4 (mutex #3)".
-  std::string describe() const override;
+  std::string describe() const;
 
  private:
   bool idle_locked() const noexcept { return waiters_.empty() && signalled_.empty(); }

@@ -14,6 +14,7 @@ Mutex::~Mutex() {
   guard_.lock();
   detail::detach_waiters(*this, {&waiters_}, &granted_);
   guard_.unlock();
+  owner_.bury(detail::ObjectKind::mutex, id_);
 }
 
 std::string Mutex::describe() const {
@@ -31,7 +32,7 @@ Error Mutex::lock_in(const Context* ctx, SourceLocation where) {
   detail::operation_point(where);
   if (ctx != nullptr)
     if (Error e = ctx->err()) return e;
-  owner_.check(*this, where);
+  if (!owner_.check(*this, where)) return nullptr;
   guard_.lock();
   if (take_locked()) {
     guard_.unlock();
@@ -121,7 +122,7 @@ bool Mutex::cancel(detail::SyncWaiter& s, bool& cancelled) {
 
 bool Mutex::try_lock(SourceLocation where) {
   detail::operation_point(where);
-  owner_.check(*this, where);
+  if (!owner_.check(*this, where)) return false;
   guard_.lock();
   bool took = take_locked();
   guard_.unlock();
@@ -130,7 +131,7 @@ bool Mutex::try_lock(SourceLocation where) {
 
 void Mutex::unlock(SourceLocation where) {
   detail::operation_point(where);
-  owner_.check(*this, where);
+  if (!owner_.check(*this, where)) return;
   detail::WakeList wake;
   guard_.lock();
   if (unwind_debt_ > 0 && std::uncaught_exceptions() > 0) {
@@ -180,11 +181,7 @@ bool Mutex::unlock_for_wait(detail::WakeList& wake) noexcept {
 }
 
 void Mutex::relock_after_cancel() {
-  try {
-    owner_.check(*this, SourceLocation::current());
-  } catch (const Misuse&) {
-    return;  // another runtime took the mutex meanwhile: leave its state alone
-  }
+  if (!owner_.try_bind()) return;  // another runtime took it meanwhile: leave its state alone
   guard_.lock();
   if (!take_locked()) ++unwind_debt_;
   guard_.unlock();

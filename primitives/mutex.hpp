@@ -44,8 +44,10 @@
 //
 // Lifetime: destroying a Mutex while tasks wait in lock() detaches them (see
 // internal/sync_waiter.hpp): a dump still describes it, "(destroyed)", and
-// a simulation can tear them down safely; any guard of theirs that still
-// refers to it is the caller's bug, as with std::mutex.
+// a simulation can tear them down safely. It also leaves a tombstone: a
+// later use is misuse, or nothing while a simulation tears the user down
+// (Owner::bury, docs/simulation.md "Teardown"). On real threads a guard that
+// still refers to it is the caller's bug, as with std::mutex.
 //
 // Teardown: when a simulation tears down a fiber parked in lock() after the
 // mutex was handed to it, the fiber passes the mutex on before unwinding, so
@@ -64,7 +66,7 @@ namespace lockstep {
 
 class Cond;
 
-class Mutex final : public detail::Waitable {
+class Mutex final : public detail::Describes<Mutex> {
  public:
   Mutex() noexcept;
   ~Mutex();
@@ -83,7 +85,7 @@ class Mutex final : public detail::Waitable {
   void unlock(SourceLocation where = SourceLocation::current());
 
   // describe(): "mutex #3 held by fiber 5", "mutex #3 unlocked".
-  std::string describe() const override;
+  std::string describe() const;
 
  private:
   friend class Cond;

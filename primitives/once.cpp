@@ -10,6 +10,7 @@ Once::~Once() {
   guard_.lock();
   detail::detach_waiters(*this, {&waiters_}, nullptr);
   guard_.unlock();
+  owner_.bury(detail::ObjectKind::once, id_);
 }
 
 std::string Once::describe() const {
@@ -20,7 +21,7 @@ std::string Once::describe() const {
 }
 
 bool Once::begin(SourceLocation where) {
-  owner_.check(*this, where);
+  if (!owner_.check(*this, where)) return false;  // torn down: f does not run
   detail::TaskRef me = detail::TaskRef::caller();
   guard_.lock();
   if (done_.load(std::memory_order_relaxed)) {

@@ -49,7 +49,7 @@
 
 namespace lockstep {
 
-class Once final : public detail::Waitable {
+class Once final : public detail::Describes<Once> {
  public:
   Once() noexcept;
   ~Once();
@@ -79,7 +79,7 @@ class Once final : public detail::Waitable {
   bool done() const noexcept { return done_.load(std::memory_order_acquire); }
 
   // describe(): "once #3 running in fiber 4", "once #3 done", "once #3 not run".
-  std::string describe() const override;
+  std::string describe() const;
 
  private:
   // begin() returns true if the caller must run f; false once f has run

@@ -12,6 +12,7 @@ RWMutex::~RWMutex() {
   guard_.lock();
   detail::detach_waiters(*this, {&readerq_, &writerq_}, &granted_);
   guard_.unlock();
+  owner_.bury(detail::ObjectKind::rwmutex, id_);
 }
 
 std::string RWMutex::describe() const {
@@ -38,7 +39,7 @@ Error RWMutex::lock_in(const Context* ctx, SourceLocation where) {
   detail::operation_point(where);
   if (ctx != nullptr)
     if (Error e = ctx->err()) return e;
-  owner_.check(*this, where);
+  if (!owner_.check(*this, where)) return nullptr;
   guard_.lock();
   if (!writing_ && readers_ == 0 && writerq_.empty()) {
     writing_ = true;
@@ -51,7 +52,7 @@ Error RWMutex::lock_in(const Context* ctx, SourceLocation where) {
 
 bool RWMutex::try_lock(SourceLocation where) {
   detail::operation_point(where);
-  owner_.check(*this, where);
+  if (!owner_.check(*this, where)) return false;
   guard_.lock();
   bool took = !writing_ && readers_ == 0 && writerq_.empty();
   if (took) {
@@ -64,7 +65,7 @@ bool RWMutex::try_lock(SourceLocation where) {
 
 void RWMutex::unlock(SourceLocation where) {
   detail::operation_point(where);
-  owner_.check(*this, where);
+  if (!owner_.check(*this, where)) return;
   detail::WakeList wake;
   guard_.lock();
   if (!writing_) {
@@ -89,7 +90,7 @@ Error RWMutex::rlock_in(const Context* ctx, SourceLocation where) {
   detail::operation_point(where);
   if (ctx != nullptr)
     if (Error e = ctx->err()) return e;
-  owner_.check(*this, where);
+  if (!owner_.check(*this, where)) return nullptr;
   guard_.lock();
   if (!writing_ && writerq_.empty()) {  // a waiting writer blocks new readers
     ++readers_;
@@ -101,7 +102,7 @@ Error RWMutex::rlock_in(const Context* ctx, SourceLocation where) {
 
 bool RWMutex::try_rlock(SourceLocation where) {
   detail::operation_point(where);
-  owner_.check(*this, where);
+  if (!owner_.check(*this, where)) return false;
   guard_.lock();
   bool took = !writing_ && writerq_.empty();
   if (took) ++readers_;
@@ -111,7 +112,7 @@ bool RWMutex::try_rlock(SourceLocation where) {
 
 void RWMutex::runlock(SourceLocation where) {
   detail::operation_point(where);
-  owner_.check(*this, where);
+  if (!owner_.check(*this, where)) return;
   detail::WakeList wake;
   guard_.lock();
   if (readers_ == 0) {

@@ -54,7 +54,7 @@
 
 namespace lockstep {
 
-class RWMutex final : public detail::Waitable {
+class RWMutex final : public detail::Describes<RWMutex> {
  public:
   RWMutex() noexcept;
   ~RWMutex();
@@ -87,7 +87,7 @@ class RWMutex final : public detail::Waitable {
   void unlock_shared(SourceLocation where = SourceLocation::current()) { runlock(where); }
 
   // describe(): "rwmutex #3 read-locked by 2, 1 writer waiting".
-  std::string describe() const override;
+  std::string describe() const;
 
  private:
   // Helpers run with guard_ held; the tasks they grant go to `wake`.

@@ -48,10 +48,10 @@ class LockSet {
 };
 
 // What a select waits on, for the dump: "chan<int> #1 cap=0 len=0, chan<...>".
-class SelectObject final : public Waitable {
+class SelectObject final : public Describes<SelectObject> {
  public:
   SelectObject(CaseRef* cases, std::size_t n) : cases_(cases), n_(n) {}
-  std::string describe() const override {
+  std::string describe() const {
     std::string out;
     for (std::size_t i = 0; i < n_; ++i) {
       if (cases_[i].chan == nullptr) continue;
@@ -90,7 +90,7 @@ std::size_t select_cases(CaseRef* cases, std::size_t n, SourceLocation where) {
   for (std::size_t i = 0; i < n; ++i) {
     if (cases[i].chan == nullptr) continue;
     try {
-      cases[i].owner->check(*cases[i].chan, where);
+      (void)cases[i].owner->check(*cases[i].chan, where);  // a channel is never buried
     } catch (...) {
       release_channels(cases, i);
       throw;
@@ -139,8 +139,19 @@ std::size_t select_cases(CaseRef* cases, std::size_t n, SourceLocation where) {
   Runtime& rt = *current_runtime();
   SelectGroup group;
   Scratch<Waiter> waiters(n);
+  // The channels outlive their handles while the select is parked on them
+  // (a handle may be a dead frame's: see internal/counted.hpp).
+  struct Held {
+    CaseRef* cases;
+    std::size_t n;
+    ~Held() {
+      for (std::size_t i = 0; i < n; ++i)
+        if (cases[i].chan != nullptr) cases[i].drop(cases[i].self);
+    }
+  } held{cases, n};
   for (std::size_t i = 0; i < n; ++i) {
     if (cases[i].chan == nullptr) continue;
+    cases[i].retain(cases[i].self);
     waiters[i].task = &rt.current();
     waiters[i].group = &group;
     waiters[i].case_index = static_cast<std::int32_t>(i);

@@ -52,6 +52,8 @@ struct CaseRef {
   void (*run)(void*) = nullptr;
   bool (*closed)(void*) = nullptr;  // send cases: is the channel closed?
   void (*release)(void*) = nullptr;  // unbinds an idle channel made outside simulations
+  void (*retain)(void*) = nullptr;  // a reference to the channel, while the select is parked
+  void (*drop)(void*) = nullptr;    // ...given back
 };
 
 }  // namespace detail
@@ -82,6 +84,8 @@ struct RecvCase {
     r.dequeue = [](void* s, detail::Waiter& w) { static_cast<RecvCase*>(s)->chan->recvq().remove(w); };
     r.complete = [](void*, detail::Waiter&) {};
     r.release = [](void* s) { static_cast<RecvCase*>(s)->chan->release_if_idle(); };
+    r.retain = [](void* s) { static_cast<RecvCase*>(s)->chan->retain(); };
+    r.drop = [](void* s) { static_cast<RecvCase*>(s)->chan->drop(); };
     r.run = [](void* s) {
       auto* c = static_cast<RecvCase*>(s);
       if constexpr (std::is_invocable_v<F&, std::optional<T>>)
@@ -125,6 +129,8 @@ struct SendCase {
     };
     r.run = [](void* s) { static_cast<SendCase*>(s)->callback(); };
     r.release = [](void* s) { static_cast<SendCase*>(s)->chan->release_if_idle(); };
+    r.retain = [](void* s) { static_cast<SendCase*>(s)->chan->retain(); };
+    r.drop = [](void* s) { static_cast<SendCase*>(s)->chan->drop(); };
     return r;
   }
 };

@@ -17,6 +17,7 @@ Semaphore::~Semaphore() {
   guard_.lock();
   detail::detach_waiters(*this, {&waiters_}, &granted_);
   guard_.unlock();
+  owner_.bury(detail::ObjectKind::semaphore, id_);
 }
 
 std::string Semaphore::describe() const {
@@ -49,7 +50,7 @@ Error Semaphore::acquire_in(const Context* ctx, std::int64_t n, SourceLocation w
       return ctx->err();
     }
   }
-  owner_.check(*this, where);
+  if (!owner_.check(*this, where)) return nullptr;
   guard_.lock();
   if (take_locked(n)) {
     owner_.release_if_idle(idle_locked());  // n == 0 holds nothing
@@ -76,7 +77,7 @@ Error Semaphore::acquire_in(const Context* ctx, std::int64_t n, SourceLocation w
 bool Semaphore::try_acquire(std::int64_t n, SourceLocation where) {
   detail::operation_point(where);
   check_weight(n, false, where);
-  owner_.check(*this, where);
+  if (!owner_.check(*this, where)) return false;
   guard_.lock();
   bool took = take_locked(n);
   owner_.release_if_idle(idle_locked());
@@ -87,7 +88,7 @@ bool Semaphore::try_acquire(std::int64_t n, SourceLocation where) {
 void Semaphore::release(std::int64_t n, SourceLocation where) {
   detail::operation_point(where);
   check_weight(n, false, where);
-  owner_.check(*this, where);
+  if (!owner_.check(*this, where)) return;
   detail::WakeList wake;
   guard_.lock();
   if (n > held_) {

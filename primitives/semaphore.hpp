@@ -55,7 +55,7 @@
 
 namespace lockstep {
 
-class Semaphore final : public detail::Waitable {
+class Semaphore final : public detail::Describes<Semaphore> {
  public:
   // Semaphore(size): `size` units, all free. Misuse if size < 0.
   explicit Semaphore(std::int64_t size, SourceLocation where = SourceLocation::current());
@@ -77,7 +77,7 @@ class Semaphore final : public detail::Waitable {
   std::int64_t size() const noexcept { return size_; }
 
   // describe(): "semaphore #3 size=4 held=3".
-  std::string describe() const override;
+  std::string describe() const;
 
  private:
   // The waiting protocol, in steps so that a second entry point (a

@@ -9,7 +9,7 @@ namespace lockstep::detail {
 
 // One timer, ticker or after_func. While pending it keeps itself alive
 // (`keepalive`): the runtime's heap refers to it, whoever holds handles.
-struct TimerState final : TimerNode, Waitable, std::enable_shared_from_this<TimerState> {
+struct TimerState final : TimerNode, Describes<TimerState>, std::enable_shared_from_this<TimerState> {
   Runtime* runtime = nullptr;  // null once the runtime discarded it
   Owner owner;
   Chan<TimePoint> chan;                            // nil for after_func
@@ -21,7 +21,7 @@ struct TimerState final : TimerNode, Waitable, std::enable_shared_from_this<Time
   // (cancel_timer() waits for the fire to end instead).
   std::mutex ops;
 
-  std::string describe() const override { return period.count() > 0 ? "ticker" : "timer"; }
+  std::string describe() const { return period.count() > 0 ? "ticker" : "timer"; }
 
   void arm(TimePoint deadline) {
     when = deadline;
@@ -93,7 +93,7 @@ std::shared_ptr<TimerState> make_state(SourceLocation where) {
 
 TimerState& checked(const std::shared_ptr<TimerState>& t, SourceLocation where) {
   operation_point(where);
-  t->owner.check(*t, where);
+  (void)t->owner.check(*t, where);  // never buried: the state lives while a handle does
   return *t;
 }
 

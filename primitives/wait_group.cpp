@@ -12,6 +12,7 @@ WaitGroup::~WaitGroup() {
   guard_.lock();
   detail::detach_waiters(*this, {&waiters_}, &woken_);
   guard_.unlock();
+  owner_.bury(detail::ObjectKind::waitgroup, id_);
 }
 
 std::string WaitGroup::describe() const {
@@ -20,7 +21,7 @@ std::string WaitGroup::describe() const {
 
 void WaitGroup::add(std::int64_t delta, SourceLocation where) {
   detail::operation_point(where);
-  owner_.check(*this, where);
+  if (!owner_.check(*this, where)) return;
   detail::WakeList wake;
   guard_.lock();
   std::int64_t next = count_ + delta;
@@ -49,7 +50,7 @@ Error WaitGroup::wait_in(const Context* ctx, SourceLocation where) {
   detail::operation_point(where);
   if (ctx != nullptr)
     if (Error e = ctx->err()) return e;
-  owner_.check(*this, where);
+  if (!owner_.check(*this, where)) return nullptr;
   guard_.lock();
   if (count_ == 0) {
     owner_.release_if_idle(idle_locked());

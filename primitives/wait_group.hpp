@@ -57,7 +57,7 @@
 
 namespace lockstep {
 
-class WaitGroup final : public detail::Waitable {
+class WaitGroup final : public detail::Describes<WaitGroup> {
  public:
   WaitGroup() noexcept;
   ~WaitGroup();
@@ -102,7 +102,7 @@ class WaitGroup final : public detail::Waitable {
   }
 
   // describe(): "waitgroup #3 count=2".
-  std::string describe() const override;
+  std::string describe() const;
 
  private:
   bool idle_locked() const noexcept { return count_ == 0 && waiters_.empty() && woken_.empty(); }

@@ -36,7 +36,9 @@ std::string describe_task(const Task& t);
 std::string describe_caller();
 
 // fail_misuse() throws Misuse with `what`, the object (if any), the caller
-// and `where`.
+// and `where`. In a task its simulation is tearing down, it leaves the task
+// in place instead (Runtime::leave_in_place()): the run already has its
+// verdict, and a throw from an unwinding destructor would terminate.
 [[noreturn]] void fail_misuse(std::string_view what, const Waitable* object,
                               SourceLocation where);
 

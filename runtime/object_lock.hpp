@@ -15,6 +15,13 @@
 // when idle. Using an object from a runtime it is not bound to is misuse. All
 // real threads share one runtime (the thread runtime), so they share objects
 // freely, as Go's goroutines do.
+//
+// Owner is also the object's tombstone: a destructor buries it, so a task
+// that outlived the object's scope (a leaked fiber's guard on main's mutex)
+// gets a misuse naming the dead object, or, while its simulation tears it
+// down, nothing at all, instead of reading freed state. Reading the tombstone
+// needs the memory to still be there: a simulation keeps main's frame until
+// the run is over (docs/simulation.md, "Teardown").
 #pragma once
 
 #include <sched.h>
@@ -56,47 +63,6 @@ class ObjectLock {
   std::atomic<bool> held_{false};
 };
 
-class Owner {
- public:
-  // Owner() records the creating runtime: a simulation owns the object for
-  // life; null (outside any simulation) makes it bindable.
-  Owner() noexcept
-      : owner_(in_simulation() ? current_runtime()->identity() : 0), permanent_(in_simulation()) {}
-
-  // check() binds the object to the calling runtime if it is free, or fails
-  // with Misuse naming `object` if another runtime holds it.
-  void check(const Waitable& object, SourceLocation where) {
-    std::uint64_t me = current_runtime()->identity();
-    std::uint64_t held = owner_.load(std::memory_order_acquire);
-    if (held == me) [[likely]]
-      return;
-    // A failed bind leaves the current owner in `held`: another thread of the
-    // same runtime may have bound it first.
-    if (held == 0 && !permanent_ && (owner_.compare_exchange_strong(held, me) || held == me)) return;
-    std::uint64_t threads = thread_runtime().identity();
-    const char* what = permanent_ && me == threads
-                           ? "use from a real thread of an object that belongs to a simulation"
-                       : permanent_ ? "use of an object that belongs to another simulation"
-                       : held == threads ? "use of an object that a thread outside any simulation is using"
-                       : Runtime::is_live(held)
-                           ? "use of an object that another runtime is using at the same time"
-                           : "use of an object left in use by a simulation that has ended";
-    fail_misuse(what, &object, where);
-  }
-  // bindable() is true for an object created outside any simulation.
-  bool bindable() const noexcept { return !permanent_; }
-  // release_if_idle() frees a bindable object once it holds no state.
-  void release_if_idle(bool idle) noexcept {
-    if (idle && !permanent_) owner_.store(0, std::memory_order_release);
-  }
-
- private:
-  // Threads outside any simulation share the thread runtime's identity: use
-  // from them binds too, so a simulation cannot take an object they hold.
-  std::atomic<std::uint64_t> owner_;  // Runtime::identity(); 0 when free
-  bool permanent_;
-};
-
 // An object id: per simulation inside one (deterministic), process-wide
 // outside (the thread runtime's), where it is shown with a "g" prefix
 // ("mutex #g3").
@@ -106,6 +72,71 @@ struct ObjectId {
   static ObjectId next() noexcept {
     return {current_runtime()->new_object_id(), !in_simulation()};
   }
+};
+
+// What a buried object was, for the message about its use after death.
+enum class ObjectKind : std::uint8_t { mutex, rwmutex, cond, waitgroup, once, semaphore };
+const char* to_string(ObjectKind kind) noexcept;
+
+class Owner {
+ public:
+  // Owner() records the creating runtime: a simulation owns the object for
+  // life; null (outside any simulation) makes it bindable.
+  Owner() noexcept
+      : owner_(in_simulation() ? current_runtime()->identity() : 0), permanent_(in_simulation()) {}
+
+  // check() binds the object to the calling runtime if it is free, or fails
+  // with Misuse naming `object` if another runtime holds it, or if the object
+  // was destroyed (bury()). It returns false, and the operation must return
+  // at once without touching the object, only for a destroyed object used by
+  // a task its simulation is tearing down (the teardown is not part of the
+  // run: a guard unwinding in a leaked fiber may unlock a mutex that died
+  // with main's frame).
+  [[nodiscard]] bool check(const Waitable& object, SourceLocation where) {
+    std::uint64_t me = current_runtime()->identity();
+    std::uint64_t held = owner_.load(std::memory_order_acquire);
+    if (held == me) [[likely]]
+      return true;
+    // A failed bind leaves the current owner in `held`: another thread of the
+    // same runtime may have bound it first.
+    if (held == 0 && !permanent_ && (owner_.compare_exchange_strong(held, me) || held == me)) return true;
+    return check_slow(object, held, me, where);
+  }
+  // try_bind() is check() without the misuse: true if the object is bound
+  // to the calling runtime now; false, changing nothing, if another runtime
+  // holds it or it was destroyed.
+  bool try_bind() noexcept;
+  // bindable() is true for an object created outside any simulation.
+  bool bindable() const noexcept { return !permanent_; }
+  // release_if_idle() frees a bindable object once it holds no state.
+  void release_if_idle(bool idle) noexcept {
+    if (idle && !permanent_) owner_.store(0, std::memory_order_release);
+  }
+  // bury() is the last thing an object's destructor does: any later use of
+  // its memory (a guard of a fiber that outlived the frame it lived in)
+  // fails as "use of mutex #3 after it was destroyed" instead of reading
+  // freed state. An atomic store, so the compiler keeps it although the
+  // object's lifetime ends right after.
+  void bury(ObjectKind kind, ObjectId id) noexcept {
+    owner_.store(kBuried | (id.global ? kGlobalId : 0) |
+                     (std::uint64_t{static_cast<std::uint8_t>(kind)} << kKindShift) | (id.value & kIdMask),
+                 std::memory_order_release);
+  }
+
+ private:
+  // A buried owner_: bit 63 set, bit 62 the id's "g", bits 56-61 the kind,
+  // the rest the id. Runtime identities are small counters: never bit 63.
+  static constexpr std::uint64_t kBuried = std::uint64_t{1} << 63;
+  static constexpr std::uint64_t kGlobalId = std::uint64_t{1} << 62;
+  static constexpr unsigned kKindShift = 56;
+  static constexpr std::uint64_t kIdMask = (std::uint64_t{1} << kKindShift) - 1;
+
+  bool check_slow(const Waitable& object, std::uint64_t held, std::uint64_t me, SourceLocation where);
+
+  // Threads outside any simulation share the thread runtime's identity: use
+  // from them binds too, so a simulation cannot take an object they hold.
+  std::atomic<std::uint64_t> owner_;  // Runtime::identity(); 0 when free; kBuried|... once destroyed
+  bool permanent_;
 };
 
 }  // namespace lockstep::detail

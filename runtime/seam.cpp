@@ -5,6 +5,7 @@
 #include <mutex>
 #include <vector>
 #include <cstring>
+#include <exception>
 
 #include "runtime/source_location.hpp"
 
@@ -47,6 +48,11 @@ Runtime::Runtime() : identity_(next_identity()) {
 Runtime::~Runtime() {
   std::lock_guard lock(live_runtimes().mutex);
   std::erase(live_runtimes().ids, identity_);
+}
+
+void Runtime::leave_in_place() noexcept {
+  // Only a simulation tears tasks down; reaching this is a bug in lockstep.
+  std::terminate();
 }
 
 bool Runtime::is_live(std::uint64_t identity) noexcept {

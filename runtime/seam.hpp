@@ -23,6 +23,9 @@
 //                            simulation ids count from 1 per run, so dumps
 //                            are the same on every run
 //   live_tasks(), dump()     goroutine accounting: how many, and what they do
+//   tearing_down()           is the calling task being torn down (its
+//                            simulation has a verdict and unwinds it)?
+//   leave_in_place()         stop a torn-down task for good, unwound no further
 //
 // A primitive never learns which runtime it runs on: it calls
 // current_runtime() and the interface below. Nothing here depends on sim/.
@@ -46,13 +49,36 @@
 namespace lockstep::detail {
 
 // The object a task waits on, as the goroutine dump shows it:
-// "chan<int> #7 cap=0 len=0", "mutex #3 held by fiber 5".
+// "chan<int> #7 cap=0 len=0", "mutex #3 held by fiber 5". A type derives
+// from Describes<T> and defines its own describe().
+//
+// Not polymorphic on purpose: with a virtual table, the undefined behaviour
+// sanitizer aborts on a member call on a destroyed object at the caller's
+// site, before the callee can tell; and that call is exactly what a teardown
+// must survive (a leaked fiber's guard unlocking a mutex that died with
+// main's frame, docs/simulation.md "Teardown"). A function pointer costs the
+// same indirect call as a virtual one.
 class Waitable {
  public:
-  virtual std::string describe() const = 0;
+  std::string describe() const { return describe_(*this); }
 
  protected:
+  using Describe = std::string (*)(const Waitable&);
+  explicit Waitable(Describe describe) noexcept : describe_(describe) {}
+  Waitable(const Waitable&) = default;
+  Waitable& operator=(const Waitable&) = default;
   ~Waitable() = default;
+
+ private:
+  Describe describe_;
+};
+
+// Describes<T> makes T a Waitable whose description is T::describe().
+template <class T>
+class Describes : public Waitable {
+ protected:
+  Describes() noexcept
+      : Waitable([](const Waitable& w) { return static_cast<const T&>(w).describe(); }) {}
 };
 
 // What a parked task waits for. `reason` is a Go-style wait reason with
@@ -141,6 +167,16 @@ class Runtime {
   virtual std::size_t live_tasks() const noexcept = 0;
   // dump() is the goroutine dump of the live tasks (runtime/task_dump.hpp).
   virtual std::string dump() = 0;
+  // tearing_down() is true while the calling task is being torn down: a
+  // simulation reached its verdict and is unwinding the task's stack. Then an
+  // operation on a destroyed object does nothing (Owner::check), and a misuse
+  // or a block, which cannot be thrown from a destructor that is unwinding,
+  // leaves the task in place instead (leave_in_place()). Never on threads.
+  virtual bool tearing_down() const noexcept { return false; }
+  // leave_in_place() never returns: the calling task, which is being torn
+  // down, stops here and is never resumed or unwound further, as Go leaves a
+  // leaked goroutine where it is. Only called when tearing_down().
+  [[noreturn]] virtual void leave_in_place() noexcept;
 
  protected:
   Runtime();

@@ -65,6 +65,16 @@ struct Fiber : lockstep::detail::Task {
   std::int64_t priority = 0;  // PCT priority; higher runs first
   bool cancel = false;        // set when the run ends: the next park throws
   bool exited = false;
+  // Set when teardown leaves the fiber where it is instead of unwinding it
+  // (Simulation::leave()): it is never resumed, and its record is not reused.
+  bool left_in_place = false;
+  // Main's stack is kept until the run is over when main returns while
+  // other fibers live: they may still refer to its locals.
+  bool hold_stack = false;
+  // The fiber that spawned this one (null: main, or a timer callback), and
+  // its id then, to tell whether it has returned since (records are reused).
+  Fiber* spawner = nullptr;
+  std::uint64_t spawner_id = 0;
   // The live list, in spawn order (so in id order): dumps and teardown walk it.
   Fiber* prev_live = nullptr;
   Fiber* next_live = nullptr;

@@ -37,6 +37,9 @@ std::string to_string(const Report& r) {
   out += fmt::format("  strategy {}, seed {}, {}\n", describe(r.strategy), r.seed,
                      count(r.decision_count, "decision", "decisions"));
   if (!r.passed()) out += fmt::format("  replay with LOCKSTEP_REPLAY='{}'\n", r.replay_token);
+  if (r.left_in_place > 0)
+    out += fmt::format("  {} left in place at teardown, not unwound (docs/simulation.md, Teardown)\n",
+                       count(r.left_in_place, "fiber", "fibers"));
   return out + r.dump();
 }
 

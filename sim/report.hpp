@@ -52,6 +52,10 @@ struct Report {
   std::uint64_t switches = 0;  // context switches between fibers
   std::uint64_t fibers_spawned = 0;
   std::uint64_t peak_fibers = 0;  // most fibers alive at once, main included
+  // Fibers the teardown left in place instead of unwinding: they may refer
+  // to a frame that returned before them (docs/simulation.md, "Teardown").
+  // Their stacks, and whatever they own, stay allocated for the process's life.
+  std::uint64_t left_in_place = 0;
 
   std::uint64_t seed = 0;
   Strategy strategy = Strategy::fifo();

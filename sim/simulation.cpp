@@ -7,8 +7,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 #include "runtime/misuse.hpp"
+#include "sim/graveyard.hpp"
 #include "sim/watchdog.hpp"
 
 namespace lockstep::sim::detail {
@@ -21,18 +23,41 @@ namespace {
 
 constinit thread_local Simulation* this_thread_simulation = nullptr;
 
-// Hands a pooled stack to Boost.Context and takes it back when the fiber ends.
-// Boost moves this allocator into the fiber's record, on the stack itself.
+// Hands a pooled stack to Boost.Context and takes it back when the fiber ends
+// (Simulation::release_stack()). Boost moves this allocator into the fiber's
+// record, on the stack itself.
 struct PooledStack {
   Stack stack;
+  Simulation* sim;
+  Fiber* fiber;
   ctx::stack_context allocate() noexcept {
     ctx::stack_context sc;
     sc.sp = stack.top();
     sc.size = stack.size - kCanaryBytes;
     return sc;
   }
-  void deallocate(ctx::stack_context&) noexcept { StackPool::local().release(stack); }
+  void deallocate(ctx::stack_context&) noexcept { sim->release_stack(*fiber, stack); }
 };
+
+// Main's body runs this far below the top of its stack. What runs on main's
+// stack after the body returned or threw (its closure's destructors, the
+// verdict of an exception, the exit) stays in this reserve, above the body's
+// frame, so main's locals keep their bytes for fibers that outlive them.
+#if defined(LOCKSTEP_ASAN)
+constexpr std::size_t kMainExitReserve = 64 * 1024;  // ASan's frames are larger
+#else
+constexpr std::size_t kMainExitReserve = 16 * 1024;
+#endif
+
+// Not instrumented by ASan or TSan: their epilogues would call into their
+// runtimes (to unpoison the alloca, to pop the shadow stack) from below the
+// reserve, over the body's frame.
+[[gnu::noinline, gnu::no_sanitize_address, gnu::no_sanitize_thread]] void call_below_reserve(
+    lockstep::detail::Body& body) {
+  void* volatile reserve = __builtin_alloca(kMainExitReserve);
+  (void)reserve;
+  body();
+}
 
 [[noreturn]] void die(const char* text) noexcept {
   ssize_t ignored = write(STDERR_FILENO, text, std::strlen(text));
@@ -85,17 +110,25 @@ Report Simulation::run(Body root, SourceLocation where) {
   } restore;
   Watchdog::Registration watched(*this);
   home_.tsan = tsan_current();
-  main_ = &new_fiber(std::move(root), "main", where);
+  main_ = &new_fiber(std::move(root), "main", where, true);
+  main_id_ = main_->id;
   run_queue_.pop_front();  // main starts now, not through the queue
   switch_to(*main_);
-  // Home again: the run has a verdict.
+  // Home again: the run has a verdict, or main returned while fibers live,
+  // and home schedules from here on (finish()).
+  while (!ending_) {
+    Fiber& next = pick_next();
+    if (&next == &home_) break;
+    switch_to(next);
+  }
   Report report;
   finalize(report);
+  if (held_stack_.base != nullptr) StackPool::local().release(std::exchange(held_stack_, Stack{}));
   StackPool::local().trim(1024);
   return report;
 }
 
-Fiber& Simulation::new_fiber(Body&& body, std::string&& name, SourceLocation site) {
+Fiber& Simulation::new_fiber(Body&& body, std::string&& name, SourceLocation site, bool is_main) {
   Fiber* f;
   if (!free_fibers_.empty()) {
     f = free_fibers_.back();
@@ -108,11 +141,14 @@ Fiber& Simulation::new_fiber(Body&& body, std::string&& name, SourceLocation sit
   f->spawned_at = site;
   f->site = site;
   f->state = FiberState::runnable;
-  f->cancel = f->exited = false;
+  f->cancel = f->exited = f->hold_stack = false;
   f->eh = {};
   f->priority = fifo_ ? 0 : decider_->on_spawn();
+  bool from_fiber = current_ != &home_ && !in_timer_callback_;
+  f->spawner = from_fiber ? current_ : nullptr;
+  f->spawner_id = from_fiber ? current_->id : 0;
   try {
-    start_fiber(*f, std::move(body));
+    start_fiber(*f, std::move(body), is_main);
   } catch (...) {
     free_fibers_.push_back(f);
     throw;
@@ -128,13 +164,14 @@ Fiber& Simulation::new_fiber(Body&& body, std::string&& name, SourceLocation sit
   return *f;
 }
 
-void Simulation::start_fiber(Fiber& f, Body&& body) {
-  f.stack = StackPool::local().acquire(options_.stack_size, options_.guard_pages);
+void Simulation::start_fiber(Fiber& f, Body&& body, bool is_main) {
+  std::size_t size = options_.stack_size + (is_main ? kMainExitReserve : 0);
+  f.stack = StackPool::local().acquire(size, options_.guard_pages);
   f.asan = AsanStack{f.stack.base, f.stack.size, nullptr};
   f.tsan = tsan_create();
   Fiber* fp = &f;
   tsan_constructing(f.tsan, [&] {
-    f.context = ctx::fiber(std::allocator_arg, PooledStack{f.stack},
+    f.context = ctx::fiber(std::allocator_arg, PooledStack{f.stack, this, fp},
                            [this, fp, body = std::move(body)](ctx::fiber&& from) mutable {
                              resumed(std::move(from));
                              run_body(*fp, body);
@@ -146,7 +183,10 @@ void Simulation::start_fiber(Fiber& f, Body&& body) {
 void Simulation::run_body(Fiber& f, Body& body) noexcept {
   if (!f.cancel) {
     try {
-      body();
+      if (&f == main_)
+        call_below_reserve(body);
+      else
+        body();
     } catch (const FiberCancelled&) {
     } catch (const Misuse& e) {
       exception_ = std::current_exception();
@@ -168,13 +208,30 @@ ctx::fiber Simulation::finish(Fiber& f) noexcept {
   (f.prev_live != nullptr ? f.prev_live->next_live : live_head_) = f.next_live;
   (f.next_live != nullptr ? f.next_live->prev_live : live_tail_) = f.prev_live;
   --live_count_;
-  if (&f == main_) main_exited_ = true;
   heartbeat_.store(++steps_, std::memory_order_relaxed);
   if (log_ != nullptr) [[unlikely]]
     log_exit(f);
+  if (&f == main_) {
+    main_exited_ = true;
+    if (live_count_ > 0) {
+      // Fibers that may refer to main's locals live on: keep main's stack
+      // as it is (no pick_next() on it; the pool takes it back after the
+      // run), and let home schedule.
+      f.hold_stack = true;
+      hand_over(f, home_, false);
+      return std::move(home_.context);
+    }
+  }
   Fiber& next = pick_next();
   hand_over(f, next);
   return std::move(next.context);  // Boost jumps there and frees f's stack
+}
+
+void Simulation::release_stack(Fiber& f, const Stack& stack) noexcept {
+  if (f.hold_stack)
+    held_stack_ = stack;
+  else
+    StackPool::local().release(stack);
 }
 
 void Simulation::reclaim(Fiber& f) noexcept {
@@ -211,17 +268,18 @@ bool Simulation::describe_overflow(const void* fault, char* buffer, std::size_t 
   return true;
 }
 
-void Simulation::cancel_slow(Fiber& me) {
-  if (std::uncaught_exceptions() > 0) {
-    // Throwing now would call std::terminate without a word; say why instead.
-    char text[512];
-    std::snprintf(text, sizeof text,
-                  "lockstep: fiber %llu \"%s\" blocked in a destructor while the simulation was "
-                  "tearing it down; destructors must not block\n",
-                  static_cast<unsigned long long>(me.id), me.name.c_str());
-    die(text);
-  }
+void Simulation::cancel_slow(Fiber&) {
+  // Throwing while a destructor unwinds would call std::terminate: a fiber
+  // that blocks in a destructor during its teardown stays where it is.
+  if (std::uncaught_exceptions() > 0) leave_in_place();
   throw FiberCancelled{};
+}
+
+void Simulation::leave_in_place() noexcept {
+  Fiber& me = *current_;
+  me.left_in_place = true;  // finalize() buries it once home resumes
+  switch_to(home_);
+  std::abort();  // never resumed
 }
 
 void Simulation::not_in_fiber_slow(const char* what, SourceLocation where) const {
@@ -263,6 +321,7 @@ void Simulation::park(const WaitSite& site, lockstep::detail::Unlock unlock) {
 
 void Simulation::ready(lockstep::detail::Task& task) {
   auto& f = static_cast<Fiber&>(task);
+  if (f.left_in_place) return;  // a teardown's destructor woke a fiber it left in place
   if (f.state != FiberState::blocked)
     throw std::logic_error(fmt::format("lockstep internal error: ready() of {} which is {}",
                                        fiber_text(f), to_string(f.state)));
@@ -453,6 +512,31 @@ void Simulation::end_run_from_fiber(Verdict v, std::string message) {
   throw FiberCancelled{};  // resumed only to be torn down
 }
 
+// orphaned() is true if a fiber in f's line of spawners (not main, whose
+// frame is kept) returned before f: f's closure may refer to that frame,
+// whose memory another fiber may have reused, so unwinding f could touch it.
+bool Simulation::orphaned(const Fiber& f) const noexcept {
+  for (const Fiber* c = &f; c->spawner != nullptr && c->spawner_id != main_id_; c = c->spawner) {
+    const Fiber& s = *c->spawner;
+    if (s.id != c->spawner_id || s.exited) return true;  // returned (its record may be reused)
+  }
+  return false;
+}
+
+// leave() takes a fiber out of the run without unwinding it: its context and
+// stack go to the graveyard, and its record is never reused (primitives may
+// still list it as a waiter).
+void Simulation::leave(Fiber& f) noexcept {
+  (f.prev_live != nullptr ? f.prev_live->next_live : live_head_) = f.next_live;
+  (f.next_live != nullptr ? f.next_live->prev_live : live_tail_) = f.prev_live;
+  --live_count_;
+  f.left_in_place = true;
+  ++left_in_place_;
+  bury(std::move(f.context), f.stack);
+  tsan_destroy(f.tsan);
+  f.tsan = nullptr;
+}
+
 std::vector<FiberSnapshot> Simulation::snapshot() const {
   std::vector<FiberSnapshot> out;
   out.reserve(live_count_);
@@ -475,17 +559,25 @@ std::vector<FiberSnapshot> Simulation::snapshot() const {
 
 // finalize() runs at home once the verdict is set: it unwinds every fiber
 // left, newest first (each resumes, its park throws FiberCancelled, its
-// destructors run), and fills the report.
+// destructors run), and fills the report. A fiber whose unwinding could
+// touch a frame that already returned is left in place instead (orphaned()),
+// and so is one that misuses a primitive or blocks while unwinding.
 void Simulation::finalize(Report& report) {
   TimePoint end = now_;
   run_queue_.clear();
   waiter_ = nullptr;
   // Newest first: a fiber's locals (a mutex, a channel) often outlive the
-  // fibers it spawned, so those unwind while the locals still exist.
+  // fibers it spawned, so those unwind while the locals still exist. Main's
+  // frame is still there even if main returned (finish()).
   while (live_tail_ != nullptr) {
     Fiber& f = *live_tail_;
+    if (orphaned(f)) {
+      leave(f);
+      continue;
+    }
     f.cancel = true;
     switch_to(f);
+    if (f.left_in_place) leave(f);
     run_queue_.clear();
   }
   while (!timers_.empty()) {  // time has stopped: pending timers never fire
@@ -501,6 +593,7 @@ void Simulation::finalize(Report& report) {
   report.switches = switches_at_verdict_;
   report.fibers_spawned = next_id_ - 1;
   report.peak_fibers = peak_;
+  report.left_in_place = left_in_place_;
   report.seed = options_.seed;
   report.strategy = options_.strategy;
   report.decision_count = decision_count_;

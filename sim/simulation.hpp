@@ -5,9 +5,12 @@
 // only at a scheduling point (park, yield, preemption_point, exit); there the
 // fiber itself runs the scheduler (pick_next) on its own stack and switches
 // straight to the next fiber, so a yield round trip costs two switches, not
-// four. The run() caller's own context ("home") is resumed only when the run
-// is over: then it takes the snapshot, cancels the fibers left and writes the
-// report.
+// four. The run() caller's own context ("home") is resumed when the run is
+// over: then it cancels the fibers left and writes the report. One exception:
+// when main returns while other fibers live, main switches home, and home
+// schedules the rest of the run, so that nothing more runs on main's stack:
+// those fibers may still refer to main's locals, and the stack is kept
+// intact until the run is over (see finish()).
 //
 // Invariants:
 //  - current_ is the running fiber (home_ before main starts and after the
@@ -65,6 +68,8 @@ class Simulation final : public lockstep::detail::Runtime {
   std::uint64_t new_object_id() noexcept override { return next_object_id_++; }
   std::size_t live_tasks() const noexcept override { return live_count_; }
   std::string dump() override { return format_dump(snapshot(), kSimulationEpoch, now_, "fiber"); }
+  bool tearing_down() const noexcept override { return current_->cancel; }
+  [[noreturn]] void leave_in_place() noexcept override;
 
   // wait() is sim::wait(): returns once every other fiber is durably blocked.
   void wait(SourceLocation where);
@@ -76,15 +81,20 @@ class Simulation final : public lockstep::detail::Runtime {
   std::uint64_t heartbeat() const noexcept { return heartbeat_.load(std::memory_order_relaxed); }
   const Fiber* running() const noexcept { return running_.load(std::memory_order_relaxed); }
   std::chrono::milliseconds watchdog_limit() const noexcept { return options_.watchdog; }
+  // release_stack() takes back an exited fiber's stack (Boost.Context calls
+  // it): to the pool, or held until the run is over (main's, see finish()).
+  void release_stack(Fiber& f, const Stack& stack) noexcept;
   // describe_overflow() is the stack overflow handler's question.
   bool describe_overflow(const void* fault, char* buffer, std::size_t size) const noexcept;
 
  private:
-  Fiber& new_fiber(Body&& body, std::string&& name, SourceLocation site);
-  void start_fiber(Fiber& f, Body&& body);
+  Fiber& new_fiber(Body&& body, std::string&& name, SourceLocation site, bool is_main = false);
+  void start_fiber(Fiber& f, Body&& body, bool is_main);
   void run_body(Fiber& f, Body& body) noexcept;
   boost::context::fiber finish(Fiber& f) noexcept;
   void reclaim(Fiber& f) noexcept;
+  bool orphaned(const Fiber& f) const noexcept;
+  void leave(Fiber& f) noexcept;
 
   Fiber& pick_next();
   // The hot paths (every scheduling point runs them) are defined inline
@@ -100,7 +110,10 @@ class Simulation final : public lockstep::detail::Runtime {
   void fire_due_timers();
 
   void switch_to(Fiber& next);
-  void hand_over(Fiber& from, Fiber& next) noexcept;
+  // hand_over() with `counted` false is main's exit to home while fibers
+  // live (finish()): the run's count and log see one switch, main to the next
+  // fiber, which home then makes.
+  void hand_over(Fiber& from, Fiber& next, bool counted = true) noexcept;
   void resumed(boost::context::fiber&& from) noexcept;
   void cancel_point(Fiber& me);
   bool unwinding_cancelled(Fiber& me);
@@ -138,6 +151,7 @@ class Simulation final : public lockstep::detail::Runtime {
   Fiber* current_ = &home_;
   Fiber* switched_from_ = nullptr;  // who switched to current_ (set before every jump)
   Fiber* main_ = nullptr;
+  std::uint64_t main_id_ = 0;
   Fiber* waiter_ = nullptr;         // the fiber in wait(), if any
   Fiber* live_head_ = nullptr;
   Fiber* live_tail_ = nullptr;
@@ -152,6 +166,8 @@ class Simulation final : public lockstep::detail::Runtime {
 
   std::deque<Fiber> fiber_storage_;  // stable addresses
   std::vector<Fiber*> free_fibers_;
+  Stack held_stack_;                 // main's, kept until the run is over (hold_stack)
+  std::uint64_t left_in_place_ = 0;  // fibers the teardown left in place
 
   // Verdict, set once.
   bool ending_ = false;
@@ -244,17 +260,19 @@ inline void Simulation::check_canary(const Fiber& f) const noexcept {
 
 // hand_over() makes `next` current; the caller then jumps into it. Runs on
 // `from`'s stack, so the canary check sees `from`'s deepest live frame.
-inline void Simulation::hand_over(Fiber& from, Fiber& next) noexcept {
+inline void Simulation::hand_over(Fiber& from, Fiber& next, bool counted) noexcept {
   check_canary(from);
   start_switch(from.exited ? nullptr : &from.asan, next.asan);
   from.eh = exchange_eh_state(eh_globals_, next.eh);
   switched_from_ = &from;
   current_ = &next;
   next.state = FiberState::running;
-  ++switches_;
   running_.store(&next, std::memory_order_relaxed);
-  if (log_ != nullptr) [[unlikely]]
-    log_run(from, next);
+  if (counted) [[likely]] {
+    ++switches_;
+    if (log_ != nullptr) [[unlikely]]
+      log_run(from, next);
+  }
   // Announced last, as the caller jumps next; an exiting fiber's is
   // announced on arrival instead (resumed()): its final frames still return
   // after this point, and must unwind its own shadow stack.

@@ -15,7 +15,10 @@ void Simulation::log_spawn(const Fiber& f) {
 }
 
 void Simulation::log_run(const Fiber& from, const Fiber& next) {
-  log_add(Event{.kind = EventKind::run, .fiber = next.id, .other = from.id});
+  // After main returned with fibers left, home makes the switches main would
+  // have made (finish()): the log shows them from main, as before.
+  std::uint64_t other = &from == &home_ && main_exited_ ? main_id_ : from.id;
+  log_add(Event{.kind = EventKind::run, .fiber = next.id, .other = other});
 }
 
 void Simulation::log_park(const Fiber& f) {

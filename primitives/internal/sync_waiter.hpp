@@ -33,7 +33,7 @@ class GrantedList;
 
 // SyncWaiter: one task parked on a sync primitive; lives on that task's stack
 // for the whole wait, and is the WaitSite object the dump describes.
-class SyncWaiter final : public Waitable {
+class SyncWaiter final : public Describes<SyncWaiter> {
  public:
   SyncWaiter(const Waitable& object, Task& task) noexcept : object_(&object) {
     waiter.task = &task;
@@ -58,7 +58,7 @@ class SyncWaiter final : public Waitable {
   // detached() is true once the primitive was destroyed.
   bool detached() const noexcept { return object_ == nullptr; }
 
-  std::string describe() const override { return object_ != nullptr ? object_->describe() : tombstone_; }
+  std::string describe() const { return object_ != nullptr ? object_->describe() : tombstone_; }
 
  private:
   friend class GrantedList;

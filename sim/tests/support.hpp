@@ -13,10 +13,10 @@
 namespace lockstep::test {
 
 // A waitable that describes itself, so dumps show an object.
-struct Gate : detail::Waitable {
+struct Gate : detail::Describes<Gate> {
   std::string label;
   explicit Gate(std::string l) : label(std::move(l)) {}
-  std::string describe() const override { return label; }
+  std::string describe() const { return label; }
 };
 
 // block_forever() parks the calling fiber with nobody to ready it.
