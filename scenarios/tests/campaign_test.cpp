@@ -185,7 +185,7 @@ TEST_CASE("campaign: fuzz: bad input: a clear message and status 2", "[campaign]
   rejects(cli({"fuzz", "--strategy", "fifo"}),
           "lockstep-scenarios: --strategy: fifo not in {random,pct} (see --help)\n");
   rejects(cli({"fuzz", "--schedules", "0"}),
-          "lockstep-scenarios: --schedules: Value 0 not in range 1 to 1000000000 (see --help)\n");
+          "lockstep-scenarios: --schedules must be a whole number in 1..1000000000, not \"0\"\n");
   // The status file is touched only once the input is known good.
   std::string status = dir.file("status");
   cli({"fuzz", "--shard", "2/2"}, env({{"TEST_SHARD_STATUS_FILE", status}}));
