@@ -157,7 +157,7 @@ void parse(std::string_view token, Strategy& strategy, std::uint64_t& seed) {
   unsigned depth = 3;
   std::uint64_t steps = 1000;
   Strategy::Kind then = Strategy::Kind::fifo;
-  std::vector<std::uint32_t> decisions;
+  std::string_view d;  // decoded last: whatever else is wrong is found before it allocates
   bool seen[5] = {};
   for (std::size_t i = 2; i < parts.size(); ++i) {
     std::size_t eq = parts[i].find('=');
@@ -176,10 +176,11 @@ void parse(std::string_view token, Strategy& strategy, std::uint64_t& seed) {
           bad_token(fmt::format("then must be fifo or random, not {}", quote(value)));
         then = parse_kind(value);
         break;
-      case Field::d: decisions = decode_decisions(value); break;
+      case Field::d: d = value; break;
     }
   }
   if (!token_seed) bad_token("missing seed=<n>");
+  std::vector<std::uint32_t> decisions = decode_decisions(d);
   // The ranges above are the ones Strategy::pct() and replay() accept.
   switch (kind) {
     case Strategy::Kind::fifo: strategy = Strategy::fifo(); break;
