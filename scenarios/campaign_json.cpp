@@ -20,6 +20,11 @@ namespace {
 using Json = nlohmann::ordered_json;
 using ReadJson = nlohmann::json;
 
+// dump() is one line of JSON. A message or dump from a test body may hold
+// invalid UTF-8, which nlohmann refuses to write by default (an exception
+// that would end the campaign): each bad byte becomes U+FFFD instead.
+std::string dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
 Json counts_json(const VerdictCounts& counts) {
   Json j = Json::object();
   for (const auto& [v, n] : counts) j[sim::to_string(v)] = n;
@@ -202,7 +207,7 @@ std::string to_json_line(const Failure& f) {
   j["token"] = f.token;
   j["expected"] = f.expected;
   j["dump"] = f.dump;
-  return j.dump();
+  return dump(j);
 }
 
 std::string to_json_line(const CampaignSummary& s) {
@@ -234,7 +239,7 @@ std::string to_json_line(const CampaignSummary& s) {
     list.push_back(std::move(e));
   }
   j["scenarios"] = std::move(list);
-  return j.dump();
+  return dump(j);
 }
 
 CampaignLine parse_campaign_line(std::string_view line) {
