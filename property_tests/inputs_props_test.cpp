@@ -262,26 +262,34 @@ std::string written(const ls::CampaignLine& parsed) {
   return std::visit([](const auto& value) { return ls::to_json_line(value); }, parsed);
 }
 
-void check_line(const std::string& line) {
-  std::optional<ls::CampaignLine> parsed;
+// check_read() is the property of a reader that throws
+// std::invalid_argument (parse_campaign_line, read_campaign): a clear error,
+// or a value whose writing reads back to the same writing (wall_seconds is
+// rounded once, invalid UTF-8 replaced once: the second writing is the first).
+template <class Read, class Write>
+void check_read(const std::string& input, Read read, Write write) {
+  std::optional<decltype(read(input))> value;
   std::string why;
   std::size_t peak = largest_allocation([&] {
     try {
-      parsed = ls::parse_campaign_line(line);
+      value = read(input);
     } catch (const std::invalid_argument& e) {
       why = e.what();
     }
   });
-  RC_ASSERT(peak <= allocation_bound(line));
-  if (!parsed) {
+  RC_ASSERT(peak <= allocation_bound(input));
+  if (!value) {
     ++outcomes.refused;
     return require_clear(why);
   }
   ++outcomes.valid;
-  // Written back, it reads back to what it wrote (wall_seconds is rounded
-  // once, invalid UTF-8 replaced once: the second writing is the first).
-  std::string once = written(*parsed);
-  RC_ASSERT(written(ls::parse_campaign_line(once)) == once);
+  std::string once = write(*value);
+  RC_ASSERT(write(read(once)) == once);
+}
+
+void check_line(const std::string& line) {
+  check_read(line, [](const std::string& l) { return ls::parse_campaign_line(l); },
+             [](const ls::CampaignLine& parsed) { return written(parsed); });
 }
 
 // A real shard file, mutated line by line: lines dropped, repeated, cut.
@@ -326,23 +334,8 @@ std::string written(const ls::Campaign& c) {
 }
 
 void check_file(const std::string& text) {
-  std::optional<ls::Campaign> read;
-  std::string why;
-  std::size_t peak = largest_allocation([&] {
-    try {
-      read = ls::read_campaign({"shard.jsonl", text});
-    } catch (const std::invalid_argument& e) {
-      why = e.what();
-    }
-  });
-  RC_ASSERT(peak <= allocation_bound(text));
-  if (!read) {
-    ++outcomes.refused;
-    return require_clear(why);
-  }
-  ++outcomes.valid;
-  std::string once = written(*read);
-  RC_ASSERT(written(ls::read_campaign({"again.jsonl", once})) == once);
+  check_read(text, [](const std::string& t) { return ls::read_campaign({"shard.jsonl", t}); },
+             [](const ls::Campaign& c) { return written(c); });
 }
 
 }  // namespace
