@@ -302,6 +302,7 @@ const std::string& shard_file() {
     std::string out;
     auto summary = ls::run_campaign(ls::select_scenarios({"mistakes/leak_no_stop", "mistakes/missing_receiver_fixed"}),
                                     c, [&](const ls::Failure& f) { out += ls::to_json_line(f) + "\n"; });
+    summary.wall_seconds = 0.25;  // the real time would make the file, and so the cases, vary
     return out + ls::to_json_line(summary) + "\n";
   }();
   return text;

@@ -32,10 +32,11 @@ inline constexpr std::size_t kQuotedMax = 80;
 // parse_whole() reads a decimal number in [min, max]: digits only (no sign,
 // no spaces, no hex, no exponent), no overflow. Leading zeros are allowed.
 inline std::optional<std::uint64_t> parse_whole(std::string_view text, std::uint64_t min, std::uint64_t max) {
-  if (text.empty() || text.front() < '0' || text.front() > '9') return std::nullopt;  // from_chars takes '-'
+  // For an unsigned type from_chars takes digits only: no sign, no space, no prefix.
   std::uint64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc{} || end != text.data() + text.size() || value < min || value > max) return std::nullopt;
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || value < min || value > max)
+    return std::nullopt;
   return value;
 }
 
