@@ -16,17 +16,12 @@ VerdictCounts zero_counts() {
 
 namespace {
 
-// planned_in() counts the schedules k < n that `shard` owns.
-std::uint64_t planned_in(const Shard& shard, std::uint64_t n) {
-  return n / shard.count + (n % shard.count > shard.index ? 1 : 0);
-}
-
 ScenarioTally run_scenario(const Scenario& s, const CampaignConfig& c, const sim::Strategy& strategy,
                            const std::function<void(const Failure&)>& on_failure, const CampaignProgress& progress) {
   ScenarioTally t;
   t.name = s.name;
   t.expects = s.expect.verdict;
-  std::uint64_t planned = planned_in(c.shard, c.explore.schedules);
+  std::uint64_t planned = c.shard.owned(c.explore.schedules);
   // The first schedule this shard owns is its index; then every count-th.
   for (std::uint64_t k = c.shard.index; k < c.explore.schedules; k += c.shard.count) {
     std::uint64_t seed = c.explore.seed + k;

@@ -6,8 +6,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include "scenarios/campaign_json.hpp"
@@ -24,8 +26,10 @@ class Output {
  public:
   Output(const std::string& path, std::ostream& out) : stream_(&out) {
     if (path.empty()) return;
+    errno = 0;
     file_.open(path, std::ios::trunc);
-    if (!file_) throw std::invalid_argument(fmt::format("--out {}: cannot write the file", path));
+    if (!file_)
+      throw std::invalid_argument(fmt::format("--out {}: cannot write the file: {}", path, std::strerror(errno)));
     stream_ = &file_;
   }
   // line() writes and flushes: a shard killed midway keeps every line so far.
@@ -52,12 +56,30 @@ std::vector<const Scenario*> unique(std::vector<const Scenario*> list) {
   return out;
 }
 
+// A shard file is read whole (merge keeps every failure line anyway), so it
+// is bounded: 1 GiB is millions of failure lines with their dumps, and a
+// path such as /dev/zero fails here instead of eating all memory.
+constexpr std::size_t kShardFileMax = std::size_t{1} << 30;
+
+// read_file() says which of the ways to not be a readable file it met.
 std::string read_file(const std::string& path) {
+  if (path.empty()) throw std::invalid_argument("\"\": an empty path names no file");
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw std::invalid_argument(fmt::format("{}: is a directory, not a shard file", path));
+  errno = 0;
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::invalid_argument(fmt::format("{}: cannot read the file", path));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  if (!in) throw std::invalid_argument(fmt::format("{}: cannot read the file: {}", path, std::strerror(errno)));
+  std::string text;
+  char buffer[1 << 16];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    if (text.size() + static_cast<std::size_t>(in.gcount()) > kShardFileMax)
+      throw std::invalid_argument(
+          fmt::format("{}: larger than {} bytes, the most a shard file may hold", path, kShardFileMax));
+    text.append(buffer, static_cast<std::size_t>(in.gcount()));
+  }
+  if (in.bad()) throw std::invalid_argument(fmt::format("{}: cannot read the file: {}", path, std::strerror(errno)));
+  return text;
 }
 
 }  // namespace

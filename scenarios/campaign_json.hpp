@@ -27,9 +27,17 @@ std::string to_json_line(const CampaignSummary& s);
 
 using CampaignLine = std::variant<Failure, CampaignSummary>;
 
+// The most wall_seconds a summary may claim, merged or not: over 30 years,
+// and a bound keeps every sum finite (JSON has no infinity to write).
+inline constexpr double kWallSecondsMax = 1e9;
+
 // parse_campaign_line() reads a line to_json_line() wrote; throws
-// std::invalid_argument naming what is wrong (not JSON, a missing or
-// mistyped field, an unknown type, verdict or strategy, a bad shard).
+// std::invalid_argument naming what is wrong: not a JSON object (and where
+// it breaks off), a key given twice, a missing or mistyped field, a number
+// outside its range (the CLI's flags' ranges; counts up to 2^64-1), an
+// unknown type, verdict or strategy, a bad shard or replay token, a name
+// that is empty or not one line. Every value it accepts, to_json_line()
+// writes back (wall_seconds rounded to milliseconds).
 CampaignLine parse_campaign_line(std::string_view line);
 
 }  // namespace lockstep::scenarios

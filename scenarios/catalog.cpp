@@ -26,6 +26,7 @@
 #include "scenarios/mistakes/unbounded_fanout_fixed.hpp"
 #include "scenarios/pattern_checks.hpp"
 #include "scenarios/service/dispatch_scenario.hpp"
+#include "sim/input.hpp"
 
 namespace lockstep::scenarios {
 
@@ -69,7 +70,7 @@ std::vector<const Scenario*> select_scenarios(const std::vector<std::string>& ar
     for (const auto& s : catalog())
       if (group ? s.name.starts_with(arg) : s.name == arg) out.push_back(&s);
     if (out.size() == before)
-      throw std::invalid_argument(fmt::format("unknown scenario \"{}\" (see `list`)", arg));
+      throw std::invalid_argument(fmt::format("unknown scenario {} (see `list`)", sim::quote(arg)));
   }
   return out;
 }
@@ -90,9 +91,12 @@ sim::Report run_schedule(const Scenario& s, const sim::Strategy& strategy, std::
 }
 
 sim::Report run_token(const Scenario& s, const std::string& token) {
-  sim::Options o = options_for(s, sim::Strategy::fifo(), 0);
-  o.replay = token;
-  return sim::run(s.body, o);
+  // Parsed here, not left to sim::run(): there an empty token means "none",
+  // and LOCKSTEP_REPLAY would stand in for it.
+  sim::Strategy strategy = sim::Strategy::fifo();
+  std::uint64_t seed = 0;
+  sim::parse_token(token, strategy, seed);
+  return run_schedule(s, strategy, seed);
 }
 
 }  // namespace lockstep::scenarios

@@ -38,7 +38,8 @@ sim::Options options_for(const Scenario& s, const sim::Strategy& strategy, std::
 // run_schedule() runs one schedule of `s` and returns its report.
 sim::Report run_schedule(const Scenario& s, const sim::Strategy& strategy, std::uint64_t seed);
 
-// run_token() replays a replay token on `s`; Misuse for a malformed token.
+// run_token() replays a replay token on `s`; Misuse for a malformed or empty
+// token (LOCKSTEP_REPLAY is never read).
 sim::Report run_token(const Scenario& s, const std::string& token);
 
 }  // namespace lockstep::scenarios

@@ -1,6 +1,8 @@
 // The runner's commands on top of catalog.hpp and explore.hpp. CLI11 parses;
-// everything it cannot check (scenario names, tokens) is checked here, and
-// every bad input ends with "lockstep-scenarios: <what>" and status 2.
+// everything it cannot check (command and scenario names, numbers, tokens)
+// is checked here, and every bad input ends with "lockstep-scenarios: <what>"
+// and status 2. So does any exception that reaches the top, std::bad_alloc
+// included: the runner never ends in an abort.
 #include "scenarios/cli.hpp"
 
 #include <CLI/CLI.hpp>
@@ -8,7 +10,9 @@
 
 #include <fmt/ranges.h>
 
+#include <array>
 #include <map>
+#include <new>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -17,6 +21,7 @@
 #include "scenarios/catalog.hpp"
 #include "scenarios/explore.hpp"
 #include "scenarios/progress.hpp"
+#include "sim/input.hpp"
 
 namespace lockstep::scenarios {
 namespace {
@@ -53,53 +58,85 @@ int run(const std::vector<std::string>& names, const ExploreConfig& config, bool
   return held == selected.size() ? kExitHeld : kExitNotHeld;
 }
 
+// replay runs the TOKEN argument and nothing else: LOCKSTEP_REPLAY never
+// stands in for it (an empty TOKEN is an error, not "no token"), and
+// run_schedule() gives the run the parsed token, so the variable is not read.
 int replay(const std::string& name, const std::string& token, std::ostream& out, std::ostream& err) {
   const Scenario* s = find_scenario(name);
-  if (s == nullptr) return usage_error(err, fmt::format("unknown scenario \"{}\" (see `list`)", name));
-  sim::Report r;
-  try {
-    r = run_token(*s, token);
-  } catch (const Misuse& e) {
-    return usage_error(err, e.what());
-  }
+  if (s == nullptr) return usage_error(err, fmt::format("unknown scenario {} (see `list`)", sim::quote(name)));
+  sim::Strategy strategy = sim::Strategy::fifo();
+  std::uint64_t seed = 0;
+  if (auto why = sim::try_parse_token(token, strategy, seed)) return usage_error(err, *why);
+  sim::Report r = run_schedule(*s, strategy, seed);
   bool held = matches(s->expect, r);
   out << sim::to_string(r);
   out << fmt::format("{} {} expects {}\n", held ? "ok  " : "FAIL", s->name, s->expect.describe());
   return held ? kExitHeld : kExitNotHeld;
 }
 
-// The exploration flags `run` and `fuzz` share; `strategies` are the ones allowed.
-void add_explore_options(CLI::App* cmd, ExploreConfig& config, std::string& strategy, bool& no_dump,
-                         const std::vector<std::string>& strategies) {
-  cmd->add_option("--strategy", strategy, fmt::format("{}", fmt::join(strategies, ", ")))
+// The exploration flags `run` and `fuzz` share, as typed: CLI11 only collects
+// the numbers (it would clamp "-1" to 2^64-1 and print a 300-digit range),
+// and explore_config() reads them with the replay token's bounds and wording.
+struct ExploreFlags {
+  std::string strategy = "random";
+  std::string schedules = "100", seed = "1", depth = "3", steps = "1000";
+  bool no_dump = false;
+};
+
+// `strategies` are the ones the command allows.
+void add_explore_options(CLI::App* cmd, ExploreFlags& flags, const std::vector<std::string>& strategies) {
+  cmd->add_option("--strategy", flags.strategy, fmt::format("{}", fmt::join(strategies, ", ")))
       ->check(CLI::IsMember(strategies))
       ->capture_default_str();
-  cmd->add_option("--schedules", config.schedules, "schedules per scenario")
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1'000'000'000}))
+  cmd->add_option("--schedules", flags.schedules, fmt::format("schedules per scenario, 1..{}", kSchedulesMax))
       ->capture_default_str();
-  cmd->add_option("--seed", config.seed, "seed of the first schedule (schedule i uses seed + i)")
+  cmd->add_option("--seed", flags.seed,
+                  fmt::format("seed of the first schedule (schedule i uses seed + i), 0..{}", sim::kU64Max))
       ->capture_default_str();
-  cmd->add_option("--depth", config.pct_depth, "pct: bug depth")->check(CLI::Range(1, 64))->capture_default_str();
-  cmd->add_option("--steps", config.pct_steps, "pct: steps over which change points are drawn")
-      ->check(CLI::PositiveNumber)
+  cmd->add_option("--depth", flags.depth, fmt::format("pct: bug depth, 1..{}", sim::kPctDepthMax))
       ->capture_default_str();
-  cmd->add_flag("--no-dump", no_dump, "failures without their goroutine dump");
+  cmd->add_option("--steps", flags.steps,
+                  fmt::format("pct: steps over which change points are drawn, 1..{}", sim::kU64Max))
+      ->capture_default_str();
+  cmd->add_flag("--no-dump", flags.no_dump, "failures without their goroutine dump");
 }
 
-sim::Strategy::Kind strategy_kind(const std::string& name) {
-  return name == "fifo"  ? sim::Strategy::Kind::fifo
-         : name == "pct" ? sim::Strategy::Kind::pct
-                         : sim::Strategy::Kind::random;
+std::uint64_t flag_number(const std::string& text, const char* flag, std::uint64_t min, std::uint64_t max) {
+  auto value = sim::parse_whole(text, min, max);
+  if (!value) throw std::invalid_argument(sim::not_in_range(flag, min, max, sim::quote(text)));
+  return *value;
 }
 
-}  // namespace
-
-int usage_error(std::ostream& err, const std::string& what) {
-  err << kProgram << ": " << what << "\n";
-  return kExitUsage;
+// explore_config() reads the flags; throws std::invalid_argument naming the
+// first number out of its range (every number is checked, pct's or not).
+ExploreConfig explore_config(const ExploreFlags& flags) {
+  ExploreConfig c;
+  c.strategy = flags.strategy == "fifo"  ? sim::Strategy::Kind::fifo
+               : flags.strategy == "pct" ? sim::Strategy::Kind::pct
+                                         : sim::Strategy::Kind::random;
+  c.schedules = flag_number(flags.schedules, "--schedules", 1, kSchedulesMax);
+  c.seed = flag_number(flags.seed, "--seed", 0, sim::kU64Max);
+  c.pct_depth = static_cast<unsigned>(flag_number(flags.depth, "--depth", 1, sim::kPctDepthMax));
+  c.pct_steps = flag_number(flags.steps, "--steps", 1, sim::kU64Max);
+  return c;
 }
 
-int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err, const Env& env) {
+constexpr std::array<const char*, 5> kCommands{"list", "run", "replay", "fuzz", "merge"};
+
+// unknown_command() is the message for a first argument that is neither a
+// command nor --help (CLI11 would only say a subcommand is required), or "".
+std::string unknown_command(int argc, const char* const* argv) {
+  if (argc < 2) return "";
+  std::string_view first = argv[1];
+  if (first == "-h" || first == "--help") return "";
+  for (const char* c : kCommands)
+    if (first == c) return "";
+  return fmt::format("unknown command {} (expected one of {}; see --help)", sim::quote(first),
+                     fmt::join(kCommands, ", "));
+}
+
+int dispatch(int argc, const char* const* argv, std::ostream& out, std::ostream& err, const Env& env) {
+  if (auto what = unknown_command(argc, argv); !what.empty()) return usage_error(err, what);
   CLI::App app{"Run the lockstep scenario catalog in a simulation: patterns, the dispatch service, mistakes.",
                kProgram};
   app.require_subcommand(1);
@@ -108,23 +145,21 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
 
   auto* run_cmd = app.add_subcommand("run", "explore schedules of scenarios (all, if none named)");
   std::vector<std::string> names;
-  std::string strategy = "random";
-  ExploreConfig config;
-  bool no_dump = false;
+  ExploreFlags run_flags;
   run_cmd->add_option("scenarios", names, "scenario names, or groups such as mistakes/");
-  add_explore_options(run_cmd, config, strategy, no_dump, {"fifo", "random", "pct"});
+  add_explore_options(run_cmd, run_flags, {"fifo", "random", "pct"});
 
   auto* replay_cmd = app.add_subcommand("replay", "rerun one schedule of a scenario from its replay token");
   std::string replay_name, token;
   replay_cmd->add_option("scenario", replay_name, "scenario name")->required();
-  replay_cmd->add_option("token", token, "a replay token, e.g. lockstep1:random:seed=7")->required();
+  replay_cmd->add_option("token", token, "a replay token, e.g. lockstep1:random:seed=7 (LOCKSTEP_REPLAY is not read)")
+      ->required();
 
   auto* fuzz_cmd = app.add_subcommand("fuzz", "a campaign, or one shard of it: failures and a summary as JSON lines");
   FuzzRequest fuzz;
-  std::string fuzz_strategy = "random";
-  bool fuzz_no_dump = false;
+  ExploreFlags fuzz_flags;
   fuzz_cmd->add_option("scenarios", fuzz.names, "scenario names, or groups such as mistakes/");
-  add_explore_options(fuzz_cmd, fuzz.config.explore, fuzz_strategy, fuzz_no_dump, {"random", "pct"});
+  add_explore_options(fuzz_cmd, fuzz_flags, {"random", "pct"});
   fuzz_cmd->add_option("--shard", fuzz.shard,
                        "run shard i of n (schedules k with k % n == i); default: TEST_SHARD_INDEX/TEST_TOTAL_SHARDS, "
                        "else 0/1");
@@ -151,13 +186,40 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   if (app.got_subcommand("list")) return list(out);
   if (app.got_subcommand("replay")) return replay(replay_name, token, out, err);
   if (app.got_subcommand("merge")) return merge_command(merge_paths, merge_out, out, err);
-  if (app.got_subcommand("fuzz")) {
-    fuzz.config.explore.strategy = strategy_kind(fuzz_strategy);
-    fuzz.config.dump = !fuzz_no_dump;
+  bool fuzzing = app.got_subcommand("fuzz");
+  const ExploreFlags& flags = fuzzing ? fuzz_flags : run_flags;
+  ExploreConfig config;
+  try {
+    config = explore_config(flags);
+  } catch (const std::invalid_argument& e) {
+    return usage_error(err, e.what());
+  }
+  if (fuzzing) {
+    fuzz.config.explore = config;
+    fuzz.config.dump = !flags.no_dump;
     return fuzz_command(fuzz, out, err, env);
   }
-  config.strategy = strategy_kind(strategy);
-  return run(names, config, !no_dump, out, err);
+  return run(names, config, !flags.no_dump, out, err);
+}
+
+}  // namespace
+
+int usage_error(std::ostream& err, const std::string& what) {
+  err << kProgram << ": " << sim::one_line(what) << "\n";
+  return kExitUsage;
+}
+
+int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err, const Env& env) {
+  try {
+    return dispatch(argc, argv, out, err, env);
+  } catch (const std::bad_alloc&) {
+    return usage_error(err, "out of memory (std::bad_alloc)");
+  } catch (const std::exception& e) {
+    std::string_view what = e.what();
+    return usage_error(err, what.empty() ? "an exception with no message" : std::string(what));
+  } catch (...) {
+    return usage_error(err, "an exception that is not a std::exception");
+  }
 }
 
 }  // namespace lockstep::scenarios

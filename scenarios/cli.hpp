@@ -10,8 +10,10 @@
 //
 // run_cli() returns the exit status: 0 when every expectation held (each
 // buggy scenario caught with its verdict, each correct one passed on every
-// schedule), 1 when one did not, 2 for bad input (an unknown scenario, a bad
-// flag or value, a malformed token), with a one-line message on `err`.
+// schedule), 1 when one did not, 2 for bad input (an unknown command or
+// scenario, a bad flag or value, a malformed or empty token), with a
+// one-line message on `err`. Any exception that reaches the top ends the
+// same way (std::bad_alloc: "out of memory"): run_cli() throws nothing.
 // `fuzz` and `merge` are campaigns: see campaign_cli.hpp. `env` is where
 // `fuzz` reads the sharding environment (tests pass their own).
 #pragma once

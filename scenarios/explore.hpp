@@ -22,6 +22,12 @@
 
 namespace lockstep::scenarios {
 
+// The most schedules per scenario a run or campaign takes (--schedules and
+// the JSON lines' schedules_per_scenario). At the simulator's best rate
+// (about 250,000 small schedules a second, bench/fuzz_bench.cpp) that is
+// over an hour of one core per scenario.
+inline constexpr std::uint64_t kSchedulesMax = 1'000'000'000;
+
 struct ExploreConfig {
   sim::Strategy::Kind strategy = sim::Strategy::Kind::random;
   std::uint64_t schedules = 100;

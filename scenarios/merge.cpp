@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <tuple>
@@ -27,18 +28,80 @@ bool same_scenarios(const CampaignSummary& a, const CampaignSummary& b) {
                     [](const ScenarioTally& x, const ScenarioTally& y) { return x.name == y.name && x.expects == y.expects; });
 }
 
-// check_failures() holds a file's failure lines against its own summary.
+// Sum: a running total that refuses to wrap (hostile counts near 2^64).
+struct Sum {
+  std::uint64_t value = 0;
+  bool wrapped = false;
+  void add(std::uint64_t n) { wrapped = wrapped || __builtin_add_overflow(value, n, &value); }
+  bool is(std::uint64_t n) const { return !wrapped && value == n; }
+};
+
+// check_summary() holds a summary's counts against its campaign: each
+// scenario ran exactly the schedules its shard owns, each schedule has one
+// verdict, each failing one is an expected or an unexpected failure, and the
+// totals are the sums of the scenarios'. So the merge of valid shards is a
+// valid campaign, and no sum can wrap.
+void check_summary(const std::string& name, const CampaignSummary& s) {
+  std::set<std::string_view> names;
+  Sum schedules, expected, unexpected;
+  std::map<sim::Verdict, Sum> verdicts;
+  for (const ScenarioTally& t : s.scenarios) {
+    auto wrong = [&](const std::string& what) { bad(fmt::format("{}: the summary of {}: {}", name, t.name, what)); };
+    if (!names.insert(t.name).second) wrong("listed twice");
+    std::uint64_t owned = s.shard.owned(s.config.schedules);
+    if (t.schedules != owned)
+      wrong(fmt::format("{} schedules, but shard {} of {} schedules runs {}", t.schedules, to_string(s.shard),
+                        s.config.schedules, owned));
+    Sum judged, failed;
+    for (const auto& [v, n] : t.verdicts) judged.add(n);
+    if (!judged.is(t.schedules)) wrong(fmt::format("its verdicts do not add up to its {} schedules", t.schedules));
+    failed.add(t.expected_failures);
+    failed.add(t.unexpected_failures);
+    if (!failed.is(t.schedules - t.verdicts.at(sim::Verdict::passed)))
+      wrong("its expected and unexpected failures do not add up to its schedules that did not pass");
+    if (t.expects == sim::Verdict::passed && t.expected_failures != 0)
+      wrong("it expects to pass, so none of its failures can be expected");
+    schedules.add(t.schedules);
+    for (const auto& [v, n] : t.verdicts) verdicts[v].add(n);
+    expected.add(t.expected_failures);
+    unexpected.add(t.unexpected_failures);
+  }
+  bool totals = schedules.is(s.schedules) && expected.is(s.expected_failures) && unexpected.is(s.unexpected_failures);
+  for (const auto& [v, n] : s.verdicts) totals = totals && verdicts[v].is(n);
+  if (!totals) bad(fmt::format("{}: the summary's totals are not the sums of its scenarios'", name));
+}
+
+// check_failures() holds a file's failure lines against its own summary:
+// each is a schedule of a listed scenario that the shard owns, run with the
+// campaign's strategy and seed, given once, and they are the failures the
+// summary counts, scenario by scenario.
 void check_failures(const std::string& name, const Campaign& c) {
-  std::uint64_t counted = c.summary.expected_failures + c.summary.unexpected_failures;
+  const CampaignSummary& s = c.summary;
+  std::uint64_t counted = s.expected_failures + s.unexpected_failures;  // no wrap: check_summary()
   if (c.failures.size() != counted)
     bad(fmt::format("{}: {} failure lines, but its summary counts {} failures", name, c.failures.size(), counted));
+  std::map<std::string_view, std::pair<std::uint64_t, std::uint64_t>> seen;  // scenario -> (expected, unexpected)
+  std::set<std::pair<std::string_view, std::uint64_t>> schedules;
   for (const Failure& f : c.failures) {
-    bool known = std::any_of(c.summary.scenarios.begin(), c.summary.scenarios.end(),
+    bool known = std::any_of(s.scenarios.begin(), s.scenarios.end(),
                              [&](const ScenarioTally& t) { return t.name == f.scenario; });
     if (!known) bad(fmt::format("{}: a failure of {}, which its summary does not list", name, f.scenario));
-    if (!c.summary.shard.owns(f.schedule) || f.schedule >= c.summary.config.schedules)
+    if (!s.shard.owns(f.schedule) || f.schedule >= s.config.schedules)
       bad(fmt::format("{}: schedule {} of {} is not one of shard {}", name, f.schedule, f.scenario,
-                      to_string(c.summary.shard)));
+                      to_string(s.shard)));
+    if (!schedules.emplace(f.scenario, f.schedule).second)
+      bad(fmt::format("{}: schedule {} of {} fails twice", name, f.schedule, f.scenario));
+    if (f.strategy != sim::to_string(s.config.strategy) || f.seed != s.config.seed + f.schedule)
+      bad(fmt::format("{}: schedule {} of {} ran {} with seed {}, not the campaign's {} with seed {}", name,
+                      f.schedule, f.scenario, f.strategy, f.seed, sim::to_string(s.config.strategy),
+                      s.config.seed + f.schedule));
+    ++(f.expected ? seen[f.scenario].first : seen[f.scenario].second);
+  }
+  for (const ScenarioTally& t : s.scenarios) {
+    auto [expected, unexpected] = seen[t.name];
+    if (expected != t.expected_failures || unexpected != t.unexpected_failures)
+      bad(fmt::format("{}: {} has {} expected and {} unexpected failure lines, but its summary counts {} and {}",
+                      name, t.name, expected, unexpected, t.expected_failures, t.unexpected_failures));
   }
 }
 
@@ -73,6 +136,7 @@ Campaign read_campaign(const CampaignFile& file) {
     }
   }
   if (!summary_line) bad(fmt::format("{}: no summary line (was the shard cut short?)", file.name));
+  check_summary(file.name, c.summary);
   check_failures(file.name, c);
   return c;
 }
@@ -119,6 +183,9 @@ Campaign merge_campaigns(const std::vector<CampaignFile>& files) {
     for (std::size_t i = 0; i < s.scenarios.size(); ++i) add(sum.scenarios[i], s.scenarios[i]);
     for (Failure& f : part.failures) whole.failures.push_back(std::move(f));
   }
+  if (sum.wall_seconds > kWallSecondsMax)
+    bad(fmt::format("the shards' wall_seconds add up to {}, more than the {} a summary may hold", sum.wall_seconds,
+                    kWallSecondsMax));
   std::sort(whole.failures.begin(), whole.failures.end(), [](const Failure& a, const Failure& b) {
     return std::tie(a.scenario, a.schedule) < std::tie(b.scenario, b.schedule);
   });

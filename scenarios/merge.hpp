@@ -30,8 +30,12 @@ struct Campaign {
 };
 
 // read_campaign() parses one file; throws std::invalid_argument naming the
-// file and line: a malformed line, no summary, a line after the summary,
-// failure lines that disagree with the summary's counts or shard.
+// file and line: a malformed line (campaign_json.hpp), no summary, a line
+// after the summary, a summary whose counts do not add up (each scenario
+// runs the schedules its shard owns, each has one verdict, each failing one
+// is expected or unexpected, the totals are the scenarios' sums), failure
+// lines that disagree with it (their count per scenario, shard, strategy or
+// seed, a schedule given twice).
 Campaign read_campaign(const CampaignFile& file);
 
 // merge_campaigns() reads and merges; throws std::invalid_argument naming

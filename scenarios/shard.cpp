@@ -2,21 +2,17 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
+
+#include "sim/input.hpp"
 
 namespace lockstep::scenarios {
 namespace {
 
 // A decimal number: digits only (no sign, no spaces), no overflow.
-std::optional<std::uint64_t> number(std::string_view text) {
-  std::uint64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
+std::optional<std::uint64_t> number(std::string_view text) { return sim::parse_whole(text, 0, sim::kU64Max); }
 
 // check() turns a parsed index and count into a Shard, or says what is wrong.
 Shard check(std::uint64_t index, std::uint64_t count, const std::string& where) {
@@ -33,11 +29,13 @@ Shard check(std::uint64_t index, std::uint64_t count, const std::string& where) 
 std::string to_string(const Shard& s) { return fmt::format("{}/{}", s.index, s.count); }
 
 Shard parse_shard(std::string_view text, std::string_view source) {
-  std::string where = fmt::format("{} \"{}\"", source, text);
+  std::string where = fmt::format("{} {}", source, sim::quote(text));
   std::size_t slash = text.find('/');
   auto index = slash == std::string_view::npos ? std::nullopt : number(text.substr(0, slash));
   auto count = slash == std::string_view::npos ? std::nullopt : number(text.substr(slash + 1));
-  if (!index || !count) throw std::invalid_argument(fmt::format("{}: expected i/n, such as 0/4", where));
+  if (!index || !count)
+    throw std::invalid_argument(
+        fmt::format("{}: expected i/n, whole numbers with 0 <= i < n <= {}, such as 0/4", where, sim::kU64Max));
   return check(*index, *count, where);
 }
 
@@ -59,7 +57,8 @@ Shard select_shard(const std::optional<std::string>& flag, const Env& env) {
     std::string where = fmt::format("TEST_SHARD_INDEX={} TEST_TOTAL_SHARDS={}", *index, *total);
     auto i = number(*index);
     auto n = number(*total);
-    if (!i || !n) throw std::invalid_argument(fmt::format("{}: both must be decimal numbers", where));
+    if (!i || !n)
+      throw std::invalid_argument(fmt::format("{}: both must be whole numbers in 0..{}", where, sim::kU64Max));
     from_env = check(*i, *n, where);
   }
   std::optional<Shard> from_flag;

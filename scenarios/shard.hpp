@@ -30,6 +30,8 @@ struct Shard {
 
   // owns() tells whether schedule `k` belongs to this shard.
   bool owns(std::uint64_t k) const noexcept { return k % count == index; }
+  // owned() counts the schedules k < n this shard owns.
+  std::uint64_t owned(std::uint64_t n) const noexcept { return n / count + (n % count > index ? 1 : 0); }
   // whole() is true for 0/1, the unsharded campaign.
   bool whole() const noexcept { return count == 1; }
   bool operator==(const Shard&) const = default;

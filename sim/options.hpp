@@ -26,7 +26,10 @@ struct Options {
   std::uint64_t seed = 0;
 
   // A replay token (see strategy.hpp). When set, it replaces strategy and
-  // seed. When empty, the LOCKSTEP_REPLAY environment variable is used if set.
+  // seed. When empty, the LOCKSTEP_REPLAY environment variable is used if set
+  // and non-empty; else strategy and seed. So "" here means "no token", never
+  // an empty one: a caller holding a user's token (the runner's `replay`)
+  // parses it itself (try_parse_token) to report an empty one.
   std::string replay;
 
   // Usable bytes per fiber stack, reserved not committed: a parked fiber costs

@@ -3,17 +3,19 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
+#include <limits>
+#include <utility>
 
 #include "runtime/misuse.hpp"
+#include "sim/input.hpp"
 
 namespace lockstep::sim {
 
 using lockstep::detail::fail_misuse;
 
 Strategy Strategy::pct(unsigned depth, std::uint64_t steps, SourceLocation where) {
-  if (depth < 1 || depth > 64)
-    fail_misuse(fmt::format("Strategy::pct: depth {} is out of range [1, 64]", depth), nullptr, where);
+  if (depth < 1 || depth > kPctDepthMax)
+    fail_misuse(fmt::format("Strategy::pct: depth {} is out of range [1, {}]", depth, kPctDepthMax), nullptr, where);
   if (steps < 1) fail_misuse("Strategy::pct: steps must be at least 1", nullptr, where);
   Strategy s{Kind::pct};
   s.pct_depth_ = depth;
@@ -55,6 +57,7 @@ std::string describe(const Strategy& s) {
 namespace {
 
 constexpr std::string_view kTokenMagic = "lockstep1";
+constexpr std::string_view kTokenShape = "lockstep1:<strategy>:seed=<n>[:...]";
 
 std::string encode_decisions(const std::vector<std::uint32_t>& d) {
   std::string out;
@@ -68,45 +71,127 @@ std::string encode_decisions(const std::vector<std::uint32_t>& d) {
   return out;
 }
 
-// Where the token being parsed came from (the sim::run call or the caller
-// of parse_token): set for the duration of one parse_token().
-thread_local SourceLocation token_site;
+// The parser throws the reason a token is malformed as a BadToken, which
+// try_parse_token() catches: one exit for every error, whoever reports it.
+struct BadToken {
+  std::string why;
+};
 
-[[noreturn]] void bad_token(std::string_view token, std::string_view why) {
-  fail_misuse(fmt::format("malformed replay token \"{}\": {}", token, why), nullptr, token_site);
+[[noreturn]] void bad_token(std::string why) { throw BadToken{std::move(why)}; }
+
+std::uint64_t number(std::string_view text, std::string_view what, std::uint64_t min, std::uint64_t max) {
+  auto value = parse_whole(text, min, max);
+  if (!value) bad_token(not_in_range(what, min, max, quote(text)));
+  return *value;
 }
 
-template <class Int>
-Int parse_number(std::string_view text, std::string_view token, std::string_view what) {
-  Int value{};
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc{} || end != text.data() + text.size() || text.empty())
-    bad_token(token, fmt::format("{} \"{}\" is not a number", what, text));
-  return value;
+// Run: one item of d=, a decision repeated `count` times.
+struct Run {
+  std::uint32_t decision;
+  std::size_t count;
+};
+
+Run parse_run(std::string_view item) {
+  if (item.empty()) bad_token("d= has an empty item (two dots, or a dot at either end)");
+  std::size_t x = item.find('x');
+  auto decision = static_cast<std::uint32_t>(
+      number(item.substr(0, x), "decision", 0, std::numeric_limits<std::uint32_t>::max()));
+  if (x == std::string_view::npos) return {decision, 1};
+  return {decision, number(item.substr(x + 1), "repeat count", 1, kReplayDecisionsMax)};
 }
 
-std::vector<std::uint32_t> decode_decisions(std::string_view text, std::string_view token) {
+// decode_decisions() reads d=: a first pass checks every item and the total
+// against kReplayDecisionsMax, so the one allocation is of the decoded size
+// and a malformed list allocates nothing.
+std::vector<std::uint32_t> decode_decisions(std::string_view text) {
+  auto each_run = [text](auto&& on_run) {
+    if (text.empty()) return;  // "d=": no decisions
+    for (std::string_view rest = text;;) {
+      std::size_t dot = rest.find('.');
+      on_run(parse_run(rest.substr(0, dot)));
+      if (dot == std::string_view::npos) return;
+      rest = rest.substr(dot + 1);
+    }
+  };
+  std::size_t total = 0;
+  each_run([&](Run r) {
+    if (r.count > kReplayDecisionsMax - total)
+      bad_token(fmt::format("d= holds more than {} decisions, the most a token may hold", kReplayDecisionsMax));
+    total += r.count;
+  });
   std::vector<std::uint32_t> out;
-  while (!text.empty()) {
-    std::size_t dot = text.find('.');
-    std::string_view item = text.substr(0, dot);
-    text = dot == std::string_view::npos ? std::string_view{} : text.substr(dot + 1);
-    std::size_t x = item.find('x');
-    auto value = parse_number<std::uint32_t>(item.substr(0, x), token, "decision");
-    std::size_t run = x == std::string_view::npos
-                          ? 1
-                          : parse_number<std::size_t>(item.substr(x + 1), token, "repeat count");
-    if (run == 0 || run > (std::size_t{1} << 32)) bad_token(token, "repeat count out of range");
-    out.insert(out.end(), run, value);
-  }
+  out.reserve(total);
+  each_run([&](Run r) { out.insert(out.end(), r.count, r.decision); });
   return out;
 }
 
-Strategy::Kind parse_kind(std::string_view name, std::string_view token) {
-  for (auto k : {Strategy::Kind::fifo, Strategy::Kind::random, Strategy::Kind::pct,
-                 Strategy::Kind::replay})
+Strategy::Kind parse_kind(std::string_view name) {
+  for (auto k : {Strategy::Kind::fifo, Strategy::Kind::random, Strategy::Kind::pct, Strategy::Kind::replay})
     if (name == to_string(k)) return k;
-  bad_token(token, fmt::format("unknown strategy \"{}\"", name));
+  bad_token(fmt::format("unknown strategy {} (expected fifo, random, pct or replay)", quote(name)));
+}
+
+// The fields a token may carry, each at most once.
+enum class Field { seed, depth, steps, then, d };
+
+std::optional<Field> field_of(std::string_view key, Strategy::Kind kind) {
+  if (key == "seed") return Field::seed;
+  if (kind == Strategy::Kind::pct && key == "depth") return Field::depth;
+  if (kind == Strategy::Kind::pct && key == "steps") return Field::steps;
+  if (kind == Strategy::Kind::replay && key == "then") return Field::then;
+  if (kind == Strategy::Kind::replay && key == "d") return Field::d;
+  return std::nullopt;
+}
+
+void parse(std::string_view token, Strategy& strategy, std::uint64_t& seed) {
+  std::vector<std::string_view> parts;
+  for (std::string_view rest = token;;) {
+    std::size_t colon = rest.find(':');
+    parts.push_back(rest.substr(0, colon));
+    if (colon == std::string_view::npos) break;
+    rest = rest.substr(colon + 1);
+  }
+  if (parts.size() < 3 || parts[0] != kTokenMagic) bad_token(fmt::format("expected {}", kTokenShape));
+  Strategy::Kind kind = parse_kind(parts[1]);
+  std::optional<std::uint64_t> token_seed;
+  unsigned depth = 3;
+  std::uint64_t steps = 1000;
+  Strategy::Kind then = Strategy::Kind::fifo;
+  std::string_view d;  // decoded last: whatever else is wrong is found before it allocates
+  bool seen[5] = {};
+  for (std::size_t i = 2; i < parts.size(); ++i) {
+    std::size_t eq = parts[i].find('=');
+    if (eq == std::string_view::npos) bad_token(fmt::format("{} is not key=value", quote(parts[i])));
+    std::string_view key = parts[i].substr(0, eq), value = parts[i].substr(eq + 1);
+    auto field = field_of(key, kind);
+    if (!field) bad_token(fmt::format("unexpected field {} for {}", quote(key), to_string(kind)));
+    if (std::exchange(seen[static_cast<int>(*field)], true))
+      bad_token(fmt::format("field {} given twice", quote(key)));
+    switch (*field) {
+      case Field::seed: token_seed = number(value, "seed", 0, kU64Max); break;
+      case Field::depth: depth = static_cast<unsigned>(number(value, "depth", 1, kPctDepthMax)); break;
+      case Field::steps: steps = number(value, "steps", 1, kU64Max); break;
+      case Field::then:
+        if (value != "fifo" && value != "random")
+          bad_token(fmt::format("then must be fifo or random, not {}", quote(value)));
+        then = parse_kind(value);
+        break;
+      case Field::d: d = value; break;
+    }
+  }
+  if (!token_seed) bad_token("missing seed=<n>");
+  std::vector<std::uint32_t> decisions = decode_decisions(d);
+  // The ranges above are the ones Strategy::pct() and replay() accept.
+  switch (kind) {
+    case Strategy::Kind::fifo: strategy = Strategy::fifo(); break;
+    case Strategy::Kind::random: strategy = Strategy::random(); break;
+    case Strategy::Kind::pct: strategy = Strategy::pct(depth, steps); break;
+    case Strategy::Kind::replay:
+      strategy = Strategy::replay(std::move(decisions),
+                                  then == Strategy::Kind::random ? Strategy::random() : Strategy::fifo());
+      break;
+  }
+  seed = *token_seed;
 }
 
 }  // namespace
@@ -120,54 +205,18 @@ std::string make_token(const Strategy& s, std::uint64_t seed) {
   return out;
 }
 
+std::optional<std::string> try_parse_token(std::string_view token, Strategy& strategy, std::uint64_t& seed) {
+  if (token.empty()) return fmt::format("empty replay token (expected {})", kTokenShape);
+  try {
+    parse(token, strategy, seed);
+  } catch (const BadToken& e) {
+    return fmt::format("malformed replay token {}: {}", quote(token), e.why);
+  }
+  return std::nullopt;
+}
+
 void parse_token(std::string_view token, Strategy& strategy, std::uint64_t& seed, SourceLocation where) {
-  token_site = where;
-  std::vector<std::string_view> parts;
-  for (std::string_view rest = token;;) {
-    std::size_t colon = rest.find(':');
-    parts.push_back(rest.substr(0, colon));
-    if (colon == std::string_view::npos) break;
-    rest = rest.substr(colon + 1);
-  }
-  if (parts.size() < 3 || parts[0] != kTokenMagic)
-    bad_token(token, "expected lockstep1:<strategy>:seed=<n>[:...]");
-  Strategy::Kind kind = parse_kind(parts[1], token);
-  bool have_seed = false;
-  unsigned depth = 3;
-  std::uint64_t steps = 1000;
-  Strategy::Kind then = Strategy::Kind::fifo;
-  std::vector<std::uint32_t> decisions;
-  for (std::size_t i = 2; i < parts.size(); ++i) {
-    std::size_t eq = parts[i].find('=');
-    if (eq == std::string_view::npos) bad_token(token, fmt::format("\"{}\" is not key=value", parts[i]));
-    std::string_view key = parts[i].substr(0, eq), value = parts[i].substr(eq + 1);
-    if (key == "seed") {
-      seed = parse_number<std::uint64_t>(value, token, "seed");
-      have_seed = true;
-    } else if (key == "depth" && kind == Strategy::Kind::pct) {
-      depth = parse_number<unsigned>(value, token, "depth");
-    } else if (key == "steps" && kind == Strategy::Kind::pct) {
-      steps = parse_number<std::uint64_t>(value, token, "steps");
-    } else if (key == "then" && kind == Strategy::Kind::replay) {
-      then = parse_kind(value, token);
-      if (then != Strategy::Kind::fifo && then != Strategy::Kind::random)
-        bad_token(token, "then= must be fifo or random");
-    } else if (key == "d" && kind == Strategy::Kind::replay) {
-      decisions = decode_decisions(value, token);
-    } else {
-      bad_token(token, fmt::format("unexpected field \"{}\" for {}", key, to_string(kind)));
-    }
-  }
-  if (!have_seed) bad_token(token, "missing seed=<n>");
-  switch (kind) {
-    case Strategy::Kind::fifo: strategy = Strategy::fifo(); break;
-    case Strategy::Kind::random: strategy = Strategy::random(); break;
-    case Strategy::Kind::pct: strategy = Strategy::pct(depth, steps, where); break;
-    case Strategy::Kind::replay:
-      strategy = Strategy::replay(std::move(decisions),
-                                  then == Strategy::Kind::random ? Strategy::random() : Strategy::fifo());
-      break;
-  }
+  if (auto why = try_parse_token(token, strategy, seed)) fail_misuse(*why, nullptr, where);
 }
 
 // ---- deciders ---------------------------------------------------------------

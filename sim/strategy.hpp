@@ -32,6 +32,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,13 +41,16 @@
 
 namespace lockstep::sim {
 
+// The deepest PCT search Strategy::pct() accepts (depth 1..kPctDepthMax).
+inline constexpr unsigned kPctDepthMax = 64;
+
 class Strategy {
  public:
   enum class Kind { fifo, random, pct, replay };
 
   static Strategy fifo() { return Strategy{Kind::fifo}; }
   static Strategy random() { return Strategy{Kind::random}; }
-  // pct() checks 1 <= depth <= 64 and steps >= 1 (Misuse otherwise).
+  // pct() checks 1 <= depth <= kPctDepthMax and steps >= 1 (Misuse otherwise).
   static Strategy pct(unsigned depth = 3, std::uint64_t steps = 1000,
                       SourceLocation where = SourceLocation::current());
   // replay() follows `decisions`, then `then` (fifo or random; Misuse otherwise).
@@ -79,12 +83,39 @@ std::string describe(const Strategy& s);
 //   lockstep1:random:seed=42
 //   lockstep1:pct:seed=7:depth=3:steps=1000
 //   lockstep1:replay:seed=0:then=fifo:d=0x3.1.0.2x2
-// (decisions: dot-separated, "0x3" = three zeros). Pass it as
-// Options::replay or the LOCKSTEP_REPLAY environment variable.
+// After "lockstep1:<strategy>", key=value fields in any order, each at most
+// once; every number is decimal digits only:
+//   seed   0..18446744073709551615, required
+//   depth  1..64 (pct only; default 3)
+//   steps  1..18446744073709551615 (pct only; default 1000)
+//   then   fifo or random (replay only; default fifo)
+//   d      the decisions (replay only; default none): dot-separated items,
+//          each a decision 0..4294967295 or <decision>x<count> for a run of
+//          equal decisions ("0x3" = three zeros), count 1..kReplayDecisionsMax;
+//          in all at most kReplayDecisionsMax decisions.
+// Pass it as Options::replay or the LOCKSTEP_REPLAY environment variable.
 std::string make_token(const Strategy& s, std::uint64_t seed);
-// parse_token() throws Misuse naming the bad part of a malformed token.
+
+// kReplayDecisionsMax caps a token's decoded decisions, checked before
+// anything is allocated, so a short token cannot ask for gigabytes. The cap
+// is what a real run records: one decision per scheduling step at most (plus
+// choose() calls), at about 10 million decisions a second, and a run that
+// spins without moving virtual time ends as livelock after
+// Options::livelock_steps (default 100,000,000) steps. 2^27 = 134,217,728 is
+// the power of two above that budget: 512 MiB of decisions, about 13 s of
+// simulation. The runs of the catalog and the tests record thousands.
+inline constexpr std::size_t kReplayDecisionsMax = std::size_t{1} << 27;
+
+// parse_token() throws Misuse naming the bad part of a malformed token
+// (try_parse_token()'s reason).
 void parse_token(std::string_view token, Strategy& strategy, std::uint64_t& seed,
                  SourceLocation where = SourceLocation::current());
+// try_parse_token() is parse_token() for callers that report bad input
+// themselves (the runner): the one-line reason a token is malformed
+// (`malformed replay token "...": ...` or `empty replay token ...`), or
+// nullopt after setting `strategy` and `seed`. It throws nothing but
+// std::bad_alloc.
+std::optional<std::string> try_parse_token(std::string_view token, Strategy& strategy, std::uint64_t& seed);
 
 namespace detail {
 

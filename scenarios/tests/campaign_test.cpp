@@ -169,10 +169,13 @@ TEST_CASE("campaign: fuzz: bad input: a clear message and status 2", "[campaign]
   };
   rejects(cli({"fuzz", "--shard", "3/2"}),
           "lockstep-scenarios: --shard \"3/2\": shard index 3 is not below the shard count 2 (indices run 0..1)\n");
-  rejects(cli({"fuzz", "--shard", "a/b"}), "lockstep-scenarios: --shard \"a/b\": expected i/n, such as 0/4\n");
+  rejects(cli({"fuzz", "--shard", "a/b"}),
+          "lockstep-scenarios: --shard \"a/b\": expected i/n, whole numbers with 0 <= i < n <= 18446744073709551615, "
+          "such as 0/4\n");
   rejects(cli({"fuzz", "--shard", "0/0"}), "lockstep-scenarios: --shard \"0/0\": the shard count must be at least 1\n");
   rejects(cli({"fuzz"}, env({{"TEST_TOTAL_SHARDS", "two"}, {"TEST_SHARD_INDEX", "0"}})),
-          "lockstep-scenarios: TEST_SHARD_INDEX=0 TEST_TOTAL_SHARDS=two: both must be decimal numbers\n");
+          "lockstep-scenarios: TEST_SHARD_INDEX=0 TEST_TOTAL_SHARDS=two: both must be whole numbers in "
+          "0..18446744073709551615\n");
   rejects(cli({"fuzz"}, env({{"TEST_SHARD_INDEX", "0"}})),
           "lockstep-scenarios: TEST_SHARD_INDEX is set but TEST_TOTAL_SHARDS is not (sharding needs both)\n");
   rejects(cli({"fuzz", "--shard", "0/2"}, env({{"TEST_TOTAL_SHARDS", "2"}, {"TEST_SHARD_INDEX", "1"}})),
@@ -181,11 +184,11 @@ TEST_CASE("campaign: fuzz: bad input: a clear message and status 2", "[campaign]
   rejects(cli({"fuzz", "mistakes/nope"}), "lockstep-scenarios: unknown scenario \"mistakes/nope\" (see `list`)\n");
   std::string unwritable = dir.file("no/such/folder/out.jsonl");
   rejects(cli({"fuzz", "mistakes/leak_no_stop", "--out", unwritable.c_str()}),
-          "lockstep-scenarios: --out " + unwritable + ": cannot write the file\n");
+          "lockstep-scenarios: --out " + unwritable + ": cannot write the file: No such file or directory\n");
   rejects(cli({"fuzz", "--strategy", "fifo"}),
           "lockstep-scenarios: --strategy: fifo not in {random,pct} (see --help)\n");
   rejects(cli({"fuzz", "--schedules", "0"}),
-          "lockstep-scenarios: --schedules: Value 0 not in range 1 to 1000000000 (see --help)\n");
+          "lockstep-scenarios: --schedules must be a whole number in 1..1000000000, not \"0\"\n");
   // The status file is touched only once the input is known good.
   std::string status = dir.file("status");
   cli({"fuzz", "--shard", "2/2"}, env({{"TEST_SHARD_STATUS_FILE", status}}));

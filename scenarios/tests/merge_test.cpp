@@ -150,7 +150,7 @@ TEST_CASE("merge: bad input: the file, line or shards at fault, and status 2", "
   rejects({s0.c_str(), other.c_str()}, s0 + " is shard 0/3 but " + other + " is shard 1/2: the shard counts differ");
 
   std::string missing = dir.file("missing");
-  rejects({missing.c_str()}, missing + ": cannot read the file");
+  rejects({missing.c_str()}, missing + ": cannot read the file: No such file or directory");
 
   auto good = lines(read_text(s1));  // failure lines, then the summary
   REQUIRE(good.size() == 7);
@@ -160,12 +160,12 @@ TEST_CASE("merge: bad input: the file, line or shards at fault, and status 2", "
     write_text(other, text);
     return other.c_str();
   };
-  rejects({with({good[0], "{not json", good.back()})}, other + ":2: not a JSON object");
-  rejects({with({"[1,2]"})}, other + ":1: not a JSON object");
-  rejects({with({R"({"type":"progress"})"})}, other + ":1: field \"type\": unknown line type \"progress\"");
+  rejects({with({good[0], "{not json", good.back()})}, other + ":2: not a JSON object: invalid JSON near column 3");
+  rejects({with({"[1,2]"})}, other + ":1: not a JSON object, but an array");
+  rejects({with({R"({"type":"progress"})"})}, other + ":1: field \"type\" must be failure or summary, not \"progress\"");
   rejects({with({R"({"type":"failure","scenario":"mistakes/dropped_error"})"})}, other + ":1: missing field \"schedule\"");
   rejects({with({R"({"type":"failure","scenario":"x","schedule":-1})"})},
-          other + ":1: field \"schedule\" is not a non-negative integer");
+          other + ":1: field \"schedule\" must be a whole number in 0..999999999, not -1");
   rejects({with({})}, other + ": no summary line (was the shard cut short?)");
   rejects({with({good.begin(), good.end() - 1})}, other + ": no summary line (was the shard cut short?)");
   rejects({with({good[0], good.back(), good[1]})}, other + ":3: a line after the summary (line 2)");
@@ -176,7 +176,7 @@ TEST_CASE("merge: bad input: the file, line or shards at fault, and status 2", "
                                      "(indices run 0..2)");
   summary = good.back();
   summary.replace(summary.find("\"depth\":3"), 9, "\"depth\":0");
-  rejects({with({summary})}, other + ":1: field \"depth\": 0 is not in 1..64");
+  rejects({with({summary})}, other + ":1: field \"depth\" must be a whole number in 1..64, not 0");
   summary = good.back();
   summary.replace(summary.find("\"shard\":\"1/3\""), 13, "\"shard\":\"2/3\"");
   auto failures = std::vector<std::string>(good.begin(), good.end() - 1);

@@ -41,7 +41,9 @@ TEST_CASE("shard: parse_shard reads i/n and names what is wrong with anything el
   CHECK(reason([] { parse_shard("0/0"); }) == "--shard \"0/0\": the shard count must be at least 1");
   for (const char* text : {"a/b", "1", "", "/", "1/", "/2", "-1/2", "1/-2", " 1/2", "1/2 ", "1/2/3", "0x1/2",
                            "99999999999999999999/2"})
-    CHECK(reason([&] { parse_shard(text); }) == "--shard \"" + std::string(text) + "\": expected i/n, such as 0/4");
+    CHECK(reason([&] { parse_shard(text); }) ==
+          "--shard \"" + std::string(text) +
+              "\": expected i/n, whole numbers with 0 <= i < n <= 18446744073709551615, such as 0/4");
   // A JSON reader names its field instead of the flag.
   CHECK(reason([] { parse_shard("1/1", "field \"shard\""); }) ==
         "field \"shard\" \"1/1\": shard index 1 is not below the shard count 1 (indices run 0..0)");
@@ -54,6 +56,13 @@ TEST_CASE("shard: the n shards of N schedules are disjoint and cover every sched
       for (std::uint64_t i = 0; i < n; ++i) owners += Shard{i, n}.owns(k) ? 1 : 0;
       CHECK(owners == 1);
     }
+    // owned(N) counts what owns() says, for every shard and N.
+    for (std::uint64_t i = 0; i < n; ++i)
+      for (std::uint64_t total = 0; total < 50; ++total) {
+        std::uint64_t counted = 0;
+        for (std::uint64_t k = 0; k < total; ++k) counted += Shard{i, n}.owns(k) ? 1 : 0;
+        CHECK(Shard{i, n}.owned(total) == counted);
+      }
   }
   CHECK(Shard{}.whole());
   CHECK_FALSE((Shard{0, 2}.whole()));
@@ -79,13 +88,14 @@ TEST_CASE("shard: select_shard rejects a bad environment and a flag that disagre
   CHECK(reason([] { select_shard(std::nullopt, env({{"TEST_SHARD_INDEX", "0"}})); }) ==
         "TEST_SHARD_INDEX is set but TEST_TOTAL_SHARDS is not (sharding needs both)");
   CHECK(reason([] { select_shard(std::nullopt, env({{"TEST_TOTAL_SHARDS", "x"}, {"TEST_SHARD_INDEX", "0"}})); }) ==
-        "TEST_SHARD_INDEX=0 TEST_TOTAL_SHARDS=x: both must be decimal numbers");
+        "TEST_SHARD_INDEX=0 TEST_TOTAL_SHARDS=x: both must be whole numbers in 0..18446744073709551615");
   CHECK(reason([] { select_shard(std::nullopt, env({{"TEST_TOTAL_SHARDS", "2"}, {"TEST_SHARD_INDEX", "2"}})); }) ==
         "TEST_SHARD_INDEX=2 TEST_TOTAL_SHARDS=2: shard index 2 is not below the shard count 2 (indices run 0..1)");
   CHECK(reason([] { select_shard(std::nullopt, env({{"TEST_TOTAL_SHARDS", "0"}, {"TEST_SHARD_INDEX", "0"}})); }) ==
         "TEST_SHARD_INDEX=0 TEST_TOTAL_SHARDS=0: the shard count must be at least 1");
   // A bad flag is reported even when the environment is fine.
-  CHECK(reason([&] { select_shard(std::string("a/b"), bazel); }) == "--shard \"a/b\": expected i/n, such as 0/4");
+  CHECK(reason([&] { select_shard(std::string("a/b"), bazel); }) ==
+        "--shard \"a/b\": expected i/n, whole numbers with 0 <= i < n <= 18446744073709551615, such as 0/4");
 }
 
 TEST_CASE("shard: touch_shard_status_file creates the file Bazel asks for and keeps its content", "[shard]") {

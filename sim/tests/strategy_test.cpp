@@ -180,15 +180,76 @@ TEST_CASE("strategy: tokens round-trip and name what is wrong", "[strategy][toke
   CHECK_THROWS_WITH(bad("lockstep1:random"), Catch::Contains("expected lockstep1:<strategy>"));
   CHECK_THROWS_WITH(bad("lockstep1:random:depth=3"),
                     Catch::Contains("unexpected field \"depth\" for random"));
-  CHECK_THROWS_WITH(bad("lockstep1:random:seed=x1"), Catch::Contains("seed \"x1\" is not a number"));
+  CHECK_THROWS_WITH(bad("lockstep1:random:seed=x1"),
+                    Catch::Contains("seed must be a whole number in 0..18446744073709551615, not \"x1\""));
   CHECK_THROWS_WITH(bad("lockstep1:pct:seed=1:depth=0"),
-                    Catch::Contains("Strategy::pct: depth 0 is out of range [1, 64]"));
-  CHECK_THROWS_WITH(bad("lockstep1:replay:seed=1:d=1x0"), Catch::Contains("repeat count out of range"));
+                    Catch::Contains("depth must be a whole number in 1..64, not \"0\""));
+  CHECK_THROWS_WITH(bad("lockstep1:replay:seed=1:d=1x0"),
+                    Catch::Contains("repeat count must be a whole number in 1..134217728, not \"0\""));
   CHECK_THROWS_AS(bad("lockstep1:replay:seed=1:then=pct"), lockstep::Misuse);
   // A malformed token in Options fails run() before anything runs.
   sim::Options o;
   o.replay = "nonsense";
   CHECK_THROWS_AS(sim::run([] {}, o), lockstep::Misuse);
+}
+
+// Every field of a token is bounded, each given at most once, and the
+// decisions are capped before anything is allocated: try_parse_token()'s
+// exact reasons (the runner's corpus, scenarios/tests/inputs_test.cpp,
+// covers the rest through the command line).
+TEST_CASE("strategy: token fields: ranges, duplicates and the decision cap", "[strategy][token]") {
+  auto reason = [](std::string_view token) {
+    sim::Strategy st = sim::Strategy::fifo();
+    std::uint64_t sd = 0;
+    return sim::try_parse_token(token, st, sd).value_or("(valid)");
+  };
+  auto decoded = [](std::string_view token) {
+    sim::Strategy st = sim::Strategy::fifo();
+    std::uint64_t sd = 0;
+    REQUIRE_FALSE(sim::try_parse_token(token, st, sd));
+    return st.decisions().size();
+  };
+  CHECK(reason("") == "empty replay token (expected lockstep1:<strategy>:seed=<n>[:...])");
+  CHECK(reason("lockstep1:random:seed=18446744073709551615") == "(valid)");
+  CHECK(reason("lockstep1:random:seed=007") == "(valid)");  // leading zeros: still that number
+  CHECK(reason("lockstep1:random:seed=18446744073709551616") ==
+        "malformed replay token \"lockstep1:random:seed=18446744073709551616\": seed must be a whole number in "
+        "0..18446744073709551615, not \"18446744073709551616\"");
+  CHECK(reason("lockstep1:random:seed=7:seed=8") ==
+        "malformed replay token \"lockstep1:random:seed=7:seed=8\": field \"seed\" given twice");
+  CHECK(reason("lockstep1:pct:seed=1:depth=65") ==
+        "malformed replay token \"lockstep1:pct:seed=1:depth=65\": depth must be a whole number in 1..64, not \"65\"");
+  CHECK(reason("lockstep1:replay:seed=1:then=pct") ==
+        "malformed replay token \"lockstep1:replay:seed=1:then=pct\": then must be fifo or random, not \"pct\"");
+  CHECK(reason("lockstep1:replay:seed=1:d=1.") ==
+        "malformed replay token \"lockstep1:replay:seed=1:d=1.\": d= has an empty item (two dots, or a dot at "
+        "either end)");
+  CHECK(reason("lockstep1:replay:seed=1:d=4294967296") ==
+        "malformed replay token \"lockstep1:replay:seed=1:d=4294967296\": decision must be a whole number in "
+        "0..4294967295, not \"4294967296\"");
+  // The cap: a count past it, and runs that add up past it, are refused.
+  CHECK(reason("lockstep1:replay:seed=1:d=0x134217729") ==
+        "malformed replay token \"lockstep1:replay:seed=1:d=0x134217729\": repeat count must be a whole number in "
+        "1..134217728, not \"134217729\"");
+  CHECK(reason("lockstep1:replay:seed=1:d=0x134217728.1") ==
+        "malformed replay token \"lockstep1:replay:seed=1:d=0x134217728.1\": d= holds more than 134217728 "
+        "decisions, the most a token may hold");
+  CHECK(reason("lockstep1:replay:seed=1:d=0x100000000.1x100000000") ==
+        "malformed replay token \"lockstep1:replay:seed=1:d=0x100000000.1x100000000\": d= holds more than "
+        "134217728 decisions, the most a token may hold");
+  // Up to the cap a token decodes whole (512 MiB at the cap itself).
+  CHECK(decoded("lockstep1:replay:seed=1:d=") == 0);
+  CHECK(decoded("lockstep1:replay:seed=1:d=3x1000000.4294967295") == 1'000'001);
+  CHECK(decoded("lockstep1:replay:seed=1:d=0x134217727.1") == sim::kReplayDecisionsMax);
+  // A token too long to show is cut, its length given; a newline is escaped.
+  std::string long_token = "lockstep1:random:seed=" + std::string(200, '9');
+  CHECK(reason(long_token) ==
+        "malformed replay token \"lockstep1:random:seed=99999999999999999999999999999999999999999999999999999999"
+        "99\"... (222 bytes): seed must be a whole number in 0..18446744073709551615, not \"" +
+            std::string(80, '9') + "\"... (200 bytes)");
+  CHECK(reason("lockstep1:random:seed=1\n") ==
+        "malformed replay token \"lockstep1:random:seed=1\\n\": seed must be a whole number in "
+        "0..18446744073709551615, not \"1\\n\"");
 }
 
 TEST_CASE("strategy: choose() is a recorded decision", "[strategy][choose]") {
