@@ -82,10 +82,15 @@ Simulation* Simulation::on_this_thread() noexcept { return this_thread_simulatio
 Simulation::Simulation(const Options& options, SourceLocation where)
     : options_(options), eh_globals_(abi::__cxa_get_globals()) {
   options_.validate(where);
+  bool from_env = false;
   if (options_.replay.empty())
-    if (const char* env = std::getenv("LOCKSTEP_REPLAY"); env != nullptr && *env != '\0')
+    if (const char* env = std::getenv("LOCKSTEP_REPLAY"); env != nullptr && *env != '\0') {
       options_.replay = env;
-  if (!options_.replay.empty()) parse_token(options_.replay, options_.strategy, options_.seed, where);
+      from_env = true;
+    }
+  if (!options_.replay.empty())
+    if (auto why = try_parse_token(options_.replay, options_.strategy, options_.seed))
+      fail_misuse(from_env ? "LOCKSTEP_REPLAY: " + *why : *why, nullptr, where);
   decider_ = make_decider(options_.strategy, options_.seed);
   fifo_ = decider_->fifo();
   home_.name = "(sim::run caller)";

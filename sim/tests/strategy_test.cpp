@@ -116,6 +116,20 @@ TEST_CASE("strategy: the LOCKSTEP_REPLAY environment variable replays a run", "[
   CHECK(replayed.report.replay_token == "lockstep1:pct:seed=99:depth=2:steps=20");
 }
 
+TEST_CASE("strategy: a malformed LOCKSTEP_REPLAY is named as the environment variable",
+          "[strategy][replay]") {
+  // Before, the error quoted a token the caller never wrote in its options.
+  ::setenv("LOCKSTEP_REPLAY", "lockstep1:random:seed=7:seed=8", 1);
+  std::string message;
+  try {
+    sim::run([] {});
+  } catch (const lockstep::Misuse& e) {
+    message = e.what();
+  }
+  ::unsetenv("LOCKSTEP_REPLAY");
+  CHECK_THAT(message, Catch::StartsWith("lockstep: LOCKSTEP_REPLAY: malformed replay token"));
+}
+
 TEST_CASE("strategy: replaying recorded decisions reproduces any run", "[strategy][replay]") {
   for (auto s : {sim::Strategy::random(), sim::Strategy::pct(3, 30)}) {
     auto original = interleave(with(s, 5));
