@@ -32,7 +32,7 @@
 #include "scenarios/catalog.hpp"
 #include "scenarios/merge.hpp"
 #include "sim/input.hpp"
-#include "sim/sanitizer_hooks.hpp"
+#include "runtime/sanitizer_hooks.hpp"
 
 namespace sim = lockstep::sim;
 namespace ls = lockstep::scenarios;

@@ -16,41 +16,30 @@
 
 #include <cstdint>
 
+#include "runtime/eh_state.hpp"
+#include "runtime/sanitizer_hooks.hpp"
 #include "runtime/seam.hpp"
+#include "runtime/stack_pool.hpp"
 #include "sim/report.hpp"
-#include "sim/sanitizer_hooks.hpp"
-#include "sim/stack_pool.hpp"
 
 namespace lockstep::sim::detail {
 
-// The C++ runtime keeps the caught-exception stack and the uncaught count per
-// thread (__cxa_eh_globals). A fiber that suspends inside a catch block would
-// see another fiber's exceptions, so every switch swaps them (Itanium ABI,
-// libstdc++ layout).
-struct EhState {
-  void* caught = nullptr;
-  unsigned uncaught = 0;
-};
-// exchange_eh_state() installs `next` in this thread's globals (from
-// abi::__cxa_get_globals(), fetched once per simulation) and returns what was
-// there.
-struct AbiEhGlobals {  // libstdc++'s __cxa_eh_globals
-  void* caughtExceptions;
-  unsigned int uncaughtExceptions;
-};
-inline EhState exchange_eh_state(void* globals, EhState next) noexcept {
-  auto* g = static_cast<AbiEhGlobals*>(globals);
-  EhState prev{g->caughtExceptions, g->uncaughtExceptions};
-  g->caughtExceptions = next.caught;
-  g->uncaughtExceptions = next.uncaught;
-  return prev;
-}
-
-// unwinding() is std::uncaught_exceptions() > 0 read from the globals at
-// hand, without a call: true while an exception unwinds the running fiber.
-inline bool unwinding(void* globals) noexcept {
-  return static_cast<AbiEhGlobals*>(globals)->uncaughtExceptions > 0;
-}
+using lockstep::detail::AsanStack;
+using lockstep::detail::canary_intact;
+using lockstep::detail::EhState;
+using lockstep::detail::exchange_eh_state;
+using lockstep::detail::finish_switch;
+using lockstep::detail::install_overflow_handler;
+using lockstep::detail::kCanaryBytes;
+using lockstep::detail::Stack;
+using lockstep::detail::StackPool;
+using lockstep::detail::start_switch;
+using lockstep::detail::tsan_constructing;
+using lockstep::detail::tsan_create;
+using lockstep::detail::tsan_current;
+using lockstep::detail::tsan_destroy;
+using lockstep::detail::tsan_switch;
+using lockstep::detail::unwinding;
 
 struct Fiber : lockstep::detail::Task {
   boost::context::fiber context;

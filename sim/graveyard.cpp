@@ -3,7 +3,7 @@
 #include <mutex>
 #include <vector>
 
-#include "sim/sanitizer_hooks.hpp"
+#include "runtime/sanitizer_hooks.hpp"
 
 #if defined(LOCKSTEP_ASAN)
 #include <sanitizer/lsan_interface.h>
@@ -25,7 +25,7 @@ Graveyard& graveyard() {
 
 }  // namespace
 
-void bury(boost::context::fiber&& context, const Stack& stack) noexcept {
+void bury(boost::context::fiber&& context, const lockstep::detail::Stack& stack) noexcept {
   Graveyard& g = graveyard();
   std::lock_guard lock(g.mutex);
   g.contexts.push_back(std::move(context));  // out of memory here terminates: noexcept

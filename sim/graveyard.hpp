@@ -20,12 +20,12 @@
 
 #include <cstddef>
 
-#include "sim/stack_pool.hpp"
+#include "runtime/stack_pool.hpp"
 
 namespace lockstep::sim::detail {
 
 // bury() keeps `context` (a suspended fiber) and its `stack` forever.
-void bury(boost::context::fiber&& context, const Stack& stack) noexcept;
+void bury(boost::context::fiber&& context, const lockstep::detail::Stack& stack) noexcept;
 
 // buried() counts the fibers buried in this process.
 std::size_t buried() noexcept;

@@ -7,7 +7,7 @@
 #include "runtime/misuse.hpp"
 #include "sim/self_check.hpp"
 #include "sim/simulation.hpp"
-#include "sim/stack_pool.hpp"
+#include "runtime/stack_pool.hpp"
 #include "sim/trace.hpp"
 
 namespace lockstep::sim {

@@ -8,7 +8,7 @@
 #include <new>
 
 #include "primitives/tests/support.hpp"
-#include "sim/sanitizer_hooks.hpp"
+#include "runtime/sanitizer_hooks.hpp"
 
 #if defined(LOCKSTEP_ASAN) || defined(LOCKSTEP_TSAN)
 // From the sanitizer runtime (g++ ships no header that declares it).

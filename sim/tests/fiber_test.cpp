@@ -11,8 +11,8 @@
 #include <stdexcept>
 #include <thread>
 
-#include "sim/sanitizer_hooks.hpp"
-#include "sim/stack_pool.hpp"
+#include "runtime/sanitizer_hooks.hpp"
+#include "runtime/stack_pool.hpp"
 #include "sim/tests/support.hpp"
 
 using namespace std::chrono_literals;

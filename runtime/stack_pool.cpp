@@ -1,6 +1,6 @@
-#include "sim/stack_pool.hpp"
+#include "runtime/stack_pool.hpp"
 
-#include "sim/sanitizer_hooks.hpp"
+#include "runtime/sanitizer_hooks.hpp"
 
 #include <signal.h>
 #include <sys/mman.h>
@@ -16,7 +16,7 @@
 #include <new>
 #include <vector>
 
-namespace lockstep::sim::detail {
+namespace lockstep::detail {
 namespace {
 
 std::size_t page_size() noexcept {
@@ -218,4 +218,4 @@ void install_overflow_handler(OverflowDescriber describe) {
   if (!((old.sa_flags & SA_SIGINFO) && old.sa_sigaction == on_segv)) previous_action = old;
 }
 
-}  // namespace lockstep::sim::detail
+}  // namespace lockstep::detail

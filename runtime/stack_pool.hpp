@@ -29,7 +29,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace lockstep::sim::detail {
+namespace lockstep::detail {
 
 struct Stack {
   unsigned char* base = nullptr;  // lowest usable byte; the canary starts here
@@ -84,4 +84,4 @@ inline bool canary_intact(const Stack& s) noexcept {
 using OverflowDescriber = bool (*)(const void* fault, char* buffer, std::size_t size);
 void install_overflow_handler(OverflowDescriber describe);
 
-}  // namespace lockstep::sim::detail
+}  // namespace lockstep::detail

@@ -44,7 +44,7 @@
 #include <sanitizer/tsan_interface.h>
 #endif
 
-namespace lockstep::sim::detail {
+namespace lockstep::detail {
 
 // What ASan needs to know about one context's stack.
 struct AsanStack {
@@ -130,4 +130,4 @@ void tsan_constructing(void* fiber, F&& construct) {
 #endif
 }
 
-}  // namespace lockstep::sim::detail
+}  // namespace lockstep::detail
