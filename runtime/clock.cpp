@@ -40,6 +40,12 @@ TimePoint detail::real_now() noexcept {
   return TimePoint{std::chrono::duration_cast<Duration>(steady) + steady_offset()};
 }
 
+TimePoint detail::real_now_coarse() noexcept {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);  // steady_clock's clock, at tick resolution
+  return TimePoint{std::chrono::seconds{ts.tv_sec} + std::chrono::nanoseconds{ts.tv_nsec} + steady_offset()};
+}
+
 std::chrono::steady_clock::time_point detail::to_steady(TimePoint t) noexcept {
   Duration since = t.time_since_epoch() - steady_offset();
   return std::chrono::steady_clock::time_point{

@@ -53,6 +53,9 @@ std::string format_duration(Duration d);
 namespace detail {
 // real_now() is the shifted steady clock, Clock::now() outside a simulation.
 TimePoint real_now() noexcept;
+// real_now_coarse() is real_now() at the kernel's tick resolution (a few
+// milliseconds) for a fraction of the cost: for stamps only dumps read.
+TimePoint real_now_coarse() noexcept;
 // to_steady() converts a real time point back to the steady clock, to wait on.
 std::chrono::steady_clock::time_point to_steady(TimePoint t) noexcept;
 }  // namespace detail

@@ -28,7 +28,7 @@ bool Owner::check_slow(const Waitable& object, std::uint64_t held, std::uint64_t
                             to_string(kind), (held & kGlobalId) != 0 ? "g" : "", held & kIdMask),
                 nullptr, where);
   }
-  std::uint64_t threads = thread_runtime().identity();
+  std::uint64_t threads = real_runtime().identity();
   const char* what = permanent_ && me == threads
                          ? "use from a real thread of an object that belongs to a simulation"
                      : permanent_ ? "use of an object that belongs to another simulation"

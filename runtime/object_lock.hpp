@@ -13,7 +13,7 @@
 // one created outside any simulation (a global Mutex, Once, Atomic) binds to
 // the runtime that uses it while it holds state or waiters and is free again
 // when idle. Using an object from a runtime it is not bound to is misuse. All
-// real threads share one runtime (the thread runtime), so they share objects
+// real threads share one runtime (the real runtime), so they share objects
 // freely, as Go's goroutines do.
 //
 // Owner is also the object's tombstone: a destructor buries it, so a task
@@ -64,7 +64,7 @@ class ObjectLock {
 };
 
 // An object id: per simulation inside one (deterministic), process-wide
-// outside (the thread runtime's), where it is shown with a "g" prefix
+// outside (the real runtime's), where it is shown with a "g" prefix
 // ("mutex #g3").
 struct ObjectId {
   std::uint64_t value;
@@ -133,7 +133,7 @@ class Owner {
 
   bool check_slow(const Waitable& object, std::uint64_t held, std::uint64_t me, SourceLocation where);
 
-  // Threads outside any simulation share the thread runtime's identity: use
+  // Threads outside any simulation share the real runtime's identity: use
   // from them binds too, so a simulation cannot take an object they hold.
   std::atomic<std::uint64_t> owner_;  // Runtime::identity(); 0 when free; kBuried|... once destroyed
   bool permanent_;

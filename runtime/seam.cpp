@@ -50,6 +50,8 @@ Runtime::~Runtime() {
   std::erase(live_runtimes().ids, identity_);
 }
 
+bool Runtime::wait_for_live(std::size_t, std::chrono::steady_clock::time_point) { return false; }
+
 void Runtime::leave_in_place() noexcept {
   // Only a simulation tears tasks down; reaching this is a bug in lockstep.
   std::terminate();

@@ -38,6 +38,8 @@
 //    fired returns false. Timers with equal `when` fire in add order.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -123,6 +125,7 @@ struct TimerNode {
 
   // Owned by the runtime while the timer is pending.
   std::uint64_t seq = 0;
+  void* heap = nullptr;  // which of the runtime's heaps holds it (M:N: a worker's)
   std::uint32_t slot = kNotPending;
   static constexpr std::uint32_t kNotPending = ~std::uint32_t{0};
   bool pending() const noexcept { return slot != kNotPending; }
@@ -178,6 +181,16 @@ class Runtime {
   // leaked goroutine where it is. Only called when tearing_down().
   [[noreturn]] virtual void leave_in_place() noexcept;
 
+  // The real runtimes' own calls (a simulation has other means, or no need).
+  // wait_for_live() blocks until at most `n` tasks live (live_tasks()) or
+  // `deadline` passes; returns whether the count got there. Leak checks.
+  virtual bool wait_for_live(std::size_t n, std::chrono::steady_clock::time_point deadline);
+  // enter_blocking() and exit_blocking() bracket a call that blocks the OS
+  // thread (lockstep::blocking()): the M:N runtime hands the calling
+  // worker's goroutines to another thread for the duration.
+  virtual void enter_blocking() {}
+  virtual void exit_blocking() {}
+
  protected:
   Runtime();
   ~Runtime();
@@ -187,19 +200,24 @@ class Runtime {
 };
 
 // The runtime of the calling thread: the simulation whose fiber is running,
-// or else the thread runtime (real-thread mode, threads/thread_runtime.hpp),
-// which always exists. So current_runtime() is never null; the choice is made
-// by where the code runs, with no change at the call site.
+// or else the process's real runtime (real mode: the M:N runtime, mn/, or
+// the thread-per-goroutine runtime, threads/, by LOCKSTEP_RUNTIME), which
+// always exists. So current_runtime() is never null; the choice is made by
+// where the code runs, with no change at the call site.
 constinit inline thread_local Runtime* current_runtime_ = nullptr;  // the simulation, if any
 // True while the calling thread runs a simulation: one fiber at a time, so
 // primitives bound to it need no locks.
 constinit inline thread_local bool single_threaded_ = false;
-// thread_runtime() is the process's real-thread runtime, created at first use
-// and never destroyed (goroutine threads may outlive main's return).
-Runtime& thread_runtime() noexcept;
+// real_runtime() is the process's real runtime, chosen and created at first
+// use (mn/real_runtime.cpp) and never destroyed (goroutines may outlive
+// main's return).
+Runtime& real_runtime() noexcept;
+constinit inline std::atomic<Runtime*> real_runtime_{nullptr};  // set by real_runtime()
 inline Runtime* current_runtime() noexcept {
-  Runtime* rt = current_runtime_;
-  return rt != nullptr ? rt : &thread_runtime();
+  if (Runtime* rt = current_runtime_; rt != nullptr) return rt;
+  if (Runtime* rt = real_runtime_.load(std::memory_order_acquire); rt != nullptr) [[likely]]
+    return rt;
+  return &real_runtime();
 }
 inline bool in_simulation() noexcept { return current_runtime_ != nullptr; }
 inline bool single_threaded() noexcept { return single_threaded_; }

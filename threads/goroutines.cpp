@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "runtime/misuse.hpp"
-#include "threads/thread_runtime.hpp"
 
 namespace lockstep {
 
@@ -19,9 +18,9 @@ LeakCheck::LeakCheck(SourceLocation where) : where_(where) {
 }
 
 void LeakCheck::verify(Duration timeout) const {
-  auto& rt = threads::detail::ThreadRuntime::instance();
+  detail::Runtime& rt = detail::real_runtime();
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  if (rt.registry().wait_for_count(baseline_, deadline)) return;
+  if (rt.wait_for_live(baseline_, deadline)) return;
   std::size_t now = rt.live_tasks();
   if (now <= baseline_) return;  // the last one ended just now
   throw GoroutineLeak(fmt::format(

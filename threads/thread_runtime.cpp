@@ -11,12 +11,6 @@
 
 #include "runtime/misuse.hpp"
 
-namespace lockstep::detail {
-
-Runtime& thread_runtime() noexcept { return threads::detail::ThreadRuntime::instance(); }
-
-}  // namespace lockstep::detail
-
 namespace lockstep::threads::detail {
 
 // A goroutine thread: its task (reused, with a new id, by every goroutine it
@@ -28,54 +22,11 @@ struct ThreadRuntime::Worker {
   Worker* next = nullptr;  // in idle_ or spare_; guarded by workers_mutex_
 };
 
-namespace {
-
-constinit thread_local ThreadTask* this_task = nullptr;
-
-// The task of a thread go() did not start (main, a std::thread): listed
-// while the thread lives, shown in dumps while it is blocked.
-struct ThreadOwnTask {
-  ThreadTask task;
-  ThreadOwnTask() {
-    task.kind = "thread";
-    if (syscall(SYS_gettid) == getpid()) task.name = "main";
-    ThreadRuntime::instance().registry().add(task);
-  }
-  ~ThreadOwnTask() {
-    ThreadRuntime::instance().registry().remove(task);
-    this_task = nullptr;
-  }
-};
-
-[[noreturn]] void die_of_uncaught(const ThreadTask& t, const std::string& what) {
-  std::string text = fmt::format(
-      "lockstep: uncaught exception in goroutine {}{} (spawned at {}:{}): {}\n"
-      "(a goroutine must not let exceptions escape: return errors through an ErrGroup or a "
-      "channel)\n",
-      t.id, t.name.empty() ? "" : fmt::format(" \"{}\"", t.name), t.spawned_at.file_name(),
-      t.spawned_at.line(), what);
-  auto& rt = ThreadRuntime::instance();
-  text += format_dump(rt.registry().snapshot(), rt.started(), rt.now(), "goroutine");
-  std::fputs(text.c_str(), stderr);
-  std::fflush(stderr);
-  std::abort();
-}
-
-}  // namespace
-
 ThreadRuntime::ThreadRuntime() : started_(lockstep::detail::real_now()) {}
 
 ThreadRuntime& ThreadRuntime::instance() noexcept {
   static ThreadRuntime* runtime = new ThreadRuntime;  // never destroyed: threads outlive main
   return *runtime;
-}
-
-ThreadTask& ThreadRuntime::current_task() noexcept {
-  if (this_task != nullptr) [[likely]]
-    return *this_task;
-  thread_local ThreadOwnTask own;
-  this_task = &own.task;
-  return own.task;
 }
 
 Task& ThreadRuntime::spawn(Body&& body, std::string&& name, SourceLocation site) {
@@ -96,7 +47,7 @@ Task& ThreadRuntime::spawn(Body&& body, std::string&& name, SourceLocation site)
   }
   if (w == nullptr) w = new Worker;
   ThreadTask& t = w->task;
-  t.kind = "goroutine";
+  t.kind = kGoroutineKind;
   t.goroutine = true;
   t.name = std::move(name);
   t.spawned_at = t.site = site;
@@ -121,7 +72,7 @@ Task& ThreadRuntime::spawn(Body&& body, std::string&& name, SourceLocation site)
 }
 
 void ThreadRuntime::worker_main(Worker* w) {
-  this_task = &w->task;
+  set_this_thread_task(&w->task);
   ThreadRuntime& rt = instance();
   for (;;) {
     rt.run_goroutine(*w);
@@ -131,13 +82,7 @@ void ThreadRuntime::worker_main(Worker* w) {
 }
 
 void ThreadRuntime::run_goroutine(Worker& w) {
-  try {
-    w.body();
-  } catch (const std::exception& e) {
-    die_of_uncaught(w.task, e.what());
-  } catch (...) {
-    die_of_uncaught(w.task, "a non-standard exception");
-  }
+  run_goroutine_body(w.task, w.body);
   w.body = Body{};  // the closure's destructors run while the goroutine still counts
   registry_.remove(w.task);
 }
@@ -155,27 +100,13 @@ bool ThreadRuntime::retire(Worker& w) {
   return false;
 }
 
-void ThreadRuntime::park(const WaitSite& site, Unlock unlock) {
-  ThreadTask& me = current_task();
-  // Described now, while the caller holds the primitive's lock: a dump then
-  // never reads a primitive that another thread is changing.
-  std::string object = site.object != nullptr ? site.object->describe() : std::string{};
-  TimePoint since = lockstep::detail::real_now();
-  {
-    std::lock_guard lock(me.mutex);
-    me.state = TaskState::blocked;
-    me.reason = site.reason;
-    me.object.swap(object);
-    me.site = site.where;
-    me.since = since;
-  }
-  unlock();
-  me.parker.park();
-  std::lock_guard lock(me.mutex);
-  me.state = TaskState::running;
-}
+void ThreadRuntime::park(const WaitSite& site, Unlock unlock) { park_thread(this_thread_task(), site, unlock); }
 
-void ThreadRuntime::ready(Task& task) { static_cast<ThreadTask&>(task).parker.unpark(); }
+void ThreadRuntime::ready(Task& task) { unpark_thread(static_cast<ThreadTask&>(task)); }
+
+bool ThreadRuntime::wait_for_live(std::size_t n, std::chrono::steady_clock::time_point deadline) {
+  return registry_.wait_for_count(n, deadline);
+}
 
 void ThreadRuntime::yield(SourceLocation) { std::this_thread::yield(); }
 
@@ -185,7 +116,7 @@ std::size_t ThreadRuntime::choose(std::size_t n, SourceLocation where) {
   if (n == 0) lockstep::detail::fail_misuse("choose(0): no alternative to choose from", nullptr, where);
   // xorshift64*, seeded per thread from its task's address and the clock.
   thread_local std::uint64_t state =
-      (reinterpret_cast<std::uintptr_t>(&current_task()) ^
+      (reinterpret_cast<std::uintptr_t>(&this_thread_task()) ^
        static_cast<std::uint64_t>(lockstep::detail::real_now().time_since_epoch().count())) |
       1;
   state ^= state >> 12;

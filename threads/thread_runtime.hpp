@@ -42,7 +42,7 @@ class ThreadRuntime final : public lockstep::detail::Runtime {
   static ThreadRuntime& instance() noexcept;
 
   Task& spawn(Body&& body, std::string&& name, SourceLocation site) override;
-  Task& current() noexcept override { return current_task(); }
+  Task& current() noexcept override { return this_thread_task(); }
   void park(const WaitSite& site, Unlock unlock) override;
   void ready(Task& task) override;
   void yield(SourceLocation where) override;
@@ -54,14 +54,10 @@ class ThreadRuntime final : public lockstep::detail::Runtime {
   std::uint64_t new_object_id() noexcept override;
   std::size_t live_tasks() const noexcept override { return registry_.goroutines(); }
   std::string dump() override { return format_dump(registry_.snapshot(), started_, now(), "goroutine"); }
+  bool wait_for_live(std::size_t n, std::chrono::steady_clock::time_point deadline) override;
 
-  TaskRegistry& registry() noexcept { return registry_; }
   // started() is when the runtime was created: the origin of dump times.
   TimePoint started() const noexcept { return started_; }
-
-  // current_task() is the calling thread's task, made at first use on a
-  // thread that go() did not start.
-  static ThreadTask& current_task() noexcept;
 
  private:
   struct Worker;
@@ -71,7 +67,7 @@ class ThreadRuntime final : public lockstep::detail::Runtime {
   // retire() files an idle worker; false if the thread should exit instead.
   bool retire(Worker& w);
 
-  TaskRegistry registry_;
+  TaskRegistry& registry_ = thread_registry();
   TimerThread timers_;
   const TimePoint started_;
   std::atomic<std::uint64_t> next_object_id_{1};

@@ -1,11 +1,13 @@
-// ThreadTask and TaskRegistry: the tasks of real-thread mode, and the list
-// that goroutine accounting and dumps read.
+// ThreadTask and TaskRegistry: real threads as tasks, and the list that
+// goroutine accounting and dumps read.
 //
-// A ThreadTask is a real thread's identity under the seam. A goroutine
-// thread (started by go()) owns one for life and reuses it for every
-// goroutine it runs, with a new id each time; any other thread that blocks in
-// a lockstep primitive (main, a std::thread) gets one at its first use, of
-// kind "thread", which lives as long as the thread.
+// A ThreadTask is a real thread's identity under the seam. Under the
+// thread-per-goroutine runtime, a goroutine thread (started by go()) owns one
+// for life and reuses it for every goroutine it runs, with a new id each
+// time. Under either real runtime, any other thread that blocks in a lockstep
+// primitive (main, a std::thread, a foreign library's thread) gets one at its
+// first use (this_thread_task()), of kind "thread", which lives as long as the
+// thread and parks on its own futex (park_thread()).
 //
 // The registry lists live goroutines and the other threads that have a task,
 // in id order, for dumps (which show such a thread only while it is
@@ -27,6 +29,12 @@
 
 namespace lockstep::threads::detail {
 
+// Task::kind of a thread that go() did not start, and of a goroutine. Each
+// has one address in the program, so a runtime tells its own task types
+// apart by comparing `kind` pointers.
+inline constexpr char kThreadKind[] = "thread";
+inline constexpr char kGoroutineKind[] = "goroutine";
+
 class ThreadTask : public lockstep::detail::Task {
  public:
   Parker parker;
@@ -47,7 +55,8 @@ class ThreadTask : public lockstep::detail::Task {
 
 class TaskRegistry {
  public:
-  // add() assigns `t` the next id and lists it; a goroutine is counted.
+  // add() assigns `t` the next id (next_task_id()) and lists it; a goroutine
+  // is counted.
   void add(ThreadTask& t);
   // remove() unlists `t`; a goroutine's end wakes wait_for_count().
   void remove(ThreadTask& t);
@@ -64,8 +73,34 @@ class TaskRegistry {
   std::condition_variable ended_;
   ThreadTask* head_ = nullptr;  // listed tasks in id order
   ThreadTask* tail_ = nullptr;
-  std::uint64_t next_id_ = 1;
   std::atomic<std::size_t> goroutines_{0};
 };
+
+// next_task_id() is the next id of a real task, goroutine or thread: one
+// sequence for the process, whichever runtime runs.
+std::uint64_t next_task_id() noexcept;
+
+// thread_registry() lists the real threads that are tasks: every thread that
+// blocked in a primitive, and (thread runtime) the goroutine threads.
+TaskRegistry& thread_registry() noexcept;
+
+// this_thread_task() is the calling thread's task: the goroutine it runs
+// (thread runtime, set_this_thread_task()), or its own, made and listed at
+// first use.
+ThreadTask& this_thread_task() noexcept;
+void set_this_thread_task(ThreadTask* task) noexcept;
+
+// park_thread() is park() for a thread's task: it records the wait (the
+// object described now, while the caller holds the primitive's lock, so a
+// dump never reads a primitive another thread is changing), releases
+// `unlock` and sleeps until unpark_thread().
+void park_thread(ThreadTask& me, const lockstep::detail::WaitSite& site, lockstep::detail::Unlock unlock);
+inline void unpark_thread(ThreadTask& t) noexcept { t.parker.unpark(); }
+
+// run_goroutine_body() runs a goroutine's body; an exception escaping it
+// prints the exception with the goroutine's name and spawn site, and the
+// goroutine dump, to stderr, then aborts the process (Go's unrecovered
+// panic). Either real runtime.
+void run_goroutine_body(const lockstep::detail::Task& t, lockstep::detail::Body& body) noexcept;
 
 }  // namespace lockstep::threads::detail
