@@ -3,6 +3,7 @@
 #pragma once
 
 #include "primitives/atomic.hpp"
+#include "primitives/blocking_call.hpp"
 #include "primitives/chan.hpp"
 #include "primitives/choose.hpp"
 #include "primitives/cond.hpp"

@@ -327,8 +327,10 @@ void MnRuntime::idle(Processor& p) {
 }
 
 void MnRuntime::wake_idle() noexcept {
-  std::atomic_thread_fence(std::memory_order_seq_cst);  // the work added before, then the mask
-  std::uint64_t mask = idle_mask_.load(std::memory_order_relaxed);
+  // A read-modify-write, not a plain load: it is ordered with an idler's
+  // fetch_or on the same mask, so either this sees the idler's bit, or the
+  // idler (acquiring what this released) sees the work added before.
+  std::uint64_t mask = idle_mask_.fetch_or(0, std::memory_order_acq_rel);
   while (mask != 0) {
     unsigned i = static_cast<unsigned>(__builtin_ctzll(mask));
     if (idle_mask_.compare_exchange_weak(mask, mask & ~(std::uint64_t{1} << i), std::memory_order_acq_rel,

@@ -1,0 +1,247 @@
+// The M:N runtime: what only it does (blocking() hands a worker off, the
+// monitor reports a stuck worker and lets idle workers take its queue), and
+// stress at the scale it exists for. Part of the real-mode test binary; the
+// tests that are about the M:N runtime skip under LOCKSTEP_RUNTIME=threads.
+// Waits poll with a deadline that bounds a failure, never a guessed sleep.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <future>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "lockstep.hpp"
+#include "mn/mn_runtime.hpp"
+#include "runtime/sanitizer_hooks.hpp"
+
+using namespace std::chrono_literals;
+using lockstep::Chan;
+using lockstep::LeakCheck;
+using lockstep::mn::detail::MnRuntime;
+
+namespace {
+
+MnRuntime* mn_runtime() { return dynamic_cast<MnRuntime*>(&lockstep::detail::real_runtime()); }
+
+// eventually() re-checks `done` until it holds, yielding in between; false
+// after 10 s. The deadline only bounds a failure.
+template <class F>
+bool eventually(F done) {
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
+// A count that is small enough under TSan (a live fiber costs it ~1 MB).
+constexpr int scaled(int n) {
+#if defined(LOCKSTEP_TSAN)
+  return n / 100 > 0 ? n / 100 : 1;
+#else
+  return n;
+#endif
+}
+
+}  // namespace
+
+TEST_CASE("mn: blocking() hands the worker to another thread, so the others run", "[real][mn][blocking]") {
+  // Proves the hand-off: every worker's goroutine is inside blocking(),
+  // waiting on a std::promise this thread keeps unfulfilled; a goroutine
+  // spawned after them still runs and answers. Without the hand-off the
+  // workers would all be held and the answer would never come.
+  MnRuntime* rt = mn_runtime();
+  if (rt == nullptr) {
+    WARN("skipped: the thread runtime runs every goroutine on its own thread");
+    return;
+  }
+  LeakCheck leaks;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<unsigned> inside{0};
+  lockstep::WaitGroup wg;
+  for (unsigned i = 0; i < rt->procs(); ++i)
+    wg.go([&] {
+      lockstep::blocking([&] {
+        inside.fetch_add(1);
+        released.wait();
+      });
+    });
+  REQUIRE(eventually([&] { return inside.load() == rt->procs(); }));
+  Chan<int> answer(0);
+  lockstep::go([answer] { answer.send(42); });
+  CHECK(answer.recv() == 42);
+  release.set_value();
+  wg.wait();
+  leaks.verify();
+}
+
+TEST_CASE("mn: inside blocking(), primitives park the thread and go() still spawns", "[real][mn][blocking]") {
+  // Proves a goroutine in a blocking call can still wait on a channel (it
+  // sleeps on its thread), be woken by another goroutine, nest blocking()
+  // and start goroutines; and that it runs normally after.
+  LeakCheck leaks;
+  Chan<int> in(0), out(0);
+  lockstep::go([=] {
+    int got = lockstep::blocking([&] {
+      lockstep::go([=] { in.send(7); });
+      return lockstep::blocking([&] { return *in.recv(); });  // nested: one hand-off
+    });
+    out.send(got * 6);
+  });
+  CHECK(out.recv() == 42);
+  leaks.verify();
+}
+
+TEST_CASE("mn: blocking() returns f's value and passes its exception through", "[real][mn][blocking]") {
+  LeakCheck leaks;
+  Chan<std::string> out(1);
+  lockstep::go([=] {
+    try {
+      lockstep::blocking([]() -> int { throw std::runtime_error("disk on fire"); });
+    } catch (const std::runtime_error& e) {
+      out.send(std::string(e.what()) + ", then " + std::to_string(lockstep::blocking([] { return 1; })));
+    }
+  });
+  CHECK(out.recv() == "disk on fire, then 1");
+  leaks.verify();
+}
+
+namespace {
+std::atomic<int> stall_reports{0};
+std::string last_stall;  // written before stall_reports is bumped
+void capture_stall(const std::string& line) {
+  last_stall = line;
+  stall_reports.fetch_add(1, std::memory_order_release);
+}
+}  // namespace
+
+TEST_CASE("mn: a worker held by one goroutine is reported, and its queue taken by idle workers",
+          "[real][mn][monitor]") {
+  // Proves the monitor: "hog" holds its worker without a scheduling point
+  // until the report arrives, naming it and its spawn site. Meanwhile the
+  // goroutine it readied into its own runnext slot is taken and run by
+  // another worker (with one worker, nobody can; that part is skipped).
+  MnRuntime* rt = mn_runtime();
+  if (rt == nullptr) {
+    WARN("skipped: no monitor on the thread runtime");
+    return;
+  }
+  LeakCheck leaks;
+  MnRuntime::stall_reporter = &capture_stall;
+  int before = stall_reports.load();
+  std::atomic<bool> helped{false};
+  Chan<int> wake(1);
+  lockstep::go("helper", [&, wake] {
+    wake.recv();
+    helped.store(true);
+  });
+  REQUIRE(eventually([&] { return lockstep::num_goroutines() == leaks.baseline() + 1; }));
+  int line = __LINE__ + 1;
+  lockstep::go("hog", [&, wake] {
+    wake.send(1);  // readies "helper" into this worker's runnext
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while ((stall_reports.load(std::memory_order_acquire) == before ||
+            (rt->procs() > 1 && !helped.load())) &&
+           std::chrono::steady_clock::now() < deadline) {
+    }  // no scheduling point: the worker is held
+  });
+  REQUIRE(eventually([&] { return stall_reports.load(std::memory_order_acquire) > before; }));
+  CHECK_THAT(last_stall, Catch::Contains(fmt::format(" \"hog\" (spawned at mn/tests/scheduler_test.cpp:{})", line)));
+  CHECK_THAT(last_stall, Catch::Contains("without a scheduling point; the worker's other goroutines wait"));
+  if (rt->procs() > 1) CHECK(eventually([&] { return helped.load(); }));
+  leaks.verify();
+  MnRuntime::stall_reporter = nullptr;
+}
+
+TEST_CASE("mn: 100k goroutines blocked on one channel, released by one close", "[real][mn][stress]") {
+  if (mn_runtime() == nullptr) {
+    WARN("skipped: the thread runtime cannot hold 100k goroutines");
+    return;
+  }
+  // Proves scale: every goroutine parks (the count reaches them all), one
+  // close wakes every one, each is counted exactly once, and none is left.
+  const int n = scaled(100'000);
+  LeakCheck leaks;
+  Chan<int> gate(0);
+  std::atomic<int> woken{0};
+  lockstep::WaitGroup wg;
+  for (int i = 0; i < n; ++i)
+    wg.go([gate, &woken] {
+      if (!gate.recv()) woken.fetch_add(1, std::memory_order_relaxed);
+    });
+  REQUIRE(eventually([&] { return lockstep::num_goroutines() == leaks.baseline() + static_cast<std::size_t>(n); }));
+  gate.close();
+  wg.wait();
+  CHECK(woken.load() == n);
+  leaks.verify();
+}
+
+TEST_CASE("mn: timers under load fire once, never early", "[real][mn][timers]") {
+  if (mn_runtime() == nullptr) {
+    WARN("skipped: thousands of sleeping goroutines are thousands of threads there");
+    return;
+  }
+  // Proves every sleeper wakes at or after its deadline, exactly once, while
+  // the workers are also busy with ping-pong pairs.
+  const int sleepers = scaled(2'000), pairs = 8;
+  LeakCheck leaks;
+  std::atomic<int> early{0}, done{0};
+  lockstep::WaitGroup wg;
+  for (int i = 0; i < pairs; ++i) {
+    Chan<int> a(0), b(0);
+    wg.go([a, b] {
+      for (int k = 0; k < 2000; ++k) b.send(*a.recv());
+    });
+    wg.go([a, b] {
+      for (int k = 0; k < 2000; ++k) {
+        a.send(k);
+        b.recv();
+      }
+    });
+  }
+  for (int i = 0; i < sleepers; ++i)
+    wg.go([i, &early, &done] {
+      auto d = std::chrono::microseconds(100 * (i % 50));
+      auto start = lockstep::Clock::now();
+      lockstep::sleep(d);
+      if (lockstep::Clock::now() - start < d) early.fetch_add(1);
+      done.fetch_add(1);
+    });
+  wg.wait();
+  CHECK(early.load() == 0);
+  CHECK(done.load() == sleepers);
+  leaks.verify();
+}
+
+TEST_CASE("mn: a cancellation storm wakes every waiter of every context once", "[real][mn][stress]") {
+  if (mn_runtime() == nullptr) {
+    WARN("skipped: ten thousand waiters are ten thousand threads there");
+    return;
+  }
+  const int contexts = 50, waiters = scaled(200);
+  LeakCheck leaks;
+  std::atomic<int> woken{0};
+  lockstep::WaitGroup wg;
+  std::vector<lockstep::CancelFunc> cancels;
+  for (int c = 0; c < contexts; ++c) {
+    auto [ctx, cancel] = lockstep::with_cancel(lockstep::background());
+    cancels.push_back(cancel);
+    for (int w = 0; w < waiters; ++w)
+      wg.go([ctx = ctx, &woken] {
+        ctx.done().recv();
+        if (lockstep::is_canceled(ctx.err())) woken.fetch_add(1);
+      });
+  }
+  std::vector<std::thread> cancellers;
+  for (int t = 0; t < 4; ++t)
+    cancellers.emplace_back([&, t] {
+      for (int c = t; c < contexts; c += 4) cancels[static_cast<std::size_t>(c)]();
+    });
+  for (auto& t : cancellers) t.join();
+  wg.wait();
+  CHECK(woken.load() == contexts * waiters);
+  leaks.verify();
+}
