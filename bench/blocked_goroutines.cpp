@@ -94,7 +94,9 @@ struct LockstepPopulation {
 
 struct StdThreadPopulation {
   std::mutex mu;
-  std::condition_variable changed;
+  // Two condvars: a thread that starts wakes main only, not every thread
+  // already blocked (one condvar made the spawn quadratic).
+  std::condition_variable started_changed, opened;
   std::size_t started = 0;  // Guarded by mu.
   bool open = false;        // Guarded by mu.
   std::vector<std::thread> threads;
@@ -106,21 +108,21 @@ struct StdThreadPopulation {
         threads.emplace_back([this] {
           std::unique_lock lock(mu);
           ++started;
-          changed.notify_all();
-          changed.wait(lock, [this] { return open; });
+          started_changed.notify_one();
+          opened.wait(lock, [this] { return open; });
         });
     } catch (const std::exception& e) {
       error = e.what();
     }
     std::unique_lock lock(mu);
-    changed.wait(lock, [this] { return started == threads.size(); });
+    started_changed.wait(lock, [this] { return started == threads.size(); });
     return threads.size();
   }
   void release() {
     {
       std::lock_guard lock(mu);
       open = true;
-      changed.notify_all();
+      opened.notify_all();
     }
     for (auto& t : threads) t.join();
   }
