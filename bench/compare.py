@@ -171,6 +171,10 @@ def render(out_dir):
         v = values.get((name, impl, procs), {}).get(metric)
         return statistics.median(v) if v else None
 
+    def spread(name, metric):
+        v = values.get((name, "lockstep", None), {}).get(metric)
+        return f"{fmt(min(v))}–{fmt(max(v))}" if v else "—"
+
     rows = [(name, unit, "ns_per_op") for name, unit in FIGURES]
     counts = sorted({int(k[0].split("_")[1]) for k in list(values) + list(skipped)
                      if k[0].startswith("blocked_")})
@@ -181,9 +185,11 @@ def render(out_dir):
           f"blocked figures {meta.get('blocked_reps', '?')} rounds; {meta.get('nproc', '?')} cores, "
           f"load average {meta.get('load_before', '?')} before, {meta.get('load_after', '?')} after; "
           f"{meta.get('go_version', 'no Go')}; {meta.get('started', '')}")
-    print("Ratios are lockstep ÷ peer: above 1× lockstep costs more.\n")
-    print("| figure | unit | lockstep | Go P=1 | Go P=2 | std::thread | ÷ Go P=1 | ÷ Go P=2 | ÷ std::thread |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("Ratios are lockstep ÷ peer: above 1× lockstep costs more. The last column is the range of\n"
+          "lockstep's rounds (how far to trust its median).\n")
+    print("| figure | unit | lockstep | Go P=1 | Go P=2 | std::thread | ÷ Go P=1 | ÷ Go P=2 | ÷ std::thread "
+          "| lockstep min–max |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     notes = set()
     for name, unit, metric in rows:
         cells = [cell(name, impl, procs, metric) for impl, procs in COLUMNS]
@@ -192,9 +198,12 @@ def render(out_dir):
             shown[0] = "skipped"
             notes.add(f"{name} lockstep: {skipped[(name, 'lockstep', None)]}")
         ratios = [ratio(cells[0], peer) for peer in cells[1:]]
-        print(f"| {name} | {unit} | " + " | ".join(shown + ratios) + " |")
+        print(f"| {name} | {unit} | " + " | ".join(shown + ratios + [spread(name, metric)]) + " |")
+    if notes:
+        print()
     for note in sorted(notes):
-        print(f"\nskipped: {note}")
+        print(f"skipped: {note}")
+    sys.stdout.flush()
 
 
 def main():
