@@ -181,17 +181,7 @@ void mutex_lockstep(benchmark::State& state, int goroutines) {
 void mutex_std_thread(benchmark::State& state, int threads) {
   measure(state, kLocks, [=] {
     std::mutex mu;
-    long counter = 0;
-    std::vector<std::thread> pool;
-    for (int t = 0; t < threads; ++t)
-      pool.emplace_back([&] {
-        for (int i = 0; i < kLocks / threads; ++i) {
-          std::lock_guard lock(mu);
-          ++counter;
-        }
-      });
-    for (auto& t : pool) t.join();
-    benchmark::DoNotOptimize(counter);
+    benchmark::DoNotOptimize(lockstep::bench::contend(mu, threads, kLocks));
   });
 }
 

@@ -8,6 +8,8 @@
 //                 peer): push() blocks while full, pop() blocks while empty
 //                 and returns false once closed and drained; close() wakes
 //                 every consumer.
+//   contend()     `rounds` lock, increment, unlock rounds of one mutex split
+//                 over `threads` std::threads (a contended mutex's workload).
 //
 // Header-only, benchmark support: not part of the library.
 #pragma once
@@ -16,6 +18,8 @@
 #include <cstddef>
 #include <deque>
 #include <mutex>
+#include <thread>
+#include <vector>
 
 namespace lockstep::bench {
 
@@ -79,5 +83,22 @@ class BoundedQueue {
   std::deque<int> items_;  // Guarded by mu_.
   bool closed_ = false;    // Guarded by mu_.
 };
+
+// contend() blocks until every round is done; returns the counter (rounds,
+// rounded down to a multiple of threads).
+template <class M>
+long contend(M& mu, int threads, int rounds) {
+  long counter = 0;
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&] {
+      for (int i = 0; i < rounds / threads; ++i) {
+        std::lock_guard lock(mu);
+        ++counter;
+      }
+    });
+  for (auto& t : pool) t.join();
+  return counter;
+}
 
 }  // namespace lockstep::bench

@@ -154,19 +154,7 @@ void mutex_contention(benchmark::State& state, M& mu) {
   PerItem per(state);
   per.items(kLocks);
   auto threads = static_cast<int>(state.range(0));
-  for (auto _ : state) {
-    long counter = 0;
-    std::vector<std::thread> pool;
-    for (int t = 0; t < threads; ++t)
-      pool.emplace_back([&] {
-        for (int i = 0; i < kLocks / threads; ++i) {
-          std::lock_guard lock(mu);
-          ++counter;
-        }
-      });
-    for (auto& t : pool) t.join();
-    benchmark::DoNotOptimize(counter);
-  }
+  for (auto _ : state) benchmark::DoNotOptimize(lockstep::bench::contend(mu, threads, kLocks));
 }
 
 void BM_Mutex_Lockstep(benchmark::State& state) {
