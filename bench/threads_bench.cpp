@@ -15,19 +15,20 @@
 //     against std::mutex.
 #include <benchmark/benchmark.h>
 
-#include <condition_variable>
 #include <ctime>
-#include <deque>
 #include <mutex>
 #include <thread>
 #include <vector>
 
+#include "bench/std_peers.hpp"
 #include "lockstep.hpp"
 #include "threads/parker.hpp"
 
 namespace {
 
 using lockstep::Chan;
+using lockstep::bench::BoundedQueue;
+using lockstep::bench::Slot;
 
 constexpr int kItems = 20'000;
 
@@ -74,28 +75,6 @@ void BM_PingPong_Lockstep(benchmark::State& state) {
   lockstep::threads::detail::Parker::spin_rounds = spins;
 }
 
-// A one-slot hand-off: the classic mutex + condvar baseline.
-struct Slot {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool full = false;
-  int value = 0;
-  void put(int v) {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return !full; });
-    value = v;
-    full = true;
-    cv.notify_all();
-  }
-  int take() {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return full; });
-    full = false;
-    cv.notify_all();
-    return value;
-  }
-};
-
 void BM_PingPong_MutexCondvar(benchmark::State& state) {
   PerItem per(state);
   per.items(kItems);
@@ -134,38 +113,11 @@ void BM_Mpmc8x8_Lockstep(benchmark::State& state) {
   }
 }
 
-struct BoundedQueue {
-  std::mutex mu;
-  std::condition_variable not_empty, not_full;
-  std::deque<int> items;
-  bool closed = false;
-  void push(int v) {
-    std::unique_lock lock(mu);
-    not_full.wait(lock, [&] { return items.size() < 64; });
-    items.push_back(v);
-    not_empty.notify_one();
-  }
-  bool pop(int& v) {
-    std::unique_lock lock(mu);
-    not_empty.wait(lock, [&] { return !items.empty() || closed; });
-    if (items.empty()) return false;
-    v = items.front();
-    items.pop_front();
-    not_full.notify_one();
-    return true;
-  }
-  void close() {
-    std::lock_guard lock(mu);
-    closed = true;
-    not_empty.notify_all();
-  }
-};
-
 void BM_Mpmc8x8_MutexCondvar(benchmark::State& state) {
   PerItem per(state);
   per.items(kMpmcItems);
   for (auto _ : state) {
-    BoundedQueue q;
+    BoundedQueue q(64);
     std::vector<std::thread> producers, consumers;
     for (int p = 0; p < 8; ++p)
       producers.emplace_back([&] {
@@ -202,19 +154,7 @@ void mutex_contention(benchmark::State& state, M& mu) {
   PerItem per(state);
   per.items(kLocks);
   auto threads = static_cast<int>(state.range(0));
-  for (auto _ : state) {
-    long counter = 0;
-    std::vector<std::thread> pool;
-    for (int t = 0; t < threads; ++t)
-      pool.emplace_back([&] {
-        for (int i = 0; i < kLocks / threads; ++i) {
-          std::lock_guard lock(mu);
-          ++counter;
-        }
-      });
-    for (auto& t : pool) t.join();
-    benchmark::DoNotOptimize(counter);
-  }
+  for (auto _ : state) benchmark::DoNotOptimize(lockstep::bench::contend(mu, threads, kLocks));
 }
 
 void BM_Mutex_Lockstep(benchmark::State& state) {
