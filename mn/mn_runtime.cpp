@@ -282,18 +282,18 @@ void MnRuntime::yield(SourceLocation) {
 TimePoint MnRuntime::now() const noexcept { return lockstep::detail::real_now(); }
 
 void MnRuntime::add_timer(TimerNode& node) {
-  static thread_local bool in_fire = false;
-  if (node.when <= lockstep::detail::real_now() && !in_fire) {  // due: fire now, as Go does
-    in_fire = true;
-    node.fire(node);
-    in_fire = false;
+  start();
+  std::int64_t when = node.when.time_since_epoch().count();  // once added, another thread may fire it
+  bool earliest = timers_.add(node);
+  std::int64_t now = lockstep::detail::real_now().time_since_epoch().count();
+  // Due already: it fires before add_timer() returns, as Go runs an expired
+  // timer at once; through the heap, so a cancel() sees the fire and waits
+  // for it. Inside a fire(), it waits for that fire's loop instead.
+  if (when <= now && !Timers::in_fire()) {
+    timers_.fire_due(now);
     return;
   }
-  start();
-  Machine* m = machine_here();
-  Processor* p = m != nullptr ? m->p : nullptr;
-  if (p == nullptr) p = &ps_[next_timer_heap_.fetch_add(1, std::memory_order_relaxed) % procs_];
-  if (p->timers.add(node)) wake_idle();  // a new earliest: a sleeping worker must wake sooner
+  if (earliest) wake_idle();  // a new earliest: a sleeping worker must wake sooner
 }
 
 std::size_t MnRuntime::choose(std::size_t n, SourceLocation where) {
@@ -317,7 +317,7 @@ std::uint64_t MnRuntime::new_object_id() noexcept {
 
 std::size_t MnRuntime::live_tasks() const noexcept {
   std::int64_t n = live_elsewhere_.load(std::memory_order_acquire);
-  if (ps_ != nullptr)
+  if (running_.load(std::memory_order_acquire))
     for (unsigned i = 0; i < procs_; ++i) n += ps_[i].live.load(std::memory_order_acquire);
   return n > 0 ? static_cast<std::size_t>(n) : 0;
 }

@@ -13,7 +13,7 @@
 //              ping-pong stays on one worker; from a thread that is not a
 //              worker, to the global queue
 //   yield      to the back of the worker's local queue
-//   timers     per-worker heaps (timers.hpp), fired by the workers
+//   timers     one heap (timers.hpp), fired by the workers as they schedule
 //   idle       a worker with nothing to run steals half of another's local
 //              queue, fires due timers, then sleeps on a futex until work
 //              appears or the earliest timer is due. No spinning: on small
@@ -64,7 +64,7 @@ class MnRuntime final : public lockstep::detail::Runtime {
   void preemption_point(SourceLocation) override {}
   TimePoint now() const noexcept override;
   void add_timer(TimerNode& node) override;
-  bool cancel_timer(TimerNode& node) noexcept override { return WorkerTimers::cancel(node); }
+  bool cancel_timer(TimerNode& node) noexcept override { return timers_.cancel(node); }
   std::size_t choose(std::size_t n, SourceLocation where) override;
   std::uint64_t new_object_id() noexcept override;
   std::size_t live_tasks() const noexcept override;
@@ -91,7 +91,7 @@ class MnRuntime final : public lockstep::detail::Runtime {
   void idle(Processor& p);
   void make_runnable(Goroutine& g, bool next);
   void wake_idle() noexcept;
-  void fire_due_timers(Processor& p);
+  void fire_due_timers();
   using Then = void (*)(MnRuntime&, Goroutine&, void*);
   void switch_away(Machine& m, Goroutine& me, Goroutine* next, Then then, void* arg);
   static void after_park(MnRuntime& rt, Goroutine& me, void* arg);
@@ -120,10 +120,11 @@ class MnRuntime final : public lockstep::detail::Runtime {
 
   const unsigned procs_;
   std::once_flag started_;
-  std::unique_ptr<Processor[]> ps_;
+  std::unique_ptr<Processor[]> ps_;  // set once in start(), before `running_`
+  std::atomic<bool> running_{false};   // ps_ may be read without start()
   GlobalQueue global_;
   std::atomic<std::uint64_t> idle_mask_{0};  // bit i: P i's M sleeps
-  std::atomic<std::uint64_t> next_timer_heap_{0};
+  Timers timers_;
   std::atomic<std::uint64_t> next_object_id_{1};
   const TimePoint started_at_;
   const std::size_t stack_size_;

@@ -24,7 +24,7 @@ void MnRuntime::enter_blocking() {
   if (g->blocking_depth++ > 0) return;
   g->on_thread.store(true, std::memory_order_release);
   Processor& p = *m->p;
-  p.running.store(nullptr, std::memory_order_relaxed);
+  p.running.store(nullptr, std::memory_order_release);
   m->p = nullptr;
   hand_off(p);
 }
@@ -93,7 +93,7 @@ void MnRuntime::monitor_main() {
 // slot; past stall_report_ns_ the goroutine is reported, once per stall.
 void MnRuntime::check_stuck(Processor& p, std::int64_t now) {
   std::uint64_t switches = p.switches.load(std::memory_order_relaxed);
-  Goroutine* g = p.running.load(std::memory_order_relaxed);
+  Goroutine* g = p.running.load(std::memory_order_acquire);
   if (g == nullptr || switches != p.seen_switches) {
     p.seen_switches = switches;
     p.quiet_since = now;
@@ -119,7 +119,7 @@ void MnRuntime::report_stall(Processor& p, Goroutine& g, std::int64_t quiet_ns) 
     std::lock_guard guard(g.guard);
     // Still the same stall? The goroutine may have moved on, and its record
     // been reused, since check_stuck() looked.
-    if (p.running.load(std::memory_order_relaxed) != &g ||
+    if (p.running.load(std::memory_order_acquire) != &g ||
         p.switches.load(std::memory_order_relaxed) != p.seen_switches)
       return;
     line = fmt::format(

@@ -94,6 +94,7 @@ void MnRuntime::start() {
       std::thread([this, m] { machine_main(m); }).detach();
     }
     std::thread([this] { monitor_main(); }).detach();
+    running_.store(true, std::memory_order_release);
   });
 }
 
@@ -120,7 +121,7 @@ void MnRuntime::run(Machine& m, Goroutine& g) {
   Processor& p = *m.p;
   g.state.store(GState::running, std::memory_order_relaxed);
   m.g = &g;
-  p.running.store(&g, std::memory_order_relaxed);
+  p.running.store(&g, std::memory_order_release);
   bump(p.switches);
   m.g0_eh = exchange_eh_state(abi::__cxa_get_globals(), g.eh);
   start_switch(&m.g0_asan, g.asan);
@@ -160,7 +161,7 @@ void MnRuntime::switch_away(Machine& m, Goroutine& me, Goroutine* next, Then the
     target_tsan = m.g0_tsan;
   }
   if (p != nullptr) {
-    p->running.store(next, std::memory_order_relaxed);
+    p->running.store(next, std::memory_order_release);
     bump(p->switches);
   }
   MnRuntime* self = this;
@@ -213,7 +214,7 @@ boost::context::fiber MnRuntime::finish(Goroutine& g) {
     start_switch(nullptr, m.g0_asan);
     target = std::move(m.g0);
   }
-  p.running.store(next, std::memory_order_relaxed);
+  p.running.store(next, std::memory_order_release);
   bump(p.switches);
   free_record(p, g);  // reusable from here; the stack stays ours until the jump
   return target;
@@ -222,7 +223,7 @@ boost::context::fiber MnRuntime::finish(Goroutine& g) {
 // ---- run queues -----------------------------------------------------------------
 
 Goroutine* MnRuntime::find_runnable(Processor& p) {
-  fire_due_timers(p);
+  fire_due_timers();
   if (++p.ticks % 61 == 0)  // now and then the global queue first, so it never starves
     if (Goroutine* g = global_.pop()) return g;
   // runnext first, but not forever: a ping-pong pair would starve the queue.
@@ -281,11 +282,11 @@ void MnRuntime::make_runnable(Goroutine& g, bool next) {
   wake_idle();
 }
 
-void MnRuntime::fire_due_timers(Processor& p) {
-  std::int64_t earliest = p.timers.earliest();
-  if (earliest == WorkerTimers::kNone) return;
+void MnRuntime::fire_due_timers() {
+  std::int64_t earliest = timers_.earliest();
+  if (earliest == Timers::kNone) return;
   std::int64_t now = now_ns();
-  if (earliest <= now) p.timers.fire_due(now);
+  if (earliest <= now) timers_.fire_due(now);
 }
 
 // ---- idling -----------------------------------------------------------------------
@@ -299,23 +300,13 @@ void MnRuntime::idle(Processor& p) {
   p.sleep_word.store(0, std::memory_order_relaxed);
   idle_mask_.fetch_or(bit, std::memory_order_seq_cst);
   std::int64_t now = now_ns();
-  std::int64_t next_timer = WorkerTimers::kNone;
-  bool work = !global_.empty() || p.runnext.load(std::memory_order_relaxed) != nullptr;
-  for (unsigned i = 0; i < procs_ && !work; ++i) {
-    Processor& other = ps_[i];
-    if (!other.queue.empty()) work = true;
-    std::int64_t e = other.timers.earliest();
-    if (e <= now) {
-      other.timers.fire_due(now);  // its worker is busy: fire them here
-      work = true;
-    } else if (e < next_timer) {
-      next_timer = e;
-    }
-  }
+  std::int64_t next_timer = timers_.earliest();
+  bool work = !global_.empty() || p.runnext.load(std::memory_order_relaxed) != nullptr || next_timer <= now;
+  for (unsigned i = 0; i < procs_ && !work; ++i) work = !ps_[i].queue.empty();
   if (!work) {
     timespec ts;
     timespec* timeout = nullptr;
-    if (next_timer != WorkerTimers::kNone) {
+    if (next_timer != Timers::kNone) {
       std::int64_t wait = next_timer - now;
       ts.tv_sec = static_cast<time_t>(wait / 1'000'000'000);
       ts.tv_nsec = static_cast<long>(wait % 1'000'000'000);

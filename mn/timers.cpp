@@ -1,7 +1,5 @@
 #include "mn/timers.hpp"
 
-#include <sched.h>
-
 namespace lockstep::mn::detail {
 namespace {
 
@@ -13,67 +11,65 @@ const void* this_thread_mark() noexcept {
   return &mark;
 }
 
-WorkerTimers* heap_of(const TimerNode& node) noexcept {
-  return static_cast<WorkerTimers*>(std::atomic_ref<void* const>(node.heap).load(std::memory_order_acquire));
-}
-
-void set_heap(TimerNode& node, WorkerTimers* heap) noexcept {
-  std::atomic_ref<void*>(node.heap).store(heap, std::memory_order_release);
-}
+constinit thread_local int fires_in_progress = 0;
 
 }  // namespace
 
-void WorkerTimers::update_earliest() noexcept {
+bool Timers::in_fire() noexcept { return fires_in_progress > 0; }
+
+void Timers::update_earliest() noexcept {
   earliest_.store(heap_.empty() ? kNone : heap_.earliest().time_since_epoch().count(),
                   std::memory_order_release);
 }
 
-bool WorkerTimers::add(TimerNode& node) {
+bool Timers::firing_elsewhere(const TimerNode& node) const noexcept {
+  for (const Firing& f : firing_)
+    if (f.node == &node && f.thread != this_thread_mark()) return true;
+  return false;
+}
+
+bool Timers::add(TimerNode& node) {
   std::lock_guard lock(mutex_);
   heap_.push(node);
-  set_heap(node, this);
   update_earliest();
   return node.slot == 0;
 }
 
-bool WorkerTimers::cancel(TimerNode& node) noexcept {
+bool Timers::cancel(TimerNode& node) noexcept {
+  std::unique_lock lock(mutex_);
   for (;;) {
-    WorkerTimers* h = heap_of(node);
-    if (h == nullptr) return false;  // never added, fired, or cancelled
-    std::unique_lock lock(h->mutex_);
-    if (heap_of(node) != h) continue;  // moved (a periodic timer re-armed elsewhere): retry
-    if (h->heap_.remove(node)) {
-      set_heap(node, nullptr);
-      h->update_earliest();
+    if (heap_.remove(node)) {
+      update_earliest();
       return true;
     }
-    if (h->firing_ != &node || h->firing_thread_ == this_thread_mark()) return false;
-    lock.unlock();  // its fire() runs on another thread: wait for it
-    sched_yield();
+    if (!firing_elsewhere(node)) return false;
+    fired_.wait(lock);  // its fire() runs on another thread: wait for it to return
   }
 }
 
-bool WorkerTimers::fire_due(std::int64_t now) {
-  bool fired = false;
+void Timers::fire_due(std::int64_t now) {
   while (earliest_.load(std::memory_order_acquire) <= now) {
     std::unique_lock lock(mutex_);
     if (heap_.empty() || heap_.earliest().time_since_epoch().count() > now) {
       update_earliest();
-      break;
+      return;
     }
     TimerNode& node = heap_.pop();
-    set_heap(node, nullptr);  // a fire() that re-arms the node sets it again
     update_earliest();
-    firing_ = &node;
-    firing_thread_ = this_thread_mark();
+    firing_.push_back(Firing{&node, this_thread_mark()});
     lock.unlock();
-    node.fire(node);
-    fired = true;
+    ++fires_in_progress;
+    node.fire(node);  // may free the node: only its address is used after
+    --fires_in_progress;
     lock.lock();
-    firing_ = nullptr;
-    firing_thread_ = nullptr;
+    for (std::size_t i = firing_.size(); i > 0; --i)
+      if (firing_[i - 1].node == &node && firing_[i - 1].thread == this_thread_mark()) {
+        firing_.erase(firing_.begin() + static_cast<std::ptrdiff_t>(i - 1));
+        break;
+      }
+    lock.unlock();
+    fired_.notify_all();
   }
-  return fired;
 }
 
 }  // namespace lockstep::mn::detail

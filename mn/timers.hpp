@@ -1,53 +1,62 @@
-// WorkerTimers: one worker's pending timers, fired by the workers.
+// Timers: the M:N runtime's pending timers, fired by its workers.
 //
-// Each worker of the M:N runtime has a heap; a goroutine's timers go to its
-// worker's heap (a thread that is not a worker uses one picked by the
-// runtime). A worker fires its due timers whenever it schedules; an idle
-// worker sleeps until the earliest timer of any heap, and fires due timers
-// of other workers' heaps while it looks for work, so a worker stuck in a
-// long goroutine delays its timers only until another worker is idle.
+// One heap for the process, ordered by (deadline, add order). Any worker
+// fires the due timers when it schedules (a look at an atomic, then the lock
+// only when one is due); an idle worker sleeps until the earliest deadline.
+// One heap rather than one per worker: a timer is added, cancelled, fired
+// and re-armed by different threads, and with one lock "pending", "firing"
+// and "neither" are never in flight between two heaps. The cost is one lock
+// shared by the workers for timer operations; measured in bench/.
 //
-// Equal deadlines fire in add order within one heap; across heaps, timers
-// due at the same instant fire in no particular order (as in Go).
-//
-// fire() runs without the heap's lock: it may add and cancel timers and ready
-// tasks. cancel() of a timer whose fire() is running on another thread waits
-// for fire() to return, so once cancel() returns the runtime no longer
-// touches the node (stop/reset never race a fire), as the thread runtime's
-// TimerThread does; from inside that fire() it returns false at once.
+// fire() runs without the lock: it may add and cancel timers and ready
+// tasks. cancel() of a timer whose fire() runs on another thread waits for it
+// to return, so once cancel() returns the runtime no longer touches the node
+// (stop/reset never race a fire), as the thread runtime's TimerThread does;
+// from inside that fire() it returns false at once. Equal deadlines fire in
+// add order when one worker fires them; two workers may fire two due timers
+// at the same time.
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <limits>
 #include <mutex>
+#include <vector>
 
 #include "runtime/timer_heap.hpp"
 
 namespace lockstep::mn::detail {
 
-class WorkerTimers {
+class Timers {
  public:
   static constexpr std::int64_t kNone = std::numeric_limits<std::int64_t>::max();
 
-  // add() schedules `node` (not pending); returns true if it is now this
-  // heap's earliest timer.
+  // add() schedules `node` (not pending); returns true if it is now the
+  // earliest timer.
   bool add(lockstep::detail::TimerNode& node);
-  // cancel() returns true if `node` was pending (in any worker's heap) and
-  // now never fires.
-  static bool cancel(lockstep::detail::TimerNode& node) noexcept;
-  // fire_due() fires every timer due at `now`; returns whether any fired.
-  bool fire_due(std::int64_t now);
+  // cancel() returns true if `node` was pending and now never fires.
+  bool cancel(lockstep::detail::TimerNode& node) noexcept;
+  // fire_due() fires every timer due at `now` (ns since the epoch).
+  void fire_due(std::int64_t now);
   // earliest() is the earliest deadline (ns since the epoch), kNone if none.
   std::int64_t earliest() const noexcept { return earliest_.load(std::memory_order_acquire); }
+  // in_fire() is true on a thread inside some timer's fire().
+  static bool in_fire() noexcept;
 
  private:
   void update_earliest() noexcept;
+  bool firing_elsewhere(const lockstep::detail::TimerNode& node) const noexcept;
 
   std::mutex mutex_;
-  lockstep::detail::TimerHeap heap_;                 // guarded by mutex_
-  lockstep::detail::TimerNode* firing_ = nullptr;    // guarded by mutex_
-  const void* firing_thread_ = nullptr;              // guarded by mutex_
+  std::condition_variable fired_;        // a fire() returned, for cancel()
+  lockstep::detail::TimerHeap heap_;     // guarded by mutex_
+  // The fires in progress, with the thread firing each. Guarded by mutex_.
+  struct Firing {
+    const lockstep::detail::TimerNode* node;
+    const void* thread;
+  };
+  std::vector<Firing> firing_;
   std::atomic<std::int64_t> earliest_{kNone};
 };
 

@@ -1,8 +1,7 @@
 // Processor and Machine: the M:N runtime's workers, after Go's P and M.
 //
 // A Processor (P) is what a worker needs to run goroutines: its local run
-// queue, its runnext slot, its timers, a cache of free goroutine records and
-// stacks. There are N of them (LOCKSTEP_PROCS, default the number of CPUs).
+// queue, its runnext slot, a cache of free goroutine records and stacks. There are N of them (LOCKSTEP_PROCS, default the number of CPUs).
 //
 // A Machine (M) is an OS thread. Normally M i holds P i for life, and runs the
 // scheduling loop on its own stack ("g0"): pick a runnable goroutine, switch
@@ -39,7 +38,6 @@ struct alignas(64) Processor {
   // of this P (a ping-pong stays on one worker, as in Go). Taken by thieves
   // only when the monitor flags the P stuck.
   std::atomic<Goroutine*> runnext{nullptr};
-  WorkerTimers timers;
   std::atomic<std::uint32_t> sleep_word{0};  // futex an idle P's M sleeps on; 1: woken
 
   std::atomic<Goroutine*> running{nullptr};    // for the monitor and dumps

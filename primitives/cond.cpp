@@ -24,6 +24,8 @@ namespace {
 
 // What wait() releases once its task counts as parked (Go's gopark unlockf):
 // the Cond's lock, then the task that now holds the mutex, if any, is readied.
+// It lives on the parking task's stack: everything is read before the lock is
+// released, after which a signal may resume that task (M:N runtime).
 struct ParkRelease {
   detail::ObjectLock* guard;
   detail::WakeList* wake;
@@ -31,8 +33,11 @@ struct ParkRelease {
 
   static void run(void* self) {
     auto* r = static_cast<ParkRelease*>(self);
-    r->guard->unlock();
-    r->wake->ready_all(*r->runtime);
+    detail::ObjectLock* guard = r->guard;
+    detail::WakeList wake = r->wake->take();
+    detail::Runtime* runtime = r->runtime;
+    guard->unlock();
+    wake.ready_all(*runtime);
   }
 };
 

@@ -1,6 +1,8 @@
 #include "primitives/select.hpp"
 
+#include <algorithm>
 #include <memory>
+#include <vector>
 
 namespace lockstep::detail {
 namespace {
@@ -38,8 +40,23 @@ class LockSet {
   void unlock() {
     for (std::size_t i = count_; i > 0; --i) locks_[i - 1]->unlock();
   }
+  // unlock_on_park() releases the locks for a parking task. The set lives on
+  // that task's stack, and the task may run again once any one lock is free
+  // (M:N runtime): the locks are copied off it first.
   Unlock unlock_on_park() {
-    return Unlock{[](void* self) { static_cast<LockSet*>(self)->unlock(); }, this};
+    return Unlock{[](void* self) {
+                    auto* set = static_cast<LockSet*>(self);
+                    std::size_t count = set->count_;
+                    if (count <= kInlineCases) {
+                      std::array<ObjectLock*, kInlineCases> locks;
+                      std::copy_n(set->locks_.data(), count, locks.begin());
+                      for (std::size_t i = count; i > 0; --i) locks[i - 1]->unlock();
+                    } else {
+                      std::vector<ObjectLock*> locks(set->locks_.data(), set->locks_.data() + count);
+                      for (std::size_t i = count; i > 0; --i) locks[i - 1]->unlock();
+                    }
+                  },
+                  this};
   }
 
  private:

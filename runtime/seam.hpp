@@ -8,7 +8,10 @@
 //   park(site, unlock)       stop the calling task until someone ready()s it;
 //                            `site` names why, on what and where, for dumps;
 //                            `unlock` releases the primitive's lock once the
-//                            task counts as parked (Go's gopark unlockf)
+//                            task counts as parked (Go's gopark unlockf); it
+//                            may run on another stack, and once it released
+//                            anything the task may run again: it reads what
+//                            it needs from the task's stack first
 //   ready(task)              make a parked task runnable again
 //   yield(where)             offer the CPU to the other runnable tasks (under
 //                            FIFO they all go first)

@@ -36,6 +36,12 @@ class WakeList {
     tail_ = &w;
   }
   bool empty() const noexcept { return head_ == nullptr; }
+  // take() moves the whole list out, leaving this one empty.
+  WakeList take() noexcept {
+    WakeList out = *this;
+    head_ = tail_ = nullptr;
+    return out;
+  }
   // ready_all() must run after the lock is released: a woken waiter's memory
   // (on its task's stack) may be gone as soon as that task runs.
   void ready_all(Runtime& rt) {
