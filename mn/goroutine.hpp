@@ -38,6 +38,7 @@
 #include "runtime/eh_state.hpp"
 #include "runtime/sanitizer_hooks.hpp"
 #include "runtime/seam.hpp"
+#include "mn/spin_lock.hpp"
 #include "runtime/stack_pool.hpp"
 #include "threads/parker.hpp"
 
@@ -58,19 +59,6 @@ enum class GState : std::uint32_t {
   pinned,    // parked, and a dump is describing what it waits on
 };
 
-// A tiny spin lock for the fields a dump reads and a spawn rewrites.
-class SpinGuard {
- public:
-  void lock() noexcept {
-    while (held_.exchange(true, std::memory_order_acquire))
-      while (held_.load(std::memory_order_relaxed)) __builtin_ia32_pause();
-  }
-  void unlock() noexcept { held_.store(false, std::memory_order_release); }
-
- private:
-  std::atomic<bool> held_{false};
-};
-
 struct Goroutine : Task {
   std::atomic<GState> state{GState::free};
   boost::context::fiber context;  // saved continuation (see the file comment)
@@ -79,7 +67,7 @@ struct Goroutine : Task {
   lockstep::detail::EhState eh;
   lockstep::detail::AsanStack asan;
   void* tsan = nullptr;
-  SpinGuard guard;  // id, name, spawned_at: rewritten by a spawn while a dump reads
+  SpinLock guard;  // id, name, spawned_at: rewritten by a spawn while a dump reads
 
   // The wait, written by the goroutine before it parks; read by dumps while
   // it is pinned.

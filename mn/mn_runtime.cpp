@@ -55,6 +55,18 @@ std::size_t goroutine_stack_size() {
 #endif
 }
 
+std::int64_t spin_ns() {
+  const char* env = std::getenv("LOCKSTEP_SPIN_US");
+  if (env == nullptr || *env == '\0') return 0;
+  char* end = nullptr;
+  unsigned long long us = std::strtoull(env, &end, 10);
+  if (*end != '\0' || us > 1'000'000) {
+    std::fprintf(stderr, "lockstep: LOCKSTEP_SPIN_US=%s: expected microseconds from 0 (off) to 1000000\n", env);
+    std::exit(2);
+  }
+  return static_cast<std::int64_t>(us) * 1000;
+}
+
 std::int64_t stall_report_ns() {
   const char* env = std::getenv("LOCKSTEP_STALL_REPORT_MS");
   if (env == nullptr || *env == '\0') return 100'000'000;  // 100 ms
@@ -89,7 +101,8 @@ MnRuntime::MnRuntime(unsigned procs)
     : procs_(procs),
       started_at_(lockstep::detail::real_now()),
       stack_size_(goroutine_stack_size()),
-      stall_report_ns_(stall_report_ns()) {}
+      stall_report_ns_(stall_report_ns()),
+      spin_ns_(spin_ns()) {}
 
 // ---- spawn ---------------------------------------------------------------------
 

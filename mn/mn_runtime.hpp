@@ -89,6 +89,7 @@ class MnRuntime final : public lockstep::detail::Runtime {
   Goroutine* find_runnable(Processor& p);
   Goroutine* steal(Processor& p);
   void idle(Processor& p);
+  bool work_visible(Processor& p) const noexcept;
   void make_runnable(Goroutine& g, bool next);
   void wake_idle() noexcept;
   void fire_due_timers();
@@ -129,15 +130,16 @@ class MnRuntime final : public lockstep::detail::Runtime {
   const TimePoint started_at_;
   const std::size_t stack_size_;
   const std::int64_t stall_report_ns_;  // 0: never report
+  const std::int64_t spin_ns_;          // an idle worker's spin before it sleeps
 
   // Every goroutine record ever made, for dumps; free records for spawns on
   // no P. Guarded by records_mutex_.
-  std::mutex records_mutex_;
+  SpinLock records_mutex_;
   std::vector<Goroutine*> records_;
   Goroutine* free_records_ = nullptr;
 
   // Stacks beyond the Ps' caches. Guarded by stacks_mutex_.
-  std::mutex stacks_mutex_;
+  SpinLock stacks_mutex_;
   lockstep::detail::StackPool stacks_;
 
   std::atomic<std::int64_t> live_elsewhere_{0};  // spawned on no P

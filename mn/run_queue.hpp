@@ -7,8 +7,8 @@
 // claims it; the owner never overwrites a slot in [head, tail), so a read
 // validated by a successful CAS is the value pushed there.
 //
-// GlobalQueue is shared: a locked list, for goroutines made runnable by a
-// thread that is not a worker, and a local queue's overflow.
+// GlobalQueue is shared: a list under a spin lock, for goroutines made
+// runnable by a thread that is not a worker, and a local queue's overflow.
 #pragma once
 
 #include <atomic>
@@ -123,7 +123,7 @@ class GlobalQueue {
   }
 
  private:
-  std::mutex mutex_;
+  SpinLock mutex_;
   Goroutine* head_ = nullptr;  // guarded by mutex_
   Goroutine* tail_ = nullptr;  // guarded by mutex_
   std::atomic<std::uint32_t> size_{0};

@@ -295,7 +295,23 @@ void MnRuntime::fire_due_timers() {
 // due. It announces itself in idle_mask_ first and looks for work after:
 // whoever adds work adds it first and looks at idle_mask_ after (wake_idle()),
 // so one of the two sees the other.
+bool MnRuntime::work_visible(Processor& p) const noexcept {
+  if (!global_.empty() || p.runnext.load(std::memory_order_relaxed) != nullptr) return true;
+  for (unsigned i = 0; i < procs_; ++i)
+    if (!ps_[i].queue.empty()) return true;
+  return timers_.earliest() <= now_ns();
+}
+
 void MnRuntime::idle(Processor& p) {
+  // A bounded spin first (LOCKSTEP_SPIN_US): work that comes within it
+  // costs no futex sleep and wake-up.
+  if (spin_ns_ > 0) {
+    std::int64_t until = now_ns() + spin_ns_;
+    do {
+      for (int i = 0; i < 32; ++i) __builtin_ia32_pause();
+      if (work_visible(p)) return;
+    } while (now_ns() < until);
+  }
   const std::uint64_t bit = std::uint64_t{1} << p.index;
   p.sleep_word.store(0, std::memory_order_relaxed);
   idle_mask_.fetch_or(bit, std::memory_order_seq_cst);

@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 10'000'000))
       ->capture_default_str();
   app.add_option("--concurrency", load.concurrency, "requests in flight at most")
-      ->check(CLI::Range(1, 10'000))
+      ->check(CLI::Range(1, 1'000'000))
       ->capture_default_str();
   app.add_option("--latency-scale", load.latency_scale,
                  "multiplies the store's latencies (20ms, slow 2s) and the requests' 1s deadline")

@@ -17,7 +17,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <csignal>
 #include <cstdio>
 #include <optional>
@@ -239,6 +241,38 @@ TEST_CASE("courier-dispatch: serves the load, answers both endpoints, and its go
   CHECK(peak <= 8);  // backpressure holds on real threads too
 }
 
+TEST_CASE("courier-dispatch: 12000 requests in flight at once, counted over HTTP", "[dispatch-server][real][mn]") {
+  // Proves the M:N runtime carries the service at a Go service's scale: with
+  // every lookup healthy but slow (200 ms at latency scale 10), more than
+  // 10000 of the 12000 requests are in flight together, /health/goroutines
+  // reports more than 10000 live goroutines while they are, and all end.
+  if (const char* rt = std::getenv("LOCKSTEP_RUNTIME"); rt != nullptr && std::string(rt) == "threads") {
+    WARN("skipped: 36000 goroutines would be 36000 threads on the thread runtime");
+    return;
+  }
+  auto deadline = SteadyClock::now() + kDeadline;
+  Program p({"--port", "0", "--requests", "12000", "--concurrency", "12000", "--latency-scale", "10",
+             "--no-faults", "--hold-seconds", "120"});
+  int port = port_of(p.read_line(deadline));
+  httplib::Client http("127.0.0.1", port);
+  http.set_connection_timeout(5, 0);
+  http.set_read_timeout(10, 0);
+  long most = 0;
+  for (Health h = health(http); h.load == "running" && SteadyClock::now() < deadline; h = health(http))
+    most = std::max(most, h.goroutines);
+  CHECK(most > 10000);
+  REQUIRE(p.read_until("goroutines back to baseline 0", deadline));
+  CHECK(health(http).goroutines == 0);
+  std::string out = terminate(p, deadline);
+  INFO(out);
+  long peak = -1;
+  int limit = 0;
+  REQUIRE(std::sscanf(line_from(out, "peak goroutines "), "peak goroutines %*d, peak request goroutines %ld (limit %d)",
+                      &peak, &limit) == 2);
+  CHECK(limit == 12000);
+  CHECK(peak > 10000);  // the unknown couriers (one in ten) fail at once
+}
+
 TEST_CASE("courier-dispatch: SIGTERM during the load cancels it and exits 0", "[dispatch-server][real]") {
   // A million requests at 4 in flight need at least 20ms x 250,000 = 83
   // minutes: the signal, sent once the load started, comes before its end.
@@ -260,7 +294,7 @@ TEST_CASE("courier-dispatch: a bad flag is refused with one line and status 2", 
   auto deadline = SteadyClock::now() + kDeadline;
   using Case = std::pair<std::vector<std::string>, std::string>;
   for (const auto& [args, message] :
-       {Case{{"--concurrency", "0"}, "courier-dispatch: --concurrency: Value 0 not in range 1 to 10000 (see --help)\n"},
+       {Case{{"--concurrency", "0"}, "courier-dispatch: --concurrency: Value 0 not in range 1 to 1000000 (see --help)\n"},
         Case{{"--port", "70000"}, "courier-dispatch: --port: Value 70000 not in range 0 to 65535 (see --help)\n"},
         Case{{"--requests", "many"}, "courier-dispatch: --requests: Value many not in range 0 to 10000000 (see --help)\n"},
         Case{{"--bogus"}, "courier-dispatch: The following argument was not expected: --bogus (see --help)\n"}}) {
