@@ -196,6 +196,8 @@ boost::context::fiber MnRuntime::finish(Goroutine& g) {
   Machine& m = *machine_here();
   Processor& p = *m.p;
   check_canary(g);
+  // Ended, for counts and dumps alike (a dump skips free records).
+  g.state.store(GState::free, std::memory_order_release);
   p.live.store(p.live.load(std::memory_order_relaxed) - 1, std::memory_order_release);
   goroutine_ended();
   Goroutine* next = find_runnable(p);
