@@ -1,6 +1,8 @@
 // Context: cancellation flows down the tree, deadlines fire at exact virtual
 // instants (no error at timeout - 1ns, deadline exceeded at timeout),
 // cancelling releases the deadline timer, causes and values.
+#include <vector>
+
 #include "primitives/tests/support.hpp"
 
 using namespace std::chrono_literals;
@@ -91,6 +93,38 @@ TEST_CASE("context: cancelling a child leaves the parent alone", "[context][tree
     CHECK(parent.err() == nullptr);
     CHECK(lockstep::is_canceled(child.err()));
     cancel_parent();
+  });
+}
+
+TEST_CASE("context: children that left early, by cancel or by being dropped, are not cancelled again",
+          "[context][tree][both]") {
+  // Proves the parent's list of children stays exact as they leave out of
+  // order (each child takes its slot in O(1), the last one moves into a
+  // leaver's): of 60 children, every third is cancelled first and every
+  // fifth is dropped uncancelled; cancelling the parent then cancels exactly
+  // the others, and each once (a dropped child left in the list would be a
+  // dangling entry, which ASan reports).
+  run_both([] {
+    auto [parent, cancel_parent] = lockstep::with_cancel(lockstep::background());
+    std::vector<std::pair<Context, lockstep::CancelFunc>> kids;
+    for (int i = 0; i < 60; ++i) kids.push_back(lockstep::with_cancel(parent));
+    int early = 0, dropped = 0;
+    for (int i = 59; i >= 0; --i) {
+      if (i % 3 == 0) {
+        kids[static_cast<std::size_t>(i)].second();
+        ++early;
+      } else if (i % 5 == 0) {
+        kids.erase(kids.begin() + i);
+        ++dropped;
+      }
+    }
+    CHECK(early == 20);
+    CHECK(dropped == 8);
+    int live = 0;
+    for (auto& [ctx, cancel] : kids) live += ctx.err() == nullptr ? 1 : 0;
+    CHECK(live == 32);
+    cancel_parent();
+    for (auto& [ctx, cancel] : kids) CHECK(lockstep::is_canceled(ctx.err()));
   });
 }
 
