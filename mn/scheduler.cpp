@@ -98,8 +98,27 @@ void MnRuntime::start() {
   });
 }
 
+// describe_overflow() is the SIGSEGV handler's question for a worker thread:
+// did its goroutine run off the end of its stack (into the guard page)?
+static bool describe_overflow(const void* fault, char* buffer, std::size_t size) noexcept {
+  Machine* m = machine_here();
+  Goroutine* g = m != nullptr ? m->g : nullptr;
+  if (g == nullptr || g->stack.base == nullptr) return false;
+  auto addr = reinterpret_cast<std::uintptr_t>(fault);
+  auto base = reinterpret_cast<std::uintptr_t>(g->stack.base);
+  bool below = addr < base + kCanaryBytes && addr + 64 * 1024 >= base;
+  if (!below && lockstep::detail::canary_intact(g->stack)) return false;
+  std::snprintf(buffer, size,
+                "lockstep: stack overflow in goroutine %llu \"%s\" (spawned at %s:%u): it used all of its "
+                "%zu KiB stack; raise LOCKSTEP_STACK_KIB\n",
+                static_cast<unsigned long long>(g->id), g->name.c_str(), g->spawned_at.file_name(),
+                g->spawned_at.line(), g->stack.size / 1024);
+  return true;
+}
+
 void MnRuntime::machine_main(Machine* m) {
   set_this_machine(m);
+  lockstep::detail::install_overflow_handler(&describe_overflow);
   m->g0_tsan = tsan_current();
   m->g0_asan = this_thread_stack();
   for (;;) {

@@ -160,16 +160,21 @@ void StackPool::trim(std::size_t keep) noexcept {
 
 namespace {
 
-std::atomic<OverflowDescriber> describer{nullptr};
+// One describer per runtime that runs fibers (a simulation, the M:N
+// runtime); each answers for the fibers of the thread that faulted.
+constexpr int kDescribers = 4;
+std::atomic<OverflowDescriber> describers[kDescribers] = {};
 struct sigaction previous_action;
 
 void on_segv(int sig, siginfo_t* info, void* uctx) {
   char line[512];
-  OverflowDescriber describe = describer.load(std::memory_order_relaxed);
-  if (describe != nullptr && describe(info->si_addr, line, sizeof line)) {
-    ssize_t ignored = write(STDERR_FILENO, line, std::strlen(line));
-    (void)ignored;
-    std::abort();
+  for (auto& slot : describers) {
+    OverflowDescriber describe = slot.load(std::memory_order_acquire);
+    if (describe != nullptr && describe(info->si_addr, line, sizeof line)) {
+      ssize_t ignored = write(STDERR_FILENO, line, std::strlen(line));
+      (void)ignored;
+      std::abort();
+    }
   }
   // Not ours: hand the signal to whoever had it, or crash as the default does.
   if (previous_action.sa_flags & SA_SIGINFO) {
@@ -202,7 +207,10 @@ struct AltStack {
 void install_overflow_handler(OverflowDescriber describe) {
   static thread_local AltStack alt_stack;
   (void)alt_stack;
-  describer.store(describe, std::memory_order_relaxed);
+  for (auto& slot : describers) {
+    OverflowDescriber seen = nullptr;
+    if (slot.compare_exchange_strong(seen, describe, std::memory_order_acq_rel) || seen == describe) break;
+  }
   // Checked at every run, not once: test frameworks (Catch2) install their own
   // SIGSEGV handler around each test and restore the previous one after it.
   struct sigaction current{};

@@ -78,9 +78,11 @@ inline bool canary_intact(const Stack& s) noexcept {
 }
 
 // install_overflow_handler() makes sure the calling thread has an alternate
-// signal stack and the process a SIGSEGV handler that asks `describe` which
-// fiber overflowed. `describe(fault_address, buffer, size)` writes a one-line
-// diagnosis and returns true if the fault is a fiber stack overflow.
+// signal stack and the process a SIGSEGV handler that asks `describe` (and
+// the other runtimes' describers, up to four) which fiber overflowed.
+// `describe(fault_address, buffer, size)` writes a one-line diagnosis and
+// returns true if the fault is a stack overflow of the calling thread's
+// fiber.
 using OverflowDescriber = bool (*)(const void* fault, char* buffer, std::size_t size);
 void install_overflow_handler(OverflowDescriber describe);
 

@@ -6,6 +6,8 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <csignal>
+#include <cstdlib>
 #include <future>
 #include <string>
 #include <thread>
@@ -14,6 +16,7 @@
 #include "lockstep.hpp"
 #include "mn/mn_runtime.hpp"
 #include "runtime/sanitizer_hooks.hpp"
+#include "threads/tests/helper_process.hpp"
 
 using namespace std::chrono_literals;
 using lockstep::Chan;
@@ -154,6 +157,26 @@ TEST_CASE("mn: a worker held by one goroutine is reported, and its queue taken b
   if (rt->procs() > 1) CHECK(eventually([&] { return helped.load(); }));
   leaks.verify();
   MnRuntime::stall_reporter = nullptr;
+}
+
+TEST_CASE("mn: a goroutine that overflows its stack is named as it dies", "[real][mn][overflow]") {
+  // Proves the guard page below a goroutine's stack is caught: the helper
+  // program's goroutine recurses without end; the process aborts naming it.
+  // (Under ASan, ASan's own handler reports the overflow first.)
+  if (const char* rt = std::getenv("LOCKSTEP_RUNTIME"); rt != nullptr && std::string(rt) == "threads") {
+    WARN("skipped: a goroutine is a thread there, with the thread's own stack");
+    return;
+  }
+  auto [status, text] = lockstep::test::run_helper("overflow");
+#if defined(LOCKSTEP_ASAN)
+  CHECK_THAT(text, Catch::Contains("stack-overflow"));
+#else
+  CHECK(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGABRT);
+  CHECK_THAT(text, Catch::Matches("lockstep: stack overflow in goroutine [0-9]+ \"deep-recursion\" \\(spawned at "
+                                  "threads/tests/uncaught_goroutine.cpp:25\\): it used all of its 64 KiB stack; "
+                                  "raise LOCKSTEP_STACK_KIB\n"));
+#endif
 }
 
 TEST_CASE("mn: 100k goroutines blocked on one channel, released by one close", "[real][mn][stress]") {

@@ -3,7 +3,6 @@
 // Tests that wait for a goroutine to reach a state poll with a deadline (as
 // goleak does), never a guessed sleep.
 #include <fcntl.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,12 +14,12 @@
 #include <thread>
 
 #include "lockstep.hpp"
+#include "threads/tests/helper_process.hpp"
 
 using namespace std::chrono_literals;
 using lockstep::Chan;
 using lockstep::LeakCheck;
 
-extern char** environ;
 
 namespace {
 
@@ -111,36 +110,19 @@ TEST_CASE("threads: a thread go() did not start shows in the dump while blocked"
 }
 
 TEST_CASE("threads: an escaping exception prints the goroutine and aborts, as a Go panic", "[real]") {
-  int err[2];
-  REQUIRE(pipe(err) == 0);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
-  posix_spawn_file_actions_addclose(&actions, err[0]);
-  char path[] = LOCKSTEP_UNCAUGHT_HELPER;
-  char* argv[] = {path, nullptr};
-  pid_t pid = 0;
-  REQUIRE(posix_spawn(&pid, path, &actions, nullptr, argv, environ) == 0);
-  posix_spawn_file_actions_destroy(&actions);
-  close(err[1]);
-  std::string text;
-  char buffer[4096];
-  for (ssize_t n; (n = read(err[0], buffer, sizeof buffer)) > 0;) text.append(buffer, static_cast<std::size_t>(n));
-  close(err[0]);
-  int status = 0;
-  REQUIRE(waitpid(pid, &status, 0) == pid);
+  auto [status, text] = lockstep::test::run_helper();
   CHECK(WIFSIGNALED(status));
   CHECK(WTERMSIG(status) == SIGABRT);
   CHECK_THAT(text, Catch::Matches(
                        "lockstep: uncaught exception in goroutine [0-9]+ \"courier-loader\" \\(spawned at "
-                       "threads/tests/uncaught_goroutine.cpp:11\\): courier 7 not found\n"
+                       "threads/tests/uncaught_goroutine.cpp:29\\): courier 7 not found\n"
                        "\\(a goroutine must not let exceptions escape: return errors through an ErrGroup "
                        "or a channel\\)\n"
                        "goroutine dump at [^\n]*\n"
-                       "1 goroutine running, last scheduling point at threads/tests/uncaught_goroutine.cpp:11, "
-                       "spawned at threads/tests/uncaught_goroutine.cpp:11\n"
+                       "1 goroutine running, last scheduling point at threads/tests/uncaught_goroutine.cpp:29, "
+                       "spawned at threads/tests/uncaught_goroutine.cpp:29\n"
                        "  goroutine [0-9]+ \"courier-loader\"\n"
-                       "1 thread blocked \\[chan receive\\] at threads/tests/uncaught_goroutine.cpp:16\n"
+                       "1 thread blocked \\[chan receive\\] at threads/tests/uncaught_goroutine.cpp:34\n"
                        "  thread [0-9]+ \"main\" on chan<int> #g1 cap=0 len=0 since [^\n]*\n(.|\n)*"));
 }
 
