@@ -145,6 +145,16 @@ Task& MnRuntime::spawn(Body&& body, std::string&& name, SourceLocation site) {
 }
 
 Goroutine& MnRuntime::new_record(Processor* p) {
+  if (p != nullptr && p->free_records == nullptr) {  // refill the P's list
+    std::lock_guard lock(records_mutex_);
+    for (std::uint32_t i = 0; i < kCacheBatch && free_records_ != nullptr; ++i) {
+      Goroutine* g = free_records_;
+      free_records_ = g->link;
+      g->link = p->free_records;
+      p->free_records = g;
+      ++p->free_count;
+    }
+  }
   if (p != nullptr && p->free_records != nullptr) {
     Goroutine* g = p->free_records;
     p->free_records = g->link;
@@ -166,37 +176,54 @@ void MnRuntime::free_record(Processor& p, Goroutine& g) noexcept {
   g.state.store(GState::free, std::memory_order_release);
   g.link = p.free_records;
   p.free_records = &g;
-  if (++p.free_count <= 256) return;
-  // Too many here: half go where any P (or a thread) can take them.
+  if (++p.free_count <= 4 * kCacheBatch) return;
+  // Too many here: a batch goes where any P (or a thread) can take them.
   Goroutine* first = p.free_records;
   Goroutine* last = first;
-  for (int i = 1; i < 128; ++i) last = last->link;
+  for (std::uint32_t i = 1; i < 2 * kCacheBatch; ++i) last = last->link;
   p.free_records = last->link;
-  p.free_count -= 128;
+  p.free_count -= 2 * kCacheBatch;
   std::lock_guard lock(records_mutex_);
   last->link = free_records_;
   free_records_ = first;
 }
 
 Stack MnRuntime::acquire_stack(Processor* p) {
+  if (p != nullptr && p->stacks.empty()) {  // refill the P's cache
+    std::lock_guard lock(stacks_mutex_);
+    while (p->stacks.size() < kCacheBatch && !free_stacks_.empty()) {
+      p->stacks.push_back(free_stacks_.back());
+      free_stacks_.pop_back();
+    }
+  }
   if (p != nullptr && !p->stacks.empty()) {
     Stack s = p->stacks.back();
     p->stacks.pop_back();
     return s;
   }
   std::lock_guard lock(stacks_mutex_);
-  return stacks_.acquire(stack_size_, true);
+  if (!free_stacks_.empty()) {
+    Stack s = free_stacks_.back();
+    free_stacks_.pop_back();
+    return s;
+  }
+  return stacks_.acquire(stack_size_, true);  // a new one
 }
 
 void MnRuntime::release_stack(const Stack& s) noexcept {
   lockstep::detail::forget_stack(s.base, s.size);
   Machine* m = machine_here();
-  if (Processor* p = m != nullptr ? m->p : nullptr; p != nullptr && p->stacks.size() < 64) {
-    p->stacks.push_back(s);  // cannot throw: reserved below
+  Processor* p = m != nullptr ? m->p : nullptr;
+  if (p != nullptr) {
+    p->stacks.push_back(s);  // cannot throw: capacity reserved for 4 batches
+    if (p->stacks.size() < 4 * kCacheBatch) return;
+    std::lock_guard lock(stacks_mutex_);  // a batch to the shared list
+    free_stacks_.insert(free_stacks_.end(), p->stacks.end() - 2 * kCacheBatch, p->stacks.end());
+    p->stacks.resize(p->stacks.size() - 2 * kCacheBatch);
     return;
   }
   std::lock_guard lock(stacks_mutex_);
-  stacks_.release(s);
+  free_stacks_.push_back(s);
 }
 
 // ---- park, ready, yield -------------------------------------------------------------

@@ -101,6 +101,10 @@ class MnRuntime final : public lockstep::detail::Runtime {
   boost::context::fiber finish(Goroutine& g);
 
   // ---- records and stacks (mn_runtime.cpp) ----
+  // Records and stacks move between a P's cache and the shared lists in
+  // batches, so a worker that spawns and a worker that ends goroutines take
+  // the shared lock once per batch, not once per goroutine.
+  static constexpr std::uint32_t kCacheBatch = 32;
   Goroutine& new_record(Processor* p);
   void free_record(Processor& p, Goroutine& g) noexcept;
   lockstep::detail::Stack acquire_stack(Processor* p);
@@ -138,8 +142,10 @@ class MnRuntime final : public lockstep::detail::Runtime {
   std::vector<Goroutine*> records_;
   Goroutine* free_records_ = nullptr;
 
-  // Stacks beyond the Ps' caches. Guarded by stacks_mutex_.
+  // Stacks beyond the Ps' caches, and the pool that makes new ones. Guarded
+  // by stacks_mutex_.
   SpinLock stacks_mutex_;
+  std::vector<lockstep::detail::Stack> free_stacks_;
   lockstep::detail::StackPool stacks_;
 
   std::atomic<std::int64_t> live_elsewhere_{0};  // spawned on no P

@@ -86,7 +86,7 @@ void MnRuntime::start() {
     ps_ = std::make_unique<Processor[]>(procs_);
     for (unsigned i = 0; i < procs_; ++i) {
       ps_[i].index = i;
-      ps_[i].stacks.reserve(64);  // release_stack() pushes without allocating
+      ps_[i].stacks.reserve(4 * kCacheBatch);  // release_stack() pushes without allocating
     }
     for (unsigned i = 0; i < procs_; ++i) {
       auto* m = new Machine;  // never freed: lives as long as its thread, the process
