@@ -26,6 +26,11 @@
 //
 // Blocked goroutines (memory and wake-up of 10k-1M parked goroutines) are
 // measured by bench/blocked_goroutines.cpp, one process per count.
+//
+// The lockstep bodies run in a goroutine of their own, as a Go benchmark's
+// loop runs in a goroutine: under the M:N runtime, go() from a goroutine
+// queues on its own worker, from main it goes through the global queue, and
+// main is then one more thread competing for the cores.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -66,10 +71,21 @@ void measure(benchmark::State& state, std::int64_t items, const std::function<vo
   state.SetItemsProcessed(static_cast<std::int64_t>(total));
 }
 
+// in_goroutine() runs `body` in a goroutine and waits for it.
+template <class F>
+void in_goroutine(F body) {
+  Chan<int> done(0);
+  lockstep::go([&body, done] {
+    body();
+    done.send(0);
+  });
+  done.recv();
+}
+
 constexpr int kRoundTrips = 5'000;
 
 void pingpong_lockstep(benchmark::State& state) {
-  measure(state, kRoundTrips, [] {
+  measure(state, kRoundTrips, [] { in_goroutine([] {
     Chan<int> ping(0), pong(0);
     WaitGroup wg;
     wg.go([=] {
@@ -83,7 +99,7 @@ void pingpong_lockstep(benchmark::State& state) {
       ping.close();
     });
     wg.wait();
-  });
+  }); });
 }
 
 void pingpong_std_thread(benchmark::State& state) {
@@ -107,9 +123,11 @@ constexpr int kWave = 1'000;
 
 void spawn_wave_lockstep(benchmark::State& state) {
   measure(state, kWave, [] {
-    WaitGroup wg;
-    for (int i = 0; i < kWave; ++i) wg.go([] {});
-    wg.wait();
+    in_goroutine([] {
+      WaitGroup wg;
+      for (int i = 0; i < kWave; ++i) wg.go([] {});
+      wg.wait();
+    });
   });
 }
 
@@ -124,7 +142,7 @@ void spawn_wave_std_thread(benchmark::State& state) {
 
 // The channel throughput figures: `producers` send `items` values in all.
 void chan_lockstep(benchmark::State& state, int producers, int consumers, int items) {
-  measure(state, items, [=] {
+  measure(state, items, [=] { in_goroutine([=] {
     Chan<int> ch(kCapacity);
     WaitGroup sending, receiving;
     for (int p = 0; p < producers; ++p)
@@ -138,7 +156,7 @@ void chan_lockstep(benchmark::State& state, int producers, int consumers, int it
     sending.wait();
     ch.close();
     receiving.wait();
-  });
+  }); });
 }
 
 void chan_std_thread(benchmark::State& state, int producers, int consumers, int items) {
@@ -162,7 +180,7 @@ void chan_std_thread(benchmark::State& state, int producers, int consumers, int 
 constexpr int kLocks = 200'000;
 
 void mutex_lockstep(benchmark::State& state, int goroutines) {
-  measure(state, kLocks, [=] {
+  measure(state, kLocks, [=] { in_goroutine([=] {
     lockstep::Mutex mu;
     long counter = 0;
     WaitGroup wg;
@@ -175,7 +193,7 @@ void mutex_lockstep(benchmark::State& state, int goroutines) {
       });
     wg.wait();
     benchmark::DoNotOptimize(counter);
-  });
+  }); });
 }
 
 void mutex_std_thread(benchmark::State& state, int threads) {
