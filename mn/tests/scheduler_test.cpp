@@ -179,6 +179,30 @@ TEST_CASE("mn: a goroutine that overflows its stack is named as it dies", "[real
 #endif
 }
 
+TEST_CASE("mn: a bad runtime setting in the environment ends the process with one line", "[real][mn][env]") {
+  // Proves each setting is checked when the runtime starts (the helper's
+  // first go()), with the value and its range named, and status 2.
+  struct Case {
+    const char* env;
+    const char* line;
+  };
+  for (const Case& c :
+       {Case{"LOCKSTEP_RUNTIME=fibers", "lockstep: LOCKSTEP_RUNTIME=fibers: expected mn (the default) or threads\n"},
+        Case{"LOCKSTEP_PROCS=0", "lockstep: LOCKSTEP_PROCS=0: expected a number of worker threads from 1 to 64\n"},
+        Case{"LOCKSTEP_PROCS=65", "lockstep: LOCKSTEP_PROCS=65: expected a number of worker threads from 1 to 64\n"},
+        Case{"LOCKSTEP_PROCS=-1", "lockstep: LOCKSTEP_PROCS=-1: expected a number of worker threads from 1 to 64\n"},
+        Case{"LOCKSTEP_STACK_KIB=8", "lockstep: LOCKSTEP_STACK_KIB=8: expected a stack size in KiB from 16 to 65536\n"},
+        Case{"LOCKSTEP_STALL_REPORT_MS=soon",
+             "lockstep: LOCKSTEP_STALL_REPORT_MS=soon: expected milliseconds from 0 (off) to 86400000\n"},
+        Case{"LOCKSTEP_SPIN_US=2s", "lockstep: LOCKSTEP_SPIN_US=2s: expected microseconds from 0 (off) to 1000000\n"}}) {
+    INFO(c.env);
+    auto [status, text] = lockstep::test::run_helper(nullptr, {c.env});
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 2);
+    CHECK(text == c.line);
+  }
+}
+
 TEST_CASE("mn: 100k goroutines blocked on one channel, released by one close", "[real][mn][stress]") {
   if (mn_runtime() == nullptr) {
     WARN("skipped: the thread runtime cannot hold 100k goroutines");

@@ -10,6 +10,8 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 extern char** environ;
 
@@ -20,7 +22,9 @@ struct HelperExit {
   std::string err;
 };
 
-inline HelperExit run_helper(const char* mode = nullptr) {
+// `env` entries ("NAME=value") are added to the helper's environment,
+// replacing inherited ones of the same name.
+inline HelperExit run_helper(const char* mode = nullptr, std::vector<std::string> env = {}) {
   int err[2];
   REQUIRE(pipe(err) == 0);
   posix_spawn_file_actions_t actions;
@@ -30,8 +34,19 @@ inline HelperExit run_helper(const char* mode = nullptr) {
   char path[] = LOCKSTEP_UNCAUGHT_HELPER;
   std::string arg = mode != nullptr ? mode : "";
   char* argv[] = {path, mode != nullptr ? arg.data() : nullptr, nullptr};
+  std::vector<char*> envp;  // the added entries replace inherited ones of the same name
+  auto overridden = [&](const char* entry) {
+    for (const std::string& e : env)
+      if (std::string_view(entry).substr(0, e.find('=') + 1) == std::string_view(e).substr(0, e.find('=') + 1))
+        return true;
+    return false;
+  };
+  for (char** e = environ; *e != nullptr; ++e)
+    if (!overridden(*e)) envp.push_back(*e);
+  for (std::string& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
   pid_t pid = 0;
-  REQUIRE(posix_spawn(&pid, path, &actions, nullptr, argv, environ) == 0);
+  REQUIRE(posix_spawn(&pid, path, &actions, nullptr, argv, envp.data()) == 0);
   posix_spawn_file_actions_destroy(&actions);
   close(err[1]);
   HelperExit out;
