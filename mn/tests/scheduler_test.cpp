@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <future>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -196,7 +197,9 @@ TEST_CASE("mn: a bad runtime setting in the environment ends the process with on
              "lockstep: LOCKSTEP_STALL_REPORT_MS=soon: expected milliseconds from 0 (off) to 86400000\n"},
         Case{"LOCKSTEP_SPIN_US=2s", "lockstep: LOCKSTEP_SPIN_US=2s: expected microseconds from 0 (off) to 1000000\n"}}) {
     INFO(c.env);
-    auto [status, text] = lockstep::test::run_helper(nullptr, {c.env});
+    std::vector<std::string> env = {c.env};
+    if (std::string_view(c.env).rfind("LOCKSTEP_RUNTIME=", 0) != 0) env.push_back("LOCKSTEP_RUNTIME=mn");
+    auto [status, text] = lockstep::test::run_helper(nullptr, env);
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 2);
     CHECK(text == c.line);
