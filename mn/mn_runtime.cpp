@@ -337,16 +337,7 @@ void MnRuntime::add_timer(TimerNode& node) {
 }
 
 std::size_t MnRuntime::choose(std::size_t n, SourceLocation where) {
-  if (n == 0) fail_misuse("choose(0): no alternative to choose from", nullptr, where);
-  // xorshift64*, seeded per thread: real mode explores nothing.
-  thread_local std::uint64_t state =
-      (reinterpret_cast<std::uintptr_t>(&state) ^
-       static_cast<std::uint64_t>(lockstep::detail::real_now().time_since_epoch().count())) |
-      1;
-  state ^= state >> 12;
-  state ^= state << 25;
-  state ^= state >> 27;
-  return static_cast<std::size_t>((state * 0x2545F4914F6CDD1DULL) % n);
+  return threads::detail::choose_at_random(n, where);
 }
 
 std::uint64_t MnRuntime::new_object_id() noexcept {

@@ -15,13 +15,13 @@
 
 #include "mn/mn_runtime.hpp"
 #include "mn/this_machine.hpp"
+#include "runtime/stack_overflow.hpp"
 
 namespace lockstep::mn::detail {
 
 using lockstep::detail::AsanStack;
 using lockstep::detail::exchange_eh_state;
 using lockstep::detail::finish_switch;
-using lockstep::detail::kCanaryBytes;
 using lockstep::detail::start_switch;
 using lockstep::detail::tsan_current;
 using lockstep::detail::tsan_destroy;
@@ -57,23 +57,6 @@ AsanStack this_thread_stack() noexcept {
   return s;
 }
 
-// check_canary() runs on `g`'s stack as it switches out: a frame inside the
-// canary region, or a damaged canary, means `g` overflowed its stack.
-void check_canary(const Goroutine& g) noexcept {
-  auto* frame = static_cast<unsigned char*>(__builtin_frame_address(0));
-  if (frame >= g.stack.base + kCanaryBytes && lockstep::detail::canary_intact(g.stack)) [[likely]]
-    return;
-  char text[512];
-  std::snprintf(text, sizeof text,
-                "lockstep: stack overflow in goroutine %llu \"%s\" (spawned at %s:%u): its %zu KiB "
-                "stack's canary was overwritten; raise LOCKSTEP_STACK_KIB\n",
-                static_cast<unsigned long long>(g.id), g.name.c_str(), g.spawned_at.file_name(),
-                g.spawned_at.line(), g.stack.size / 1024);
-  ssize_t ignored = write(STDERR_FILENO, text, std::strlen(text));
-  (void)ignored;
-  std::abort();
-}
-
 // Owner-only counters: one writer, any reader.
 void bump(std::atomic<std::uint64_t>& c) noexcept { c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
 
@@ -103,16 +86,8 @@ void MnRuntime::start() {
 static bool describe_overflow(const void* fault, char* buffer, std::size_t size) noexcept {
   Machine* m = machine_here();
   Goroutine* g = m != nullptr ? m->g : nullptr;
-  if (g == nullptr || g->stack.base == nullptr) return false;
-  auto addr = reinterpret_cast<std::uintptr_t>(fault);
-  auto base = reinterpret_cast<std::uintptr_t>(g->stack.base);
-  bool below = addr < base + kCanaryBytes && addr + 64 * 1024 >= base;
-  if (!below && lockstep::detail::canary_intact(g->stack)) return false;
-  std::snprintf(buffer, size,
-                "lockstep: stack overflow in goroutine %llu \"%s\" (spawned at %s:%u): it used all of its "
-                "%zu KiB stack; raise LOCKSTEP_STACK_KIB\n",
-                static_cast<unsigned long long>(g->id), g->name.c_str(), g->spawned_at.file_name(),
-                g->spawned_at.line(), g->stack.size / 1024);
+  if (g == nullptr || !lockstep::detail::overflows(g->stack, fault)) return false;
+  lockstep::detail::describe_overflow(buffer, size, *g, g->stack, false, "LOCKSTEP_STACK_KIB");
   return true;
 }
 
@@ -161,7 +136,7 @@ void MnRuntime::run(Machine& m, Goroutine& g) {
 // ---- switching ----------------------------------------------------------------
 
 void MnRuntime::switch_away(Machine& m, Goroutine& me, Goroutine* next, Then then, void* arg) {
-  check_canary(me);
+  lockstep::detail::check_canary(me, me.stack, "LOCKSTEP_STACK_KIB");
   Processor* p = m.p;  // null when leaving a blocking call
   m.g = next;
   void* globals = abi::__cxa_get_globals();
@@ -214,7 +189,7 @@ void MnRuntime::arrived(Goroutine& me) noexcept {
 boost::context::fiber MnRuntime::finish(Goroutine& g) {
   Machine& m = *machine_here();
   Processor& p = *m.p;
-  check_canary(g);
+  lockstep::detail::check_canary(g, g.stack, "LOCKSTEP_STACK_KIB");
   // Ended, for counts and dumps alike (a dump skips free records).
   g.state.store(GState::free, std::memory_order_release);
   p.live.store(p.live.load(std::memory_order_relaxed) - 1, std::memory_order_release);

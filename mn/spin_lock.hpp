@@ -2,31 +2,24 @@
 // links, a free list). A test-and-test-and-set lock: uncontended, one atomic
 // exchange and one store, where a std::mutex also costs a futex system call
 // whenever two threads meet; contended, it spins a little, then yields the
-// CPU to the holder (with more threads than cores it may be preempted).
+// CPU to the holder (runtime/object_lock.hpp's wait_until_free()). Unlike an
+// ObjectLock it always locks, whatever thread takes it.
 #pragma once
 
-#include <sched.h>
-
 #include <atomic>
+
+#include "runtime/object_lock.hpp"
 
 namespace lockstep::mn::detail {
 
 class SpinLock {
  public:
   void lock() noexcept {
-    while (held_.exchange(true, std::memory_order_acquire)) wait_unlocked();
+    while (held_.exchange(true, std::memory_order_acquire)) lockstep::detail::wait_until_free(held_);
   }
   void unlock() noexcept { held_.store(false, std::memory_order_release); }
 
  private:
-  void wait_unlocked() noexcept {
-    for (int spins = 0; held_.load(std::memory_order_relaxed); ++spins) {
-      if (spins < 64)
-        __builtin_ia32_pause();
-      else
-        sched_yield();
-    }
-  }
   std::atomic<bool> held_{false};
 };
 

@@ -33,11 +33,23 @@
 
 namespace lockstep::detail {
 
+// wait_until_free() is a spin lock's wait: it spins briefly, then yields the
+// CPU, since with more threads than cores the holder may have been
+// preempted and spinning on would only delay it.
+inline void wait_until_free(const std::atomic<bool>& held) noexcept {
+  for (int spins = 0; held.load(std::memory_order_relaxed); ++spins) {
+    if (spins < 64)
+      __builtin_ia32_pause();
+    else
+      sched_yield();
+  }
+}
+
 class ObjectLock {
  public:
   void lock() noexcept {
     if (single_threaded()) return;
-    while (held_.exchange(true, std::memory_order_acquire)) wait_unlocked();
+    while (held_.exchange(true, std::memory_order_acquire)) wait_until_free(held_);
   }
   void unlock() noexcept {
     if (single_threaded()) return;
@@ -49,17 +61,6 @@ class ObjectLock {
   }
 
  private:
-  // wait_unlocked() spins briefly, then yields the CPU: with more threads
-  // than cores the holder may have been preempted, and spinning on would
-  // only delay it.
-  void wait_unlocked() noexcept {
-    for (int spins = 0; held_.load(std::memory_order_relaxed); ++spins) {
-      if (spins < 64)
-        __builtin_ia32_pause();
-      else
-        sched_yield();
-    }
-  }
   std::atomic<bool> held_{false};
 };
 

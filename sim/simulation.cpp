@@ -59,12 +59,6 @@ constexpr std::size_t kMainExitReserve = 16 * 1024;
   body();
 }
 
-[[noreturn]] void die(const char* text) noexcept {
-  ssize_t ignored = write(STDERR_FILENO, text, std::strlen(text));
-  (void)ignored;
-  std::abort();
-}
-
 bool describe_overflow_here(const void* fault, char* buffer, std::size_t size) {
   Simulation* sim = Simulation::on_this_thread();
   return sim != nullptr && sim->describe_overflow(fault, buffer, size);
@@ -246,30 +240,10 @@ void Simulation::reclaim(Fiber& f) noexcept {
   free_fibers_.push_back(&f);
 }
 
-void Simulation::overflow_slow(const Fiber& f) const noexcept {
-  char text[512];
-  std::snprintf(text, sizeof text,
-                "lockstep: stack overflow in fiber %llu \"%s\" (spawned at %s:%u): its %zu KiB "
-                "stack's canary was overwritten; raise sim::Options::stack_size\n",
-                static_cast<unsigned long long>(f.id), f.name.c_str(), f.spawned_at.file_name(),
-                f.spawned_at.line(), f.stack.size / 1024);
-  die(text);
-}
-
 bool Simulation::describe_overflow(const void* fault, char* buffer, std::size_t size) const noexcept {
   const Fiber& f = *current_;
-  if (f.stack.base == nullptr) return false;
-  auto addr = reinterpret_cast<std::uintptr_t>(fault);
-  auto base = reinterpret_cast<std::uintptr_t>(f.stack.base);
-  // A fault just below the stack (the guard page, or a frame that jumped past
-  // it) or a damaged canary means this fiber ran out of stack.
-  bool below = addr < base + kCanaryBytes && addr + 64 * 1024 >= base;
-  if (!below && canary_intact(f.stack)) return false;
-  std::snprintf(buffer, size,
-                "lockstep: stack overflow in fiber %llu \"%s\" (spawned at %s:%u): it used all of "
-                "its %zu KiB stack; raise sim::Options::stack_size\n",
-                static_cast<unsigned long long>(f.id), f.name.c_str(), f.spawned_at.file_name(),
-                f.spawned_at.line(), f.stack.size / 1024);
+  if (!lockstep::detail::overflows(f.stack, fault)) return false;
+  lockstep::detail::describe_overflow(buffer, size, f, f.stack, false, "sim::Options::stack_size");
   return true;
 }
 

@@ -30,8 +30,9 @@
 #include "sim/event_log.hpp"
 #include "sim/fiber.hpp"
 #include "sim/options.hpp"
-#include "sim/report.hpp"
+#include "runtime/stack_overflow.hpp"
 #include "runtime/timer_heap.hpp"
+#include "sim/report.hpp"
 
 namespace lockstep::sim::detail {
 
@@ -118,8 +119,6 @@ class Simulation final : public lockstep::detail::Runtime {
   void cancel_point(Fiber& me);
   bool unwinding_cancelled(Fiber& me);
   [[noreturn]] void cancel_slow(Fiber& me);
-  void check_canary(const Fiber& f) const noexcept;
-  [[noreturn]] void overflow_slow(const Fiber& f) const noexcept;
 
   void end_run(Verdict v, std::string message, Fiber* culprit = nullptr);
   [[noreturn]] void end_run_from_fiber(Verdict v, std::string message);
@@ -249,19 +248,10 @@ inline Fiber& Simulation::decide_from_queue(bool current_first) {
   return *run_queue_.pop_front();
 }
 
-// check_canary() runs on `f`'s own stack as it switches out: a frame address
-// inside the canary region, or a damaged canary, means `f` overflowed.
-inline void Simulation::check_canary(const Fiber& f) const noexcept {
-  if (f.stack.base == nullptr) return;
-  auto* frame = static_cast<unsigned char*>(__builtin_frame_address(0));
-  if (frame < f.stack.base + kCanaryBytes || !canary_intact(f.stack)) [[unlikely]]
-    overflow_slow(f);
-}
-
 // hand_over() makes `next` current; the caller then jumps into it. Runs on
 // `from`'s stack, so the canary check sees `from`'s deepest live frame.
 inline void Simulation::hand_over(Fiber& from, Fiber& next, bool counted) noexcept {
-  check_canary(from);
+  lockstep::detail::check_canary(from, from.stack, "sim::Options::stack_size");
   start_switch(from.exited ? nullptr : &from.asan, next.asan);
   from.eh = exchange_eh_state(eh_globals_, next.eh);
   switched_from_ = &from;

@@ -112,18 +112,7 @@ void ThreadRuntime::yield(SourceLocation) { std::this_thread::yield(); }
 
 TimePoint ThreadRuntime::now() const noexcept { return lockstep::detail::real_now(); }
 
-std::size_t ThreadRuntime::choose(std::size_t n, SourceLocation where) {
-  if (n == 0) lockstep::detail::fail_misuse("choose(0): no alternative to choose from", nullptr, where);
-  // xorshift64*, seeded per thread from its task's address and the clock.
-  thread_local std::uint64_t state =
-      (reinterpret_cast<std::uintptr_t>(&this_thread_task()) ^
-       static_cast<std::uint64_t>(lockstep::detail::real_now().time_since_epoch().count())) |
-      1;
-  state ^= state >> 12;
-  state ^= state << 25;
-  state ^= state >> 27;
-  return static_cast<std::size_t>((state * 0x2545F4914F6CDD1DULL) % n);
-}
+std::size_t ThreadRuntime::choose(std::size_t n, SourceLocation where) { return choose_at_random(n, where); }
 
 std::uint64_t ThreadRuntime::new_object_id() noexcept {
   return next_object_id_.fetch_add(1, std::memory_order_relaxed);

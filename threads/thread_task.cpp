@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <exception>
 
+#include "runtime/misuse.hpp"
+
 namespace lockstep::threads::detail {
 
 namespace {
@@ -84,6 +86,18 @@ namespace {
 }
 
 }  // namespace
+
+std::size_t choose_at_random(std::size_t n, SourceLocation where) {
+  if (n == 0) lockstep::detail::fail_misuse("choose(0): no alternative to choose from", nullptr, where);
+  thread_local std::uint64_t state =
+      (reinterpret_cast<std::uintptr_t>(&state) ^
+       static_cast<std::uint64_t>(lockstep::detail::real_now().time_since_epoch().count())) |
+      1;
+  state ^= state >> 12;
+  state ^= state << 25;
+  state ^= state >> 27;
+  return static_cast<std::size_t>((state * 0x2545F4914F6CDD1DULL) % n);
+}
 
 void run_goroutine_body(const lockstep::detail::Task& t, lockstep::detail::Body& body) noexcept {
   try {

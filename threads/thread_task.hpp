@@ -97,6 +97,10 @@ void set_this_thread_task(ThreadTask* task) noexcept;
 void park_thread(ThreadTask& me, const lockstep::detail::WaitSite& site, lockstep::detail::Unlock unlock);
 inline void unpark_thread(ThreadTask& t) noexcept { t.parker.unpark(); }
 
+// choose_at_random() is choose() for both real runtimes: a thread-local
+// xorshift64* generator, seeded per thread (real mode explores nothing).
+std::size_t choose_at_random(std::size_t n, SourceLocation where);
+
 // run_goroutine_body() runs a goroutine's body; an exception escaping it
 // prints the exception with the goroutine's name and spawn site, and the
 // goroutine dump, to stderr, then aborts the process (Go's unrecovered

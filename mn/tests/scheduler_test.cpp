@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "lockstep.hpp"
+#include "threads/tests/eventually.hpp"
 #include "mn/mn_runtime.hpp"
 #include "runtime/sanitizer_hooks.hpp"
 #include "threads/tests/helper_process.hpp"
@@ -26,19 +27,10 @@ using lockstep::mn::detail::MnRuntime;
 
 namespace {
 
+using lockstep::test::eventually;
+
 MnRuntime* mn_runtime() { return dynamic_cast<MnRuntime*>(&lockstep::detail::real_runtime()); }
 
-// eventually() re-checks `done` until it holds, yielding in between; false
-// after 10 s. The deadline only bounds a failure.
-template <class F>
-bool eventually(F done) {
-  auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::yield();
-  }
-  return true;
-}
 
 // A count that is small enough under TSan (a live fiber costs it ~1 MB).
 constexpr int scaled(int n) {

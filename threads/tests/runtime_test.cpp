@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "lockstep.hpp"
+#include "threads/tests/eventually.hpp"
 #include "threads/tests/helper_process.hpp"
 
 using namespace std::chrono_literals;
@@ -23,18 +24,7 @@ using lockstep::LeakCheck;
 
 namespace {
 
-// eventually() re-checks `done` until it holds, yielding the CPU in between,
-// and gives up after 10s. Nothing signals "a thread is now parked", so the
-// state is polled as goleak does; the deadline only bounds a failure.
-template <class F>
-bool eventually(F done) {
-  auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::yield();
-  }
-  return true;
-}
+using lockstep::test::eventually;
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
