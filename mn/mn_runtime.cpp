@@ -241,7 +241,10 @@ void MnRuntime::park(const WaitSite& site, Unlock unlock) {
   me->wait = site;
   me->since = lockstep::detail::real_now_coarse();
   if (m->p == nullptr) return park_on_thread(*me, site, unlock);  // in a blocking call
-  Goroutine* next = find_runnable(*m->p);
+  // The primitive's lock is held until after the switch: only the P's own
+  // next goroutine is looked at here (a timer's fire() might want that lock,
+  // and the others wait for it). Anything more is g0's work, after unlock.
+  Goroutine* next = next_local(*m->p);
   switch_away(*m, *me, next, &after_park, &unlock);
 }
 

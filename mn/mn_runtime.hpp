@@ -87,6 +87,7 @@ class MnRuntime final : public lockstep::detail::Runtime {
   void machine_main(Machine* m);
   void run(Machine& m, Goroutine& g);
   Goroutine* find_runnable(Processor& p);
+  Goroutine* next_local(Processor& p);
   Goroutine* steal(Processor& p);
   void idle(Processor& p);
   bool work_visible(Processor& p) const noexcept;

@@ -218,10 +218,10 @@ boost::context::fiber MnRuntime::finish(Goroutine& g) {
 
 // ---- run queues -----------------------------------------------------------------
 
-Goroutine* MnRuntime::find_runnable(Processor& p) {
-  fire_due_timers();
-  if (++p.ticks % 61 == 0)  // now and then the global queue first, so it never starves
-    if (Goroutine* g = global_.pop()) return g;
+// next_local() takes the P's next goroutine from runnext or its local queue
+// only: no timer fires, no lock is taken, so park() may call it while the
+// primitive's lock is held.
+Goroutine* MnRuntime::next_local(Processor& p) {
   // runnext first, but not forever: a ping-pong pair would starve the queue.
   if (p.runnext_streak < 64 || p.queue.empty()) {
     if (p.runnext.load(std::memory_order_relaxed) != nullptr)
@@ -234,6 +234,14 @@ Goroutine* MnRuntime::find_runnable(Processor& p) {
   if (Goroutine* g = p.queue.pop()) return g;
   if (p.runnext.load(std::memory_order_relaxed) != nullptr)
     if (Goroutine* g = p.runnext.exchange(nullptr, std::memory_order_acq_rel)) return g;
+  return nullptr;
+}
+
+Goroutine* MnRuntime::find_runnable(Processor& p) {
+  fire_due_timers();
+  if (++p.ticks % 61 == 0)  // now and then the global queue first, so it never starves
+    if (Goroutine* g = global_.pop()) return g;
+  if (Goroutine* g = next_local(p)) return g;
   if (!global_.empty()) {
     Goroutine* batch[32];
     std::uint32_t n = global_.pop_batch(batch, 32);
