@@ -258,6 +258,23 @@ TEST_CASE("mn: timers under load fire once, never early", "[real][mn][timers]") 
   leaks.verify();
 }
 
+TEST_CASE("mn: goroutines waiting on timers that come due as they park", "[real][mn][timers]") {
+  // Regression: park() used to fire due timers while it held the lock of the
+  // channel it parked on; a timer due on that very channel then spun on the
+  // lock forever. Many tiny timers make that moment common.
+  LeakCheck leaks;
+  std::atomic<int> ticks{0};
+  lockstep::WaitGroup wg;
+  for (int g = 0; g < 8; ++g)
+    wg.go([&ticks] {
+      for (int i = 0; i < scaled(2000); ++i)
+        if (lockstep::after(std::chrono::microseconds(i % 3)).recv()) ticks.fetch_add(1);
+    });
+  wg.wait();
+  CHECK(ticks.load() == 8 * scaled(2000));
+  leaks.verify();
+}
+
 TEST_CASE("mn: a cancellation storm wakes every waiter of every context once", "[real][mn][stress]") {
   if (mn_runtime() == nullptr) {
     WARN("skipped: ten thousand waiters are ten thousand threads there");
