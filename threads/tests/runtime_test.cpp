@@ -2,11 +2,6 @@
 // the leak check, timers on the steady clock, and an escaping exception.
 // Tests that wait for a goroutine to reach a state poll with a deadline (as
 // goleak does), never a guessed sleep.
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 
 #include <csignal>
@@ -15,12 +10,11 @@
 #include <thread>
 
 #include "lockstep.hpp"
+#include "threads/tests/subprocess.hpp"
 
 using namespace std::chrono_literals;
 using lockstep::Chan;
 using lockstep::LeakCheck;
-
-extern char** environ;
 
 namespace {
 
@@ -111,27 +105,9 @@ TEST_CASE("threads: a thread go() did not start shows in the dump while blocked"
 }
 
 TEST_CASE("threads: an escaping exception prints the goroutine and aborts, as a Go panic", "[real]") {
-  int err[2];
-  REQUIRE(pipe(err) == 0);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
-  posix_spawn_file_actions_addclose(&actions, err[0]);
-  char path[] = LOCKSTEP_UNCAUGHT_HELPER;
-  char* argv[] = {path, nullptr};
-  pid_t pid = 0;
-  REQUIRE(posix_spawn(&pid, path, &actions, nullptr, argv, environ) == 0);
-  posix_spawn_file_actions_destroy(&actions);
-  close(err[1]);
-  std::string text;
-  char buffer[4096];
-  for (ssize_t n; (n = read(err[0], buffer, sizeof buffer)) > 0;) text.append(buffer, static_cast<std::size_t>(n));
-  close(err[0]);
-  int status = 0;
-  REQUIRE(waitpid(pid, &status, 0) == pid);
-  CHECK(WIFSIGNALED(status));
-  CHECK(WTERMSIG(status) == SIGABRT);
-  CHECK_THAT(text, Catch::Matches(
+  auto child = lockstep::test::run_child({LOCKSTEP_UNCAUGHT_HELPER});
+  CHECK(child.signal == SIGABRT);
+  CHECK_THAT(child.err, Catch::Matches(
                        "lockstep: uncaught exception in goroutine [0-9]+ \"courier-loader\" \\(spawned at "
                        "threads/tests/uncaught_goroutine.cpp:11\\): courier 7 not found\n"
                        "\\(a goroutine must not let exceptions escape: return errors through an ErrGroup "
