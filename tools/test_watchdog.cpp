@@ -18,8 +18,8 @@
 // simulation is a verdict (deadlock, livelock) or the simulation's own
 // watchdog (sim/watchdog.hpp), so the dump here is about real threads.
 //
-// The limit is far above any test's run time (the slowest takes ~2 s, ~20 s
-// under a sanitizer) and below ctest's per-test TIMEOUT, so the dump comes
+// The limit is far above any test's run time (the slowest takes ~2.5 s,
+// under ASan too) and below ctest's per-test TIMEOUT, so the dump comes
 // first. The watchdog reads the real clock on its own thread; it never
 // touches Catch2 from that thread.
 #define CATCH_CONFIG_EXTERNAL_INTERFACES
