@@ -52,7 +52,14 @@ std::chrono::milliseconds limit_from_env() {
 // told about outlives its deadline.
 class Watchdog {
  public:
-  explicit Watchdog(std::chrono::milliseconds limit) : limit_(limit), thread_([this] { watch(); }) {}
+  explicit Watchdog(std::chrono::milliseconds limit) : limit_(limit), thread_([this] { watch(); }) {
+    // Returns once the thread waits in its loop. A death test forks as soon
+    // as its test case starts (sim/tests/fiber_test.cpp); forking a thread
+    // still starting up, which may hold the sanitizer runtime's locks, left
+    // 1 in 8 ASan children deadlocked on their first allocation.
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return started_; });
+  }
   ~Watchdog() {
     {
       std::lock_guard lock(mutex_);
@@ -82,6 +89,8 @@ class Watchdog {
  private:
   void watch() {
     std::unique_lock lock(mutex_);
+    started_ = true;
+    changed_.notify_all();
     while (!quit_) {
       if (!armed_) {
         changed_.wait(lock);
@@ -113,6 +122,7 @@ class Watchdog {
   std::chrono::steady_clock::time_point deadline_;  // guarded by mutex_
   bool armed_ = false;                              // guarded by mutex_
   bool quit_ = false;                               // guarded by mutex_
+  bool started_ = false;                            // guarded by mutex_
   std::thread thread_;                              // last: starts once the rest exists
 };
 
