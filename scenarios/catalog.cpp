@@ -14,6 +14,8 @@
 #include "scenarios/mistakes/cond_no_recheck_fixed.hpp"
 #include "scenarios/mistakes/dropped_error.hpp"
 #include "scenarios/mistakes/dropped_error_fixed.hpp"
+#include "scenarios/mistakes/forgotten_reply.hpp"
+#include "scenarios/mistakes/forgotten_reply_fixed.hpp"
 #include "scenarios/mistakes/leak_no_stop.hpp"
 #include "scenarios/mistakes/leak_no_stop_fixed.hpp"
 #include "scenarios/mistakes/missing_receiver.hpp"
@@ -45,6 +47,7 @@ const std::vector<Scenario>& catalog() {
              after_in_loop_scenario(),       after_in_loop_fixed_scenario(),
              cond_no_recheck_scenario(),     cond_no_recheck_fixed_scenario(),
              once_no_retry_scenario(),       once_no_retry_fixed_scenario(),
+             forgotten_reply_scenario(),     forgotten_reply_fixed_scenario(),
          })
       list.push_back(s);
     return list;

@@ -18,7 +18,7 @@
 #include "threads/tests/eventually.hpp"
 #include "mn/mn_runtime.hpp"
 #include "runtime/sanitizer_hooks.hpp"
-#include "threads/tests/helper_process.hpp"
+#include "threads/tests/subprocess.hpp"
 
 using namespace std::chrono_literals;
 using lockstep::Chan;
@@ -160,13 +160,12 @@ TEST_CASE("mn: a goroutine that overflows its stack is named as it dies", "[real
     WARN("skipped: a goroutine is a thread there, with the thread's own stack");
     return;
   }
-  auto [status, text] = lockstep::test::run_helper("overflow");
+  auto child = lockstep::test::run_child({LOCKSTEP_UNCAUGHT_HELPER, "overflow"});
 #if defined(LOCKSTEP_ASAN)
-  CHECK_THAT(text, Catch::Contains("stack-overflow"));
+  CHECK_THAT(child.err, Catch::Contains("stack-overflow"));
 #else
-  CHECK(WIFSIGNALED(status));
-  CHECK(WTERMSIG(status) == SIGABRT);
-  CHECK_THAT(text, Catch::Matches("lockstep: stack overflow in goroutine [0-9]+ \"deep-recursion\" \\(spawned at "
+  CHECK(child.signal == SIGABRT);
+  CHECK_THAT(child.err, Catch::Matches("lockstep: stack overflow in goroutine [0-9]+ \"deep-recursion\" \\(spawned at "
                                   "threads/tests/uncaught_goroutine.cpp:25\\): it used all of its 64 KiB stack; "
                                   "raise LOCKSTEP_STACK_KIB\n"));
 #endif
@@ -191,10 +190,9 @@ TEST_CASE("mn: a bad runtime setting in the environment ends the process with on
     INFO(c.env);
     std::vector<std::string> env = {c.env};
     if (std::string_view(c.env).rfind("LOCKSTEP_RUNTIME=", 0) != 0) env.push_back("LOCKSTEP_RUNTIME=mn");
-    auto [status, text] = lockstep::test::run_helper(nullptr, env);
-    CHECK(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 2);
-    CHECK(text == c.line);
+    auto child = lockstep::test::run_child({LOCKSTEP_UNCAUGHT_HELPER}, env);
+    CHECK(child.exit_code == 2);
+    CHECK(child.err == c.line);
   }
 }
 

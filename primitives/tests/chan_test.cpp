@@ -142,8 +142,9 @@ TEST_CASE("chan: waiters are served first come, first served", "[chan][fifo]") {
   CHECK(order == std::vector<int>{0, 1, 2, 3});
 }
 
-TEST_CASE("chan: try_send and try_recv never block", "[chan][try]") {
-  run_checked([] {
+TEST_CASE("chan: try_send and try_recv never block", "[chan][try][both]") {
+  // In a simulation a block would be a deadlock; on real threads, a hang.
+  run_both([] {
     Chan<int> ch(1);
     CHECK(ch.try_recv().status == lockstep::ChanStatus::would_block);
     CHECK(ch.try_send(1));
@@ -156,7 +157,6 @@ TEST_CASE("chan: try_send and try_recv never block", "[chan][try]") {
     Chan<int> nil;
     CHECK_FALSE(nil.try_send(1));
     CHECK(nil.try_recv().status == lockstep::ChanStatus::would_block);
-    CHECK(lockstep::Clock::now() == lockstep::kSimulationEpoch);
   });
 }
 

@@ -1,9 +1,11 @@
 // choose(): decisions a simulation makes, records and replays; random on
-// real threads.
+// real threads (the [both] tests: the same body under a seeded random
+// strategy, then on real threads).
 #include <set>
 
 #include "primitives/tests/support.hpp"
 
+using lockstep::test::run_both;
 using lockstep::test::run_sim;
 using lockstep::test::seeded;
 namespace sim = lockstep::sim;
@@ -37,9 +39,37 @@ TEST_CASE("choose: one alternative is no decision, none is misuse", "[choose][mi
   CHECK_THAT(r.message, Catch::Contains("choose(0): no alternative to choose from"));
 }
 
-TEST_CASE("choose: on real threads every index comes up", "[choose][real]") {
-  std::set<std::size_t> seen;
-  for (int i = 0; i < 1000; ++i) seen.insert(lockstep::choose(4));
-  CHECK(seen == std::set<std::size_t>{0, 1, 2, 3});
+TEST_CASE("choose: every index comes up, under random and on real threads", "[choose][both]") {
+  // At most 1000 draws: on real threads a miss has odds below 4 x (3/4)^1000.
+  run_both(
+      [] {
+        std::set<std::size_t> seen;
+        for (int i = 0; i < 1000 && seen.size() < 4; ++i) seen.insert(lockstep::choose(4));
+        CHECK(seen == std::set<std::size_t>{0, 1, 2, 3});
+      },
+      seeded(sim::Strategy::random(), 7));
   CHECK_THROWS_WITH(lockstep::choose(0), Catch::Contains("choose(0): no alternative to choose from"));
+}
+
+TEST_CASE("choose: each goroutine draws every index on its own", "[choose][both]") {
+  // Four goroutines each draw until they have seen both outcomes of a
+  // fault injector (fail or not); each reports how many draws it took. On
+  // real threads each goroutine runs on its own thread with its own
+  // generator: one that never advanced would report a miss.
+  run_both(
+      [] {
+        lockstep::Chan<int> draws(4);
+        for (int g = 0; g < 4; ++g)
+          lockstep::go("lookup", [draws] {
+            std::set<std::size_t> seen;
+            int n = 0;
+            while (n < 200 && seen.size() < 2) {
+              seen.insert(lockstep::choose(2));
+              ++n;
+            }
+            draws.send(seen.size() == 2 ? n : -1);
+          });
+        for (int g = 0; g < 4; ++g) CHECK(*draws.recv() > 0);
+      },
+      seeded(sim::Strategy::random(), 11));
 }

@@ -68,8 +68,8 @@ TEST_CASE("context: waiting on done wakes exactly at the deadline", "[context][d
   });
 }
 
-TEST_CASE("context: cancelling a parent cancels every descendant", "[context][tree]") {
-  run_checked([] {
+TEST_CASE("context: cancelling a parent cancels every descendant", "[context][tree][both]") {
+  run_both([] {
     auto [parent, cancel_parent] = lockstep::with_cancel(lockstep::background());
     auto [child, cancel_child] = lockstep::with_timeout(parent, 1h);
     lockstep::ContextKey<int> key("k");
@@ -128,8 +128,8 @@ TEST_CASE("context: children that left early, by cancel or by being dropped, are
   });
 }
 
-TEST_CASE("context: a child of a cancelled parent starts cancelled", "[context][tree]") {
-  run_checked([] {
+TEST_CASE("context: a child of a cancelled parent starts cancelled", "[context][tree][both]") {
+  run_both([] {
     auto [parent, cancel] = lockstep::with_cancel(lockstep::background());
     cancel();
     auto [child, cancel_child] = lockstep::with_timeout(parent, 1s);
@@ -201,6 +201,29 @@ TEST_CASE("context: values are found up the tree, nearest first", "[context][val
     CHECK(*c.value(request) == "r-2");
     CHECK(c.value(other) == nullptr);
     cancel();
+  });
+}
+
+TEST_CASE("context: a lookup's context under a request's value context ends with the request",
+          "[context][value][both]") {
+  // A request-scoped value sits between the request's context and the
+  // lookup's: the lookup still inherits the request's deadline, and a
+  // goroutine waiting on the lookup's done() wakes when the request is
+  // cancelled, with the request's error and still seeing the value.
+  run_both([] {
+    lockstep::ContextKey<std::string> request_id("request-id");
+    auto [request, cancel_request] = lockstep::with_timeout(lockstep::background(), 1h);
+    auto tagged = lockstep::with_value(request, request_id, std::string("r-7"));
+    auto [lookup, cancel_lookup] = lockstep::with_cancel(tagged);
+    REQUIRE(lookup.deadline() == request.deadline());  // else the wait below never ends
+    lockstep::Chan<std::string> outcome(1);
+    lockstep::go("lookup", [lookup = lookup, outcome, &request_id] {
+      lookup.done().recv();
+      outcome.send(lockstep::error_message(lookup.err()) + " for " + *lookup.value(request_id));
+    });
+    cancel_request();
+    CHECK(outcome.recv() == "context canceled for r-7");
+    cancel_lookup();
   });
 }
 

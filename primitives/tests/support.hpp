@@ -6,7 +6,10 @@
 // simulation (passed), then on real threads, on the test's thread, where no
 // goroutine may outlive it (LeakCheck). Such a body keeps its state inside
 // and asserts on the test's thread only (Catch2 is not thread-safe); tag
-// its test [both], which the ThreadSanitizer build runs.
+// its test [both], which the ThreadSanitizer build runs. run_both(body,
+// options) runs the simulation half with those options (a seeded random
+// strategy, for a body about random choices: deterministic in the
+// simulation, random on real threads).
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -34,10 +37,10 @@ void run_checked(F&& body, sim::Options options = {},
 }
 
 template <class F>
-void run_both(const F& body, SourceLocation where = SourceLocation::current()) {
+void run_both(const F& body, sim::Options options = {}, SourceLocation where = SourceLocation::current()) {
   {
     INFO("in a simulation");
-    run_checked(body, {}, where);
+    run_checked(body, std::move(options), where);
   }
   INFO("on real threads");
   LeakCheck leaks(where);

@@ -8,6 +8,7 @@ using lockstep::Clock;
 using lockstep::kSimulationEpoch;
 using lockstep::Ticker;
 using lockstep::Timer;
+using lockstep::test::run_both;
 using lockstep::test::run_checked;
 using lockstep::test::run_sim;
 using lockstep::test::Trace;
@@ -55,6 +56,19 @@ TEST_CASE("timer: reset after fire delivers exactly one value at the new deadlin
     CHECK(Clock::now() == kSimulationEpoch + 5s);
     lockstep::sleep(1h);
     CHECK(t.chan().try_recv().status == lockstep::ChanStatus::would_block);
+  });
+}
+
+TEST_CASE("timer: reset drops the value a fired timer left, on both runtimes", "[timer][reset][both]") {
+  // A timer of 0s fires as it is made, on either runtime (a deadline not in
+  // the future fires at once), so its value is in the channel before reset().
+  run_both([] {
+    Timer t(0s);
+    CHECK(t.chan().len() == 1);
+    CHECK_FALSE(t.reset(1h));  // it had fired
+    CHECK(t.chan().len() == 0);
+    CHECK(t.chan().try_recv().status == lockstep::ChanStatus::would_block);
+    CHECK(t.stop());  // pending again, until this stop
   });
 }
 

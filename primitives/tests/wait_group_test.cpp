@@ -10,6 +10,7 @@
 using namespace std::chrono_literals;
 using lockstep::Chan;
 using lockstep::WaitGroup;
+using lockstep::test::run_both;
 using lockstep::test::run_checked;
 using lockstep::test::run_sim;
 using lockstep::test::Trace;
@@ -41,21 +42,59 @@ TEST_CASE("waitgroup: wait blocks until every done", "[waitgroup]") {
   CHECK(trace.events == std::vector<std::string>{"main@3s", "other waiter@3s"});
 }
 
-TEST_CASE("waitgroup: wait on a zero counter returns at once", "[waitgroup]") {
-  // Proves no block, inside a simulation and on real threads.
-  run_checked([] {
+TEST_CASE("waitgroup: add(-n) that brings the counter to zero wakes every waiter", "[waitgroup]") {
+  // Proves the wake-up does not depend on done(): a dispatcher accounts for
+  // two parcels at once with add(-2) at 2s, after one done() at 1s, and both
+  // parked waiters wake then, in the order they began waiting.
+  Trace trace;
+  run_checked([&] {
+    WaitGroup wg;
+    wg.add(3);
+    lockstep::go([&] {
+      wg.wait();
+      trace.add("other waiter");
+    });
+    lockstep::go([&] {
+      lockstep::sleep(1s);
+      wg.done();
+    });
+    lockstep::go([&] {
+      lockstep::sleep(2s);
+      CHECK(wg.describe() == "waitgroup #1 count=2");
+      wg.add(-2);
+    });
+    wg.wait();
+    trace.add("main");
+  });
+  CHECK(trace.events == std::vector<std::string>{"main@2s", "other waiter@2s"});
+}
+
+TEST_CASE("waitgroup: add(-n) wakes a parked waiter, on both runtimes", "[waitgroup][both]") {
+  // The simulation half parks main in wait() before the batch goroutine runs
+  // (FIFO), so add(-2) must wake it; on real threads the goroutine usually
+  // starts after main has parked.
+  run_both([] {
+    auto wg = std::make_shared<WaitGroup>();  // the goroutine may still be in add() as main returns
+    wg->add(2);
+    lockstep::go("batch", [wg] { wg->add(-2); });
+    wg->wait();
+    CHECK(wg->describe().ends_with("count=0"));
+  });
+}
+
+TEST_CASE("waitgroup: wait on a zero counter returns at once", "[waitgroup][both]") {
+  // Proves no block, inside a simulation (a block would be a deadlock) and
+  // on real threads.
+  run_both([] {
     WaitGroup wg;
     wg.wait();
     wg.add(2);
     wg.add(-2);
     wg.wait();
-    CHECK(lockstep::Clock::now() == lockstep::kSimulationEpoch);
+    wg.add(1);
+    wg.done();
+    wg.wait();
   });
-  WaitGroup outside;
-  outside.wait();
-  outside.add(1);
-  outside.done();
-  outside.wait();
 }
 
 TEST_CASE("waitgroup: go counts the goroutine and calls done when it returns", "[waitgroup][go]") {
@@ -229,8 +268,8 @@ TEST_CASE("waitgroup: wait(ctx) woken before the cancel returns null", "[waitgro
   CHECK(trace.events == std::vector<std::string>{"nil@1s"});
 }
 
-TEST_CASE("waitgroup: wait(ctx) on a done context fails at once, even at zero", "[waitgroup][context]") {
-  run_checked([] {
+TEST_CASE("waitgroup: wait(ctx) on a done context fails at once, even at zero", "[waitgroup][context][both]") {
+  run_both([] {
     WaitGroup wg;
     auto [done, cancel_done] = lockstep::with_cancel(lockstep::background());
     cancel_done();
@@ -239,7 +278,6 @@ TEST_CASE("waitgroup: wait(ctx) on a done context fails at once, even at zero", 
     auto [ctx, cancel] = lockstep::with_cancel(lockstep::background());
     CHECK(wg.wait(ctx) == nullptr);
     cancel();
-    CHECK(lockstep::Clock::now() == lockstep::kSimulationEpoch);
   });
 }
 

@@ -165,3 +165,18 @@ TEST_CASE("mistakes: once_no_retry: the request at +2s finds no zones", "[mistak
   CHECK(r.elapsed() == 2s);
   caught_and_fixed("mistakes/once_no_retry");
 }
+
+TEST_CASE("mistakes: forgotten_reply leaks the notifier in its receive, waiting since +0s", "[mistakes][leak]") {
+  auto r = fifo("mistakes/forgotten_reply");
+  CHECK(r.verdict == sim::Verdict::leak);
+  CHECK(r.message == "leak: main returned but 1 fiber remains blocked");
+  CHECK(r.elapsed() == 200ms);
+  REQUIRE(r.fibers.size() == 1);
+  check_fiber(r.fibers[0], "pickup-notifier", sim::FiberState::blocked, "chan receive", "chan<int> #1 cap=0 len=0");
+  CHECK(r.fibers[0].since == kSimulationEpoch);
+  CHECK_THAT(r.dump(), Catch::Matches("goroutine dump at \\+200ms \\(2000-01-01T00:00:00.2Z\\): 1 fiber in 1 group\n"
+                                      "1 fiber blocked \\[chan receive\\] at scenarios/mistakes/forgotten_reply.hpp:[0-9]+, "
+                                      "spawned at scenarios/mistakes/forgotten_reply.hpp:[0-9]+\n"
+                                      "  fiber 2 \"pickup-notifier\" on chan<int> #1 cap=0 len=0 since \\+0s\n"));
+  caught_and_fixed("mistakes/forgotten_reply");
+}

@@ -129,6 +129,33 @@ TEST_CASE("clock: timers with equal deadlines fire in creation order under any s
   }
 }
 
+TEST_CASE("clock: every timer due at an instant fires before any fiber runs", "[clock][timers]") {
+  // A sleeper and a probe timer are both due at 1s, the sleeper's first.
+  // When time moves to 1s both fire before the woken sleeper runs, so its
+  // cancel of the probe finds nothing pending (as in Go's synctest: all
+  // timers due at the new instant fire, then goroutines run).
+  struct Probe : lockstep::detail::TimerNode {
+    bool fired = false;
+  };
+  Probe probe;
+  bool cancelled = true;
+  auto r = sim::run([&] {
+    auto* rt = lockstep::detail::current_runtime();
+    lockstep::go("sleeper", [&] {
+      lockstep::sleep(1s);
+      cancelled = rt->cancel_timer(probe);
+    });
+    lockstep::yield();  // the sleeper's timer exists now, so it is due first
+    probe.when = kSimulationEpoch + 1s;
+    probe.fire = [](lockstep::detail::TimerNode& n) { static_cast<Probe&>(n).fired = true; };
+    rt->add_timer(probe);
+    lockstep::sleep(2s);
+  });
+  CHECK(r.passed());
+  CHECK(probe.fired);
+  CHECK_FALSE(cancelled);
+}
+
 TEST_CASE("clock: a cancelled timer never fires, an expired one fires at once", "[clock][timers]") {
   std::vector<int> fired;
   struct Probe : lockstep::detail::TimerNode {

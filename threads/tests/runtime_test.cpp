@@ -2,10 +2,6 @@
 // the leak check, timers on the steady clock, and an escaping exception.
 // Tests that wait for a goroutine to reach a state poll with a deadline (as
 // goleak does), never a guessed sleep.
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 
 #include <csignal>
@@ -15,12 +11,11 @@
 
 #include "lockstep.hpp"
 #include "threads/tests/eventually.hpp"
-#include "threads/tests/helper_process.hpp"
+#include "threads/tests/subprocess.hpp"
 
 using namespace std::chrono_literals;
 using lockstep::Chan;
 using lockstep::LeakCheck;
-
 
 namespace {
 
@@ -100,10 +95,9 @@ TEST_CASE("threads: a thread go() did not start shows in the dump while blocked"
 }
 
 TEST_CASE("threads: an escaping exception prints the goroutine and aborts, as a Go panic", "[real]") {
-  auto [status, text] = lockstep::test::run_helper();
-  CHECK(WIFSIGNALED(status));
-  CHECK(WTERMSIG(status) == SIGABRT);
-  CHECK_THAT(text, Catch::Matches(
+  auto child = lockstep::test::run_child({LOCKSTEP_UNCAUGHT_HELPER});
+  CHECK(child.signal == SIGABRT);
+  CHECK_THAT(child.err, Catch::Matches(
                        "lockstep: uncaught exception in goroutine [0-9]+ \"courier-loader\" \\(spawned at "
                        "threads/tests/uncaught_goroutine.cpp:29\\): courier 7 not found\n"
                        "\\(a goroutine must not let exceptions escape: return errors through an ErrGroup "
