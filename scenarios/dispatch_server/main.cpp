@@ -150,6 +150,10 @@ int main(int argc, char** argv) {
     return kExitFailed;
   }
   std::thread server([&http] { http.listen_after_bind(); });
+  // httplib's stop() does nothing until listen_after_bind() has started, so
+  // stopping earlier (a load of 0 requests, an early signal) would leave
+  // server.join() waiting forever.
+  while (!http.is_running()) std::this_thread::yield();
   say(fmt::format("listening on {}:{}\n", kHost, bound));
   say(fmt::format("load: {} requests, {} in flight, latency scale {}, faults {}\n", load.requests,
                   load.concurrency, load.latency_scale, load.faults ? "on" : "off"));

@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <csignal>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -288,6 +289,23 @@ TEST_CASE("courier-dispatch: SIGTERM during the load cancels it and exits 0", "[
   CHECK(answered < 1000000);
   CHECK(out.find("goroutines back to baseline 0\n") != std::string::npos);
   CHECK(out.find("serving /health") == std::string::npos);  // no hold after a signal
+}
+
+TEST_CASE("courier-dispatch: an empty load with no hold stops its server and exits 0", "[dispatch-server][real]") {
+  // The load ends at once, often before the server thread has begun to
+  // listen (more so with 16 programs starting together on a few cores):
+  // stopping the server then must still end it. Before main waited for the
+  // server to run, some of the 16 hung.
+  auto deadline = SteadyClock::now() + std::chrono::seconds(20);
+  std::vector<std::unique_ptr<Program>> programs;
+  const std::vector<std::string> args{"--requests", "0", "--hold-seconds", "0"};
+  for (int i = 0; i < 16; ++i) programs.push_back(std::make_unique<Program>(args));
+  for (std::size_t i = 0; i < programs.size(); ++i) {
+    std::string out = programs[i]->read_rest(deadline);
+    INFO("program " << i << ":\n" << out);
+    CHECK(out.find("\ngoroutines back to baseline 0\nstopped: the hold ended\n") != std::string::npos);
+    CHECK(programs[i]->wait_exit(deadline) == 0);
+  }
 }
 
 TEST_CASE("courier-dispatch: a bad flag is refused with one line and status 2", "[dispatch-server][real]") {
