@@ -244,7 +244,8 @@ TEST_CASE("courier-dispatch: serves the load, answers both endpoints, and its go
 
 TEST_CASE("courier-dispatch: 12000 requests in flight at once, counted over HTTP", "[dispatch-server][real][mn]") {
   // Proves the M:N runtime carries the service at a Go service's scale: with
-  // every lookup healthy but slow (1 s at latency scale 50), more than
+  // every lookup healthy but slow (2 s at latency scale 100: sending the
+  // 12000 took over 1 s under ASan on a busy machine), more than
   // 10000 of the 12000 requests are in flight together, /health/goroutines
   // reports more than 10000 live goroutines while they are, and all end.
   if (const char* rt = std::getenv("LOCKSTEP_RUNTIME"); rt != nullptr && std::string(rt) == "threads") {
@@ -252,7 +253,7 @@ TEST_CASE("courier-dispatch: 12000 requests in flight at once, counted over HTTP
     return;
   }
   auto deadline = SteadyClock::now() + kDeadline;
-  Program p({"--port", "0", "--requests", "12000", "--concurrency", "12000", "--latency-scale", "50",
+  Program p({"--port", "0", "--requests", "12000", "--concurrency", "12000", "--latency-scale", "100",
              "--no-faults", "--hold-seconds", "120"});
   int port = port_of(p.read_line(deadline));
   httplib::Client http("127.0.0.1", port);
