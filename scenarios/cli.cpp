@@ -21,6 +21,7 @@
 #include "scenarios/catalog.hpp"
 #include "scenarios/explore.hpp"
 #include "scenarios/progress.hpp"
+#include "lockstep_version.hpp"
 #include "sim/input.hpp"
 
 namespace lockstep::scenarios {
@@ -128,7 +129,7 @@ constexpr std::array<const char*, 5> kCommands{"list", "run", "replay", "fuzz", 
 std::string unknown_command(int argc, const char* const* argv) {
   if (argc < 2) return "";
   std::string_view first = argv[1];
-  if (first == "-h" || first == "--help") return "";
+  if (first == "-h" || first == "--help" || first == "--version") return "";
   for (const char* c : kCommands)
     if (first == c) return "";
   return fmt::format("unknown command {} (expected one of {}; see --help)", sim::quote(first),
@@ -140,6 +141,8 @@ int dispatch(int argc, const char* const* argv, std::ostream& out, std::ostream&
   CLI::App app{"Run the lockstep scenario catalog in a simulation: patterns, the dispatch service, mistakes.",
                kProgram};
   app.require_subcommand(1);
+  // "lockstep 0.1.0": the library's version (project() in CMakeLists.txt), which is the runner's.
+  app.set_version_flag("--version", fmt::format("lockstep {}", kVersion), "print the lockstep version and exit");
 
   app.add_subcommand("list", "list the scenarios and what each expects");
 
@@ -178,6 +181,9 @@ int dispatch(int argc, const char* const* argv, std::ostream& out, std::ostream&
     return kExitHeld;
   } catch (const CLI::CallForAllHelp&) {
     out << app.help("", CLI::AppFormatMode::All);
+    return kExitHeld;
+  } catch (const CLI::CallForVersion&) {
+    out << app.version() << '\n';
     return kExitHeld;
   } catch (const CLI::ParseError& e) {
     return usage_error(err, fmt::format("{} (see --help)", e.what()));

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "lockstep_version.hpp"
 #include "scenarios/cli.hpp"
 #include "scenarios/tests/cli_support.hpp"
 
@@ -97,4 +98,13 @@ TEST_CASE("cli: a group prefix runs every scenario under it", "[cli]") {
   CHECK(run.out.starts_with("ok   patterns/build_assignment  expects passed\n"
                             "  2 schedules (pct(depth=3, steps=1000), seed 1): passed 2\n"));
   CHECK(run.out.ends_with("green: 9 of 9 scenarios as expected (2 per scenario, pct(depth=3, steps=1000), seed 1)\n"));
+}
+
+TEST_CASE("cli: --version prints the library's version and exits 0", "[cli]") {
+  auto version = cli({"--version"});
+  CHECK(version.status == kExitHeld);
+  CHECK(version.out == "lockstep " LOCKSTEP_VERSION_STRING "\n");
+  CHECK(version.err.empty());
+  // Not a command: the subcommand requirement does not apply.
+  CHECK(cli({"--version", "list"}).out == "lockstep " LOCKSTEP_VERSION_STRING "\n");
 }
