@@ -208,3 +208,57 @@ TEST_CASE("select: two cases on the same channel", "[select]") {
     CHECK(ch.try_recv().status == lockstep::ChanStatus::would_block);
   });
 }
+
+namespace {
+// Generic code that forwards its cases: with an empty pack it is `select {}`.
+template <class... Cases>
+std::size_t select_all(Cases&&... cases) {
+  return select(std::forward<Cases>(cases)...);  // line checked below: kSelectAllLine
+}
+constexpr int kSelectAllLine = __LINE__ - 2;
+std::string here(int line) { return fmt::format("primitives/tests/select_test.cpp:{}", line); }
+}  // namespace
+
+TEST_CASE("select: with no cases blocks forever, as Go's select {}", "[select][nil]") {
+  // A simulation whose only fiber is in `select {}` deadlocks; the dump names
+  // the wait "select (no cases)" at the generic caller's select, no object.
+  int spawn_line = 0;
+  auto r = run_sim([&] {
+    spawn_line = __LINE__ + 1;
+    lockstep::go("idler", [] { select_all(); });
+    lockstep::sim::wait();
+    lockstep::sleep(2s);
+    select();
+  });
+  CHECK(r.verdict == sim::Verdict::deadlock);
+  CHECK(r.elapsed() == 2s);
+  REQUIRE(r.fibers.size() == 2);
+  CHECK(r.fibers[0].reason == "select (no cases)");
+  CHECK(r.fibers[1].reason == "select (no cases)");
+  CHECK_THAT(r.dump(), Catch::Contains("1 fiber blocked [select (no cases)] at " + here(kSelectAllLine) +
+                                       ", spawned at " + here(spawn_line) + "\n"
+                                       "  fiber 2 \"idler\" since +0s\n"));
+}
+
+TEST_CASE("select: a goroutine left in select {} when main returns is a leak", "[select][nil]") {
+  int spawn_line = 0;
+  auto r = run_sim([&] {
+    spawn_line = __LINE__ + 1;
+    lockstep::go("idler", [] { select_all(); });
+    lockstep::sleep(1s);
+  });
+  CHECK(r.verdict == sim::Verdict::leak);
+  CHECK(r.message == "leak: main returned but 1 fiber remains blocked");
+  CHECK(r.dump() == "goroutine dump at +1s (2000-01-01T00:00:01Z): 1 fiber in 1 group\n"
+                    "1 fiber blocked [select (no cases)] at " + here(kSelectAllLine) + ", spawned at " +
+                        here(spawn_line) + "\n"
+                        "  fiber 2 \"idler\" since +0s\n");
+}
+
+TEST_CASE("select: a default case alone returns at once", "[select][default][both]") {
+  run_both([] {
+    bool ran = false;
+    CHECK(select_all(on_default([&] { ran = true; })) == 0);
+    CHECK(ran);
+  });
+}
