@@ -181,3 +181,17 @@ TEST_CASE("context: a pending after_func is freed with its context", "[context][
     CHECK(alive.expired());
   });
 }
+
+TEST_CASE("context: after_func started by a deadline, on both runtimes", "[context][after_func][deadline][both]") {
+  // A timeout <= 0 expires at once: f is started by the deadline timer (or
+  // at once, if that already fired) and reports through a channel; no
+  // waiting in real time.
+  run_both([] {
+    auto [ctx, cancel] = lockstep::with_timeout(lockstep::background(), 0s);
+    Chan<std::string> ran(1);
+    auto stop = lockstep::after_func(ctx, [ran, ctx = ctx] { ran.send(lockstep::error_message(ctx.err())); });
+    CHECK(ran.recv() == "context deadline exceeded");
+    CHECK(stop() == false);
+    cancel();
+  });
+}
