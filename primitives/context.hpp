@@ -191,7 +191,9 @@ class StopFunc {
 // Several after_funcs on one context run independently. On a context that
 // is never cancelled (background(), without_cancel()) f never runs. The
 // registration holds f (and what it captures) until ctx is done, stop() is
-// called, or the context is destroyed.
+// called, or the context is destroyed; so an f that captures its own
+// context keeps it alive until it is done or stopped (no garbage collector
+// breaks that cycle, as Go's would): cancel or stop it.
 StopFunc after_func(const Context& ctx, detail::UniqueFunction<void()> f,
                     SourceLocation where = SourceLocation::current());
 

@@ -157,12 +157,18 @@ TEST_CASE("context: after_func: cancel starts f, stop races lose or win exactly 
 }
 
 TEST_CASE("context: after_func of an empty function is misuse", "[context][after_func][misuse]") {
-  auto r = run_sim([] {
+  // The message names the fiber and the call site.
+  int run_line = __LINE__ + 1, call_line = 0;
+  auto r = run_sim([&] {
     auto [ctx, cancel] = lockstep::with_cancel(lockstep::background());
+    call_line = __LINE__ + 1;
     (void)lockstep::after_func(ctx, lockstep::detail::UniqueFunction<void()>{});
   });
   CHECK(r.verdict == sim::Verdict::misuse);
-  CHECK_THAT(r.message, Catch::Contains("context after_func of an empty function"));
+  auto here = [](int line) { return fmt::format("primitives/tests/context_after_func_test.cpp:{}", line); };
+  CHECK(r.message == "misuse in fiber 1 \"main\" (spawned at " + here(run_line) +
+                         "): lockstep: context after_func of an empty function (in fiber 1 \"main\", at " +
+                         here(call_line) + ")");
 }
 
 TEST_CASE("context: a pending after_func is freed with its context", "[context][after_func]") {
