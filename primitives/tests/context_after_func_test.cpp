@@ -201,3 +201,34 @@ TEST_CASE("context: after_func started by a deadline, on both runtimes", "[conte
     cancel();
   });
 }
+
+TEST_CASE("context: after_func: stop and a concurrent cancel decide each registration once",
+          "[context][after_func][both]") {
+  // 200 registrations; a goroutine cancels while main stops them one by one.
+  // Every registration is either stopped (stop() true, f never runs) or run
+  // (f reports once): never both, never neither. On real threads the two
+  // race; in the simulation the cancel lands at main's yield after stop 100.
+  run_both([] {
+    constexpr int kFuncs = 200;
+    auto [ctx, cancel] = lockstep::with_cancel(lockstep::background());
+    Chan<int> ran(kFuncs);
+    std::vector<lockstep::StopFunc> stops;
+    for (int i = 0; i < kFuncs; ++i) stops.push_back(lockstep::after_func(ctx, [ran, i] { ran.send(i); }));
+    lockstep::go("canceller", [cancel = cancel] { cancel(); });
+    int stopped = 0;
+    for (int i = 0; i < kFuncs; ++i) {
+      if (i == kFuncs / 2) lockstep::yield();
+      stopped += stops[static_cast<std::size_t>(i)]() ? 1 : 0;
+    }
+    std::vector<bool> seen(kFuncs, false);
+    for (int n = 0; n < kFuncs - stopped; ++n) {
+      int i = ran.recv().value();
+      CHECK_FALSE(seen[static_cast<std::size_t>(i)]);
+      seen[static_cast<std::size_t>(i)] = true;
+    }
+    CHECK(ran.try_recv().status == lockstep::ChanStatus::would_block);
+    for (auto& stop : stops) CHECK(stop() == false);
+    ctx.done().recv();  // the canceller has run
+    if (lockstep::sim::in_simulation()) CHECK(stopped == kFuncs / 2);  // FIFO: cancel at the yield
+  });
+}
