@@ -45,7 +45,9 @@ class Atomic {
  public:
   // Atomic() holds T{} (0, false, nullptr), as Go's zero value.
   constexpr Atomic() noexcept : value_(T{}) {}
-  constexpr explicit Atomic(T initial) noexcept : value_(initial) {}
+  // Atomic(v) holds v. Not explicit, so `Atomic<int> x = 0;` compiles as with
+  // std::atomic (copy-initialisation from T; Atomic itself is not copyable).
+  constexpr Atomic(T initial) noexcept : value_(initial) {}  // NOLINT(google-explicit-constructor)
   Atomic(const Atomic&) = delete;
   Atomic& operator=(const Atomic&) = delete;
 

@@ -67,7 +67,7 @@ class Cond final : public detail::Describes<Cond> {
   void wait(SourceLocation where = SourceLocation::current());
   // wait(ctx) is wait() unless ctx is cancelled first: then it returns
   // ctx.err(). It relocks the mutex before returning either way.
-  Error wait(const Context& ctx, SourceLocation where = SourceLocation::current());
+  [[nodiscard]] Error wait(const Context& ctx, SourceLocation where = SourceLocation::current());
   // signal() wakes the longest waiter; never blocks.
   void signal(SourceLocation where = SourceLocation::current());
   // broadcast() wakes every waiter; never blocks.
@@ -81,7 +81,7 @@ class Cond final : public detail::Describes<Cond> {
  private:
   bool idle_locked() const noexcept { return waiters_.empty() && signalled_.empty(); }
   // wait_with() is wait() (ctx null) and wait(ctx).
-  Error wait_with(const Context* ctx, SourceLocation where);
+  [[nodiscard]] Error wait_with(const Context* ctx, SourceLocation where);
   // cancel() is wait(ctx)'s cancellation: it unlinks a still-queued `s`, sets
   // `cancelled` and readies its task (ok = false); it does nothing, returning
   // false, if `s` was already signalled. Never blocks.

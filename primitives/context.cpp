@@ -10,11 +10,30 @@
 namespace lockstep {
 namespace detail {
 
+// One after_func registration. `claimed` decides, once, between running f
+// (the canceller) and stop(): whoever sets it first wins, as Go's
+// afterFuncCtx.once. Listed in its context's `after_funcs` while pending.
+struct AfterFuncState {
+  std::atomic<bool> claimed{false};
+  UniqueFunction<void()> f;
+  SourceLocation where;
+  std::weak_ptr<ContextState> ctx;  // the nearest cancellable context; empty if none
+  std::size_t slot = 0;             // in ctx's after_funcs; guarded by ctx's lock
+
+  // start() runs f in a new goroutine unless stop() claimed it first. It may
+  // run on a timer (a deadline), so it spawns without a preemption point.
+  void start() {
+    if (claimed.exchange(true, std::memory_order_acq_rel)) return;
+    current_runtime()->spawn(Body(std::move(f)), std::string{}, where);
+  }
+};
+
 // One node of the context tree. Value nodes carry key/value; cancellable
 // nodes carry the rest. A pending deadline timer keeps its node alive.
 struct ContextState final : TimerNode, std::enable_shared_from_this<ContextState> {
   std::shared_ptr<ContextState> parent;  // null under background
   bool cancellable = false;
+  bool detached = false;  // without_cancel(): cancellation stops here, values do not
 
   const void* key = nullptr;  // value nodes
   std::shared_ptr<const void> value;
@@ -25,6 +44,7 @@ struct ContextState final : TimerNode, std::enable_shared_from_this<ContextState
   Error err;
   Error cause;
   std::optional<TimePoint> deadline;
+  Error deadline_cause;        // cause() after the deadline; null: the error itself
   Runtime* runtime = nullptr;  // the deadline timer's runtime; null once discarded
   std::shared_ptr<ContextState> keepalive;
   // The live children to cancel with this node. A child knows its slot, so it
@@ -40,6 +60,9 @@ struct ContextState final : TimerNode, std::enable_shared_from_this<ContextState
   std::size_t slot_in_parent = 0;
   CancelHook* hooks = nullptr;  // in registration order: waiters wake first come, first served
   CancelHook* hooks_tail = nullptr;
+  // Pending after_funcs, each knowing its slot (a stop() leaves in O(1), as
+  // children do). The context owns them: dropping it drops them.
+  std::vector<std::shared_ptr<AfterFuncState>> after_funcs;
 
   // A child dropped without being cancelled leaves its parent's list here:
   // the list must never hold a dead child (another child's leaving writes
@@ -48,14 +71,19 @@ struct ContextState final : TimerNode, std::enable_shared_from_this<ContextState
     if (cancellable) detach_from_parent();
   }
 
+  // nearest_cancellable() is the context whose cancellation `s` sees: none
+  // past a without_cancel() node.
   static ContextState* nearest_cancellable(ContextState* s) noexcept {
-    while (s != nullptr && !s->cancellable) s = s->parent.get();
+    while (s != nullptr && !s->cancellable) {
+      if (s->detached) return nullptr;
+      s = s->parent.get();
+    }
     return s;
   }
 
   // cancel() records the error (first call wins), then closes done, stops
-  // the deadline timer, cancels the children, runs the hooks and leaves the
-  // parent. The caller holds a reference, so `this` outlives the call.
+  // the deadline timer, cancels the children, runs the hooks, starts the
+  // after_funcs and leaves the parent. The caller holds a reference, so `this` outlives the call.
   void cancel(const Error& error, const Error& why) {
     lock.lock();
     if (err) {
@@ -68,6 +96,8 @@ struct ContextState final : TimerNode, std::enable_shared_from_this<ContextState
     children.clear();
     CancelHook* hook_list = hooks;
     hooks = hooks_tail = nullptr;
+    std::vector<std::shared_ptr<AfterFuncState>> funcs = std::move(after_funcs);
+    after_funcs.clear();
     for (CancelHook* h = hook_list; h != nullptr; h = h->next)
       h->state.store(CancelHook::firing, std::memory_order_relaxed);
     lock.unlock();
@@ -82,6 +112,7 @@ struct ContextState final : TimerNode, std::enable_shared_from_this<ContextState
       h->fire(*h);
       h->state.store(CancelHook::fired, std::memory_order_release);  // h may be gone now
     }
+    for (auto& f : funcs) f->start();
     detach_from_parent();
   }
 
@@ -116,7 +147,7 @@ namespace {
 void on_deadline(TimerNode& node) {
   auto& s = static_cast<ContextState&>(node);
   std::shared_ptr<ContextState> keep = std::move(s.keepalive);
-  s.cancel(deadline_exceeded_error(), nullptr);
+  s.cancel(deadline_exceeded_error(), s.deadline_cause);
 }
 
 void on_discard(TimerNode& node) {
@@ -224,10 +255,12 @@ void CancelFunc::cancel_with(Error why) const { state_->cancel(canceled_error(),
 
 Context background() { return Context(); }
 
-std::pair<Context, CancelFunc> make_cancel_context(const Context& parent, std::optional<TimePoint> deadline) {
+std::pair<Context, CancelFunc> make_cancel_context(const Context& parent, std::optional<TimePoint> deadline,
+                                                   Error deadline_cause) {
   auto s = std::make_shared<detail::ContextState>();
   s->parent = parent.state_;
   s->cancellable = true;
+  s->deadline_cause = std::move(deadline_cause);
   s->done = Chan<Empty>(0);
   detail::ContextState* p = detail::ContextState::nearest_cancellable(s->parent.get());
   std::optional<TimePoint> inherited = p != nullptr ? p->deadline : std::nullopt;
@@ -267,10 +300,71 @@ std::pair<Context, CancelFunc> with_deadline(const Context& parent, TimePoint de
   return make_cancel_context(parent, deadline);
 }
 
-std::pair<Context, CancelFunc> with_timeout(const Context& parent, Duration timeout) {
+namespace {
+TimePoint deadline_after(Duration timeout) {
   TimePoint now = detail::current_runtime()->now();
-  TimePoint deadline = timeout > TimePoint::max() - now ? TimePoint::max() : now + timeout;
-  return make_cancel_context(parent, deadline);
+  return timeout > TimePoint::max() - now ? TimePoint::max() : now + timeout;
+}
+}  // namespace
+
+std::pair<Context, CancelFunc> with_timeout(const Context& parent, Duration timeout) {
+  return make_cancel_context(parent, deadline_after(timeout));
+}
+
+std::pair<Context, CancelFunc> with_deadline_cause(const Context& parent, TimePoint deadline, Error cause) {
+  return make_cancel_context(parent, deadline, std::move(cause));
+}
+
+std::pair<Context, CancelFunc> with_timeout_cause(const Context& parent, Duration timeout, Error cause) {
+  return make_cancel_context(parent, deadline_after(timeout), std::move(cause));
+}
+
+Context without_cancel(const Context& parent) {
+  auto s = std::make_shared<detail::ContextState>();
+  s->parent = parent.state_;
+  s->detached = true;
+  return Context(std::move(s));
+}
+
+StopFunc after_func(const Context& ctx, detail::UniqueFunction<void()> f, SourceLocation where) {
+  if (!f) detail::fail_misuse("context after_func of an empty function", nullptr, where);
+  auto a = std::make_shared<detail::AfterFuncState>();
+  a->f = std::move(f);
+  a->where = where;
+  detail::ContextState* s = detail::ContextState::nearest_cancellable(ctx.state_.get());
+  if (s == nullptr) return StopFunc(std::move(a));  // never done: f never runs
+  s->lock.lock();
+  if (s->err) {
+    s->lock.unlock();
+    a->start();
+    return StopFunc(std::move(a));
+  }
+  a->ctx = s->weak_from_this();
+  a->slot = s->after_funcs.size();
+  s->after_funcs.push_back(a);
+  s->lock.unlock();
+  return StopFunc(std::move(a));
+}
+
+bool StopFunc::operator()() const {
+  detail::AfterFuncState& a = *state_;
+  if (a.claimed.exchange(true, std::memory_order_acq_rel)) return false;
+  if (auto s = a.ctx.lock()) {
+    // Still listed unless a canceller moved the list out (it then finds the
+    // claim taken and does not start f).
+    s->lock.lock();
+    auto& list = s->after_funcs;
+    std::size_t i = a.slot;
+    if (i < list.size() && list[i].get() == &a) {
+      if (i + 1 < list.size()) {
+        list[i] = std::move(list.back());
+        list[i]->slot = i;
+      }
+      list.pop_back();
+    }
+    s->lock.unlock();
+  }
+  return true;
 }
 
 Error cause(const Context& ctx) {

@@ -13,13 +13,21 @@
 //   with_deadline(p, t)     also cancelled at t with deadline_exceeded; the
 //   with_timeout(p, d)      earlier of t and p's deadline wins
 //   with_value(p, key, v)   a child that carries v under key
+//   with_deadline_cause(p, t, c)  with_deadline / with_timeout whose expiry
+//   with_timeout_cause(p, d, c)   records cause c (err() stays
+//                                 deadline_exceeded_error())
+//   without_cancel(p)       p's values, but never cancelled: no done, no err,
+//                           no deadline (Go's WithoutCancel)
+//   after_func(ctx, f)      runs f in its own goroutine once ctx is done (at
+//                           once if it is); returns stop (Go's AfterFunc)
 //
 //   done()      a channel closed on cancellation (nil for background: a
 //               select case on it never fires)
 //   err()       null while live, then canceled_error() or
 //               deadline_exceeded_error() (compare with is_canceled() /
 //               is_deadline_exceeded())
-//   cause(ctx)  the cause given to a cancel-cause function, else err()
+//   cause(ctx)  the cause given to a cancel-cause function or a *_cause
+//               deadline, else err(); null while live (Go's context.Cause)
 //   deadline()  the effective deadline, if any
 //   value(key)  the nearest value for key, or null
 //
@@ -42,6 +50,8 @@
 
 #include "primitives/chan.hpp"
 #include "runtime/clock.hpp"
+#include "runtime/seam.hpp"
+#include "runtime/unique_function.hpp"
 
 namespace lockstep {
 
@@ -83,20 +93,24 @@ class Context;
 
 namespace detail {
 struct ContextState;
+struct AfterFuncState;
 struct CancelHook;
 enum class Watch;
 Watch watch(const Context& ctx, CancelHook& hook);
 void unwatch(const Context& ctx, CancelHook& hook);
 }  // namespace detail
 
-Error cause(const Context& ctx);
+[[nodiscard]] Error cause(const Context& ctx);
+Context without_cancel(const Context& parent);
+class StopFunc;
+StopFunc after_func(const Context& ctx, detail::UniqueFunction<void()> f, SourceLocation where);
 
 class Context {
  public:
   Context() = default;  // background
 
   RecvChan<Empty> done() const;
-  Error err() const;
+  [[nodiscard]] Error err() const;
   std::optional<TimePoint> deadline() const;
   template <class T>
   const T* value(const ContextKey<T>& key) const {
@@ -109,6 +123,8 @@ class Context {
   friend detail::Watch detail::watch(const Context&, detail::CancelHook&);
   friend void detail::unwatch(const Context&, detail::CancelHook&);
   friend Error cause(const Context& ctx);
+  friend Context without_cancel(const Context& parent);
+  friend StopFunc after_func(const Context&, detail::UniqueFunction<void()>, SourceLocation);
   explicit Context(std::shared_ptr<detail::ContextState> s) : state_(std::move(s)) {}
   const void* find_value(const void* key) const;
   std::shared_ptr<detail::ContextState> state_;  // null: background
@@ -116,7 +132,8 @@ class Context {
   template <class T>
   friend Context with_value(const Context& parent, const ContextKey<T>& key, T value);
   static Context make_value(const Context& parent, const void* key, std::shared_ptr<const void> value);
-  friend std::pair<Context, class CancelFunc> make_cancel_context(const Context&, std::optional<TimePoint>);
+  friend std::pair<Context, class CancelFunc> make_cancel_context(const Context&, std::optional<TimePoint>,
+                                                                  Error);
 };
 
 // CancelFunc cancels its context (with canceled_error()); calling it again
@@ -128,7 +145,7 @@ class CancelFunc {
   void cancel_with(Error cause) const;
 
  private:
-  friend std::pair<Context, CancelFunc> make_cancel_context(const Context&, std::optional<TimePoint>);
+  friend std::pair<Context, CancelFunc> make_cancel_context(const Context&, std::optional<TimePoint>, Error);
   explicit CancelFunc(std::shared_ptr<detail::ContextState> s) : state_(std::move(s)) {}
   std::shared_ptr<detail::ContextState> state_;
 };
@@ -140,13 +157,55 @@ std::pair<Context, CancelFunc> with_cancel(const Context& parent);
 std::pair<Context, CancelFunc> with_cancel_cause(const Context& parent);
 std::pair<Context, CancelFunc> with_deadline(const Context& parent, TimePoint deadline);
 std::pair<Context, CancelFunc> with_timeout(const Context& parent, Duration timeout);
+// with_deadline_cause() / with_timeout_cause(): when the deadline expires,
+// err() is deadline_exceeded_error() and cause(ctx) is `cause` (Go 1.21's
+// WithDeadlineCause / WithTimeoutCause). cancel() before then records
+// canceled_error(), as in Go. If the parent's deadline is earlier, the
+// parent's expiry (and its cause) wins.
+std::pair<Context, CancelFunc> with_deadline_cause(const Context& parent, TimePoint deadline, Error cause);
+std::pair<Context, CancelFunc> with_timeout_cause(const Context& parent, Duration timeout, Error cause);
+
+// without_cancel() is Go 1.21's WithoutCancel: a child that sees parent's
+// values but is never cancelled, even when parent is. done() is nil (a
+// receive blocks forever, a select case on it never fires), err() and
+// cause() are null, deadline() is empty. Contexts derived from it are
+// cancelled only by their own cancel or deadline.
+Context without_cancel(const Context& parent);
+
+// StopFunc is what after_func() returns. stop() returns true if it stopped f
+// from being run: false once f has started (or was started because ctx was
+// already done), or if stop was already called. It does not wait for f.
+// Copies stop the same registration.
+class StopFunc {
+ public:
+  bool operator()() const;
+
+ private:
+  friend StopFunc after_func(const Context&, detail::UniqueFunction<void()>, SourceLocation);
+  explicit StopFunc(std::shared_ptr<detail::AfterFuncState> s) : state_(std::move(s)) {}
+  std::shared_ptr<detail::AfterFuncState> state_;
+};
+
+// after_func() is Go 1.21's context.AfterFunc: once ctx is done, f runs in a
+// goroutine of its own (spawned at `where`), at once if ctx is already done.
+// Several after_funcs on one context run independently. On a context that
+// is never cancelled (background(), without_cancel()) f never runs. The
+// registration holds f (and what it captures) until ctx is done, stop() is
+// called, or the context is destroyed; so an f that captures its own
+// context keeps it alive until it is done or stopped (no garbage collector
+// breaks that cycle, as Go's would): cancel or stop it.
+StopFunc after_func(const Context& ctx, detail::UniqueFunction<void()> f,
+                    SourceLocation where = SourceLocation::current());
 
 template <class T>
 Context with_value(const Context& parent, const ContextKey<T>& key, T value) {
   return Context::make_value(parent, &key, std::make_shared<const T>(std::move(value)));
 }
 
-std::pair<Context, CancelFunc> make_cancel_context(const Context& parent, std::optional<TimePoint> deadline);
+// make_cancel_context(): `deadline_cause` is what cause() reports when the
+// deadline expires (null: deadline_exceeded_error()).
+std::pair<Context, CancelFunc> make_cancel_context(const Context& parent, std::optional<TimePoint> deadline,
+                                                   Error deadline_cause = nullptr);
 
 namespace detail {
 

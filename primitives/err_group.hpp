@@ -52,7 +52,7 @@ class ErrGroup {
     return true;
   }
   void set_limit(int n, SourceLocation where = SourceLocation::current()) const;
-  Error wait(SourceLocation where = SourceLocation::current()) const;
+  [[nodiscard]] Error wait(SourceLocation where = SourceLocation::current()) const;
 
  private:
   struct State;

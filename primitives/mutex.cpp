@@ -23,7 +23,8 @@ std::string Mutex::describe() const {
   return fmt::format("{} held by {}", name, detail::to_string(holder_));
 }
 
-void Mutex::lock(SourceLocation where) { lock_in(nullptr, where); }
+// Without a context the wait cannot be cancelled: the error is always null.
+void Mutex::lock(SourceLocation where) { (void)lock_in(nullptr, where); }
 
 Error Mutex::lock(const Context& ctx, SourceLocation where) { return lock_in(&ctx, where); }
 

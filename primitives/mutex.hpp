@@ -77,7 +77,7 @@ class Mutex final : public detail::Describes<Mutex> {
   void lock(SourceLocation where = SourceLocation::current());
   // lock(ctx) blocks until the caller holds the mutex (returns null) or ctx
   // is cancelled (returns ctx.err(), not holding it).
-  Error lock(const Context& ctx, SourceLocation where = SourceLocation::current());
+  [[nodiscard]] Error lock(const Context& ctx, SourceLocation where = SourceLocation::current());
   // try_lock() never blocks; returns true if the caller now holds the mutex.
   bool try_lock(SourceLocation where = SourceLocation::current());
   // unlock() releases the mutex, handing it to the longest waiter if any.
@@ -90,7 +90,7 @@ class Mutex final : public detail::Describes<Mutex> {
  private:
   friend class Cond;
 
-  Error lock_in(const Context* ctx, SourceLocation where);
+  [[nodiscard]] Error lock_in(const Context* ctx, SourceLocation where);
   // park_queued() parks the caller, queued as `s` (guard_ held), releasing
   // guard_. On return the caller holds the mutex, unless cancel() removed
   // `s`. If the park throws (teardown), `s` leaves

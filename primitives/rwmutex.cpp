@@ -30,7 +30,8 @@ std::string RWMutex::describe() const {
 
 // ---- writers ----------------------------------------------------------------
 
-void RWMutex::lock(SourceLocation where) { lock_in(nullptr, where); }
+// Without a context the wait cannot be cancelled: the error is always null.
+void RWMutex::lock(SourceLocation where) { (void)lock_in(nullptr, where); }
 
 Error RWMutex::lock(const Context& ctx, SourceLocation where) { return lock_in(&ctx, where); }
 
@@ -81,7 +82,7 @@ void RWMutex::unlock(SourceLocation where) {
 
 // ---- readers ----------------------------------------------------------------
 
-void RWMutex::rlock(SourceLocation where) { rlock_in(nullptr, where); }
+void RWMutex::rlock(SourceLocation where) { (void)rlock_in(nullptr, where); }  // no context: null
 
 Error RWMutex::rlock(const Context& ctx, SourceLocation where) { return rlock_in(&ctx, where); }
 

@@ -65,7 +65,7 @@ class RWMutex final : public detail::Describes<RWMutex> {
   void lock(SourceLocation where = SourceLocation::current());
   // lock(ctx) blocks until the caller holds the write lock (returns null) or
   // ctx is cancelled (returns ctx.err(), holding nothing).
-  Error lock(const Context& ctx, SourceLocation where = SourceLocation::current());
+  [[nodiscard]] Error lock(const Context& ctx, SourceLocation where = SourceLocation::current());
   // try_lock() never blocks; true if the caller now holds the write lock.
   bool try_lock(SourceLocation where = SourceLocation::current());
   // unlock() releases the write lock. Misuse if it is not write-locked.
@@ -75,7 +75,7 @@ class RWMutex final : public detail::Describes<RWMutex> {
   void rlock(SourceLocation where = SourceLocation::current());
   // rlock(ctx) blocks until the caller holds a read lock (returns null) or
   // ctx is cancelled (returns ctx.err(), holding nothing).
-  Error rlock(const Context& ctx, SourceLocation where = SourceLocation::current());
+  [[nodiscard]] Error rlock(const Context& ctx, SourceLocation where = SourceLocation::current());
   // try_rlock() never blocks; true if the caller now holds a read lock.
   bool try_rlock(SourceLocation where = SourceLocation::current());
   // runlock() releases a read lock. Misuse if it is not read-locked.
@@ -98,13 +98,13 @@ class RWMutex final : public detail::Describes<RWMutex> {
   bool idle_locked() const noexcept {
     return !writing_ && readers_ == 0 && readerq_.empty() && writerq_.empty() && granted_.empty();
   }
-  Error lock_in(const Context* ctx, SourceLocation where);
-  Error rlock_in(const Context* ctx, SourceLocation where);
+  [[nodiscard]] Error lock_in(const Context* ctx, SourceLocation where);
+  [[nodiscard]] Error rlock_in(const Context* ctx, SourceLocation where);
   // wait_in() queues the caller (guard_ held) in `queue` and parks until
   // granted (returns null) or, with a `ctx`, until ctx is cancelled (returns
   // ctx.err()). Releases guard_.
-  Error wait_in(detail::WaitQueue& queue, bool writer, const char* reason, SourceLocation where,
-                const Context* ctx = nullptr);
+  [[nodiscard]] Error wait_in(detail::WaitQueue& queue, bool writer, const char* reason, SourceLocation where,
+                              const Context* ctx = nullptr);
   // unlink_locked() unlinks a queued `s` from `queue`; a writer leaving lets
   // in the readers it blocked if no writer is left.
   void unlink_locked(detail::WaitQueue& queue, bool writer, detail::SyncWaiter& s,

@@ -204,4 +204,6 @@ void select_forever(SourceLocation where) {
   for (;;) rt.park(detail::WaitSite{"select (no cases)", nullptr, where});
 }
 
+std::size_t select(SourceLocation where) { select_forever(where); }
+
 }  // namespace lockstep

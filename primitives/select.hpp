@@ -15,7 +15,7 @@
 // misuse, as in Go. select returns the index of the case that ran.
 //
 // Blocks as "select" on the cases' channels, or "select (no cases)" when
-// every case is nil and there is no default (forever). The site shown in a
+// there are no cases, or every case is nil and there is no default (forever). The site shown in a
 // dump is where the first case was written.
 #pragma once
 
@@ -183,9 +183,14 @@ SourceLocation where_of(const C& c) {
 
 }  // namespace detail
 
+// select() with no cases is Go's `select {}`: it blocks forever, as
+// select_forever() (so generic code may pass an empty pack). A non-template
+// overload, so it still records the caller's site.
+[[noreturn]] std::size_t select(SourceLocation where = SourceLocation::current());
+
 template <class... Cases>
+  requires(sizeof...(Cases) > 0)
 std::size_t select(Cases&&... cases) {
-  static_assert(sizeof...(Cases) > 0, "select() needs cases; to block forever, use select_forever()");
   std::array<detail::CaseRef, sizeof...(Cases)> refs{cases.ref()...};
   SourceLocation where = detail::where_of(std::get<0>(std::forward_as_tuple(cases...)));
   return detail::select_cases(refs.data(), refs.size(), where);

@@ -30,7 +30,8 @@ void Semaphore::check_weight(std::int64_t n, bool blocking, SourceLocation where
     detail::fail_misuse(fmt::format("semaphore: acquire of {} exceeds size {}", n, size_), this, where);
 }
 
-void Semaphore::acquire(std::int64_t n, SourceLocation where) { acquire_in(nullptr, n, where); }
+// Without a context the wait cannot be cancelled: the error is always null.
+void Semaphore::acquire(std::int64_t n, SourceLocation where) { (void)acquire_in(nullptr, n, where); }
 
 Error Semaphore::acquire(const Context& ctx, std::int64_t n, SourceLocation where) {
   return acquire_in(&ctx, n, where);

@@ -67,8 +67,8 @@ class Semaphore final : public detail::Describes<Semaphore> {
   void acquire(std::int64_t n = 1, SourceLocation where = SourceLocation::current());
   // acquire(ctx, n) blocks until it takes n units (returns null) or ctx is
   // cancelled (returns ctx.err(), holding nothing).
-  Error acquire(const Context& ctx, std::int64_t n = 1,
-                SourceLocation where = SourceLocation::current());
+  [[nodiscard]] Error acquire(const Context& ctx, std::int64_t n = 1,
+                              SourceLocation where = SourceLocation::current());
   // try_acquire() never blocks; true if it took n units.
   bool try_acquire(std::int64_t n = 1, SourceLocation where = SourceLocation::current());
   // release() gives back n units. Misuse if fewer are held.
@@ -101,7 +101,7 @@ class Semaphore final : public detail::Describes<Semaphore> {
   void check_weight(std::int64_t n, bool blocking, SourceLocation where) const;
   // take_locked() takes n units if they are free and nobody waits.
   bool take_locked(std::int64_t n) noexcept;
-  Error acquire_in(const Context* ctx, std::int64_t n, SourceLocation where);
+  [[nodiscard]] Error acquire_in(const Context* ctx, std::int64_t n, SourceLocation where);
   // park_queued() parks the caller, queued as `s`, releasing guard_; returns
   // true if granted, false if cancel() removed it. If the park itself throws
   // (teardown), `s` is unlinked and granted units are given back.

@@ -41,7 +41,8 @@ void WaitGroup::add(std::int64_t delta, SourceLocation where) {
   if (!wake.empty()) wake.ready_all(*detail::current_runtime());
 }
 
-void WaitGroup::wait(SourceLocation where) { wait_in(nullptr, where); }
+// Without a context the wait cannot be cancelled: the error is always null.
+void WaitGroup::wait(SourceLocation where) { (void)wait_in(nullptr, where); }
 
 Error WaitGroup::wait(const Context& ctx, SourceLocation where) { return wait_in(&ctx, where); }
 

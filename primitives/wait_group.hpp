@@ -72,7 +72,7 @@ class WaitGroup final : public detail::Describes<WaitGroup> {
   void wait(SourceLocation where = SourceLocation::current());
   // wait(ctx) blocks until the counter is zero (returns null) or ctx is
   // cancelled (returns ctx.err()).
-  Error wait(const Context& ctx, SourceLocation where = SourceLocation::current());
+  [[nodiscard]] Error wait(const Context& ctx, SourceLocation where = SourceLocation::current());
 
   // go() runs f as a goroutine counted by this group.
   template <class F>
@@ -106,7 +106,7 @@ class WaitGroup final : public detail::Describes<WaitGroup> {
 
  private:
   bool idle_locked() const noexcept { return count_ == 0 && waiters_.empty() && woken_.empty(); }
-  Error wait_in(const Context* ctx, SourceLocation where);
+  [[nodiscard]] Error wait_in(const Context* ctx, SourceLocation where);
   // park_queued() parks the caller, queued as `s` (guard_ held), releasing
   // guard_. `cancelled` is cancel()'s flag: a cancelled waiter is in no list,
   // so the group (which may be gone by then) is not touched again.

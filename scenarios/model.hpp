@@ -69,12 +69,12 @@ struct LookupError : std::runtime_error {
 // wrap() is Go's fmt.Errorf("%s: %w", what, err) for messages: the wrapped
 // error says what failed first, then why. Context errors are kept as they are
 // (callers test them with is_canceled / is_deadline_exceeded).
-inline Error wrap(const std::string& what, const Error& err) {
+[[nodiscard]] inline Error wrap(const std::string& what, const Error& err) {
   if (err == nullptr || is_canceled(err) || is_deadline_exceeded(err)) return err;
   return std::make_exception_ptr(LookupError(fmt::format("{}: {}", what, error_message(err))));
 }
 
-inline Error make_error(const std::string& message) {
+[[nodiscard]] inline Error make_error(const std::string& message) {
   return std::make_exception_ptr(LookupError(message));
 }
 

@@ -8,7 +8,7 @@
 
 namespace lockstep::scenarios {
 
-inline Error sleep_ctx(const Context& ctx, Duration d) {
+[[nodiscard]] inline Error sleep_ctx(const Context& ctx, Duration d) {
   Timer t(d);
   Error err;
   select(on_recv(t.chan()), on_recv(ctx.done(), [&] { err = ctx.err(); }));

@@ -104,3 +104,21 @@ TEST_CASE("atomic: a constinit global works outside and inside simulations, on a
   b.join();
   CHECK(g_hits.load() == 2111);
 }
+
+TEST_CASE("atomic: copy-initialisation from T compiles, as with std::atomic", "[atomic][both]") {
+  // `Atomic<int> x = 0;` is how std::atomic is written; a non-explicit
+  // constructor accepts it. Atomic stays non-copyable.
+  static_assert(std::is_convertible_v<int, Atomic<int>>);
+  static_assert(std::is_convertible_v<bool, Atomic<bool>>);
+  static_assert(!std::is_copy_constructible_v<Atomic<int>>);
+  run_both([] {
+    Atomic<int> n = 3;
+    Atomic<bool> flag = true;
+    int x = 0;
+    Atomic<int*> p = &x;
+    CHECK(n.fetch_add(1) == 3);
+    CHECK(n.load() == 4);
+    CHECK(flag.load());
+    CHECK(p.load() == &x);
+  });
+}

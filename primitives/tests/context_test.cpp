@@ -245,3 +245,104 @@ TEST_CASE("context: select on done and a result channel", "[context][select]") {
   CHECK(trace.events == std::vector<std::string>{"context deadline exceeded@3s"});
 }
 
+
+TEST_CASE("context: without_cancel keeps the values and drops the cancellation", "[context][without_cancel][both]") {
+  run_both([] {
+    lockstep::ContextKey<std::string> request_id("request-id");
+    auto [parent, cancel] = lockstep::with_timeout(lockstep::background(), 1h);
+    auto tagged = lockstep::with_value(parent, request_id, std::string("r-9"));
+    Context detached = lockstep::without_cancel(tagged);
+    cancel();
+    CHECK(lockstep::is_canceled(tagged.err()));
+    CHECK(detached.err() == nullptr);
+    CHECK(lockstep::cause(detached) == nullptr);
+    CHECK(detached.done().is_nil());
+    CHECK_FALSE(detached.deadline());
+    REQUIRE(detached.value(request_id) != nullptr);
+    CHECK(*detached.value(request_id) == "r-9");
+    CHECK(select(on_recv(detached.done()), lockstep::on_default([] {})) == 1);
+    // A child of it is cancelled by its own cancel only.
+    auto [child, cancel_child] = lockstep::with_cancel(detached);
+    CHECK(child.err() == nullptr);
+    cancel_child();
+    CHECK(lockstep::is_canceled(child.err()));
+    CHECK(*child.value(request_id) == "r-9");
+  });
+}
+
+TEST_CASE("context: under without_cancel only the child's own deadline counts", "[context][without_cancel][deadline]") {
+  run_checked([] {
+    auto [parent, cancel] = lockstep::with_timeout(lockstep::background(), 1s);
+    auto [child, cancel_child] = lockstep::with_timeout(lockstep::without_cancel(parent), 10s);
+    CHECK(child.deadline() == kSimulationEpoch + 10s);
+    child.done().recv();
+    CHECK(Clock::now() == kSimulationEpoch + 10s);
+    CHECK(lockstep::is_deadline_exceeded(parent.err()));
+    CHECK(lockstep::is_deadline_exceeded(child.err()));
+    cancel(), cancel_child();
+  });
+}
+
+TEST_CASE("context: a receive on without_cancel's done blocks forever", "[context][without_cancel]") {
+  // done() is a nil channel: with nothing else to run the simulation ends
+  // in a deadlock naming the receive, as Go's `<-ctx.Done()` would hang.
+  auto r = lockstep::test::run_sim([] {
+    Context detached = lockstep::without_cancel(lockstep::background());
+    detached.done().recv();
+  });
+  CHECK(r.verdict == lockstep::sim::Verdict::deadlock);
+  REQUIRE(r.fibers.size() == 1);
+  CHECK(r.fibers[0].reason == "chan receive (nil chan)");
+}
+
+TEST_CASE("context: timeout with cause: deadline exceeded at exactly 5s, cause as given",
+          "[context][cause][deadline]") {
+  run_checked([] {
+    auto why = std::make_exception_ptr(std::runtime_error("courier lookup too slow"));
+    auto [ctx, cancel] = lockstep::with_timeout_cause(lockstep::background(), 5s, why);
+    auto [child, cancel_child] = lockstep::with_cancel(ctx);
+    lockstep::sleep(5s - 1ns);
+    CHECK(ctx.err() == nullptr);
+    CHECK(lockstep::cause(ctx) == nullptr);
+    lockstep::sleep(1ns);
+    CHECK(lockstep::is_deadline_exceeded(ctx.err()));
+    CHECK(lockstep::cause(ctx) == why);
+    CHECK(lockstep::is_deadline_exceeded(child.err()));
+    CHECK(lockstep::cause(child) == why);
+    cancel();  // after expiry: nothing changes
+    CHECK(lockstep::cause(ctx) == why);
+    cancel_child();
+  });
+}
+
+TEST_CASE("context: deadline with cause: cancel first records canceled, the earlier parent deadline wins",
+          "[context][cause][deadline]") {
+  run_checked([] {
+    auto why = std::make_exception_ptr(std::runtime_error("shift over"));
+    auto [ctx, cancel] = lockstep::with_deadline_cause(lockstep::background(), kSimulationEpoch + 8s, why);
+    lockstep::sleep(2s);
+    cancel();
+    CHECK(lockstep::is_canceled(ctx.err()));
+    CHECK(lockstep::is_canceled(lockstep::cause(ctx)));
+    // The parent expires first: the child reports the parent's error and cause.
+    auto [parent, cancel_parent] = lockstep::with_timeout(lockstep::background(), 1s);
+    auto [child, cancel_child] = lockstep::with_timeout_cause(parent, 1h, why);
+    CHECK(child.deadline() == kSimulationEpoch + 3s);
+    child.done().recv();
+    CHECK(Clock::now() == kSimulationEpoch + 3s);
+    CHECK(lockstep::is_deadline_exceeded(lockstep::cause(child)));
+    cancel_parent(), cancel_child();
+  });
+}
+
+TEST_CASE("context: timeout with cause on real threads too", "[context][cause][both]") {
+  // A timeout <= 0 expires at once on either clock: no waiting in real time.
+  run_both([] {
+    auto why = std::make_exception_ptr(std::runtime_error("no budget left"));
+    auto [ctx, cancel] = lockstep::with_timeout_cause(lockstep::background(), 0s, why);
+    ctx.done().recv();
+    CHECK(lockstep::is_deadline_exceeded(ctx.err()));
+    CHECK(lockstep::error_message(lockstep::cause(ctx)) == "no budget left");
+    cancel();
+  });
+}

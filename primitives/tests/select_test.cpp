@@ -208,3 +208,61 @@ TEST_CASE("select: two cases on the same channel", "[select]") {
     CHECK(ch.try_recv().status == lockstep::ChanStatus::would_block);
   });
 }
+
+namespace {
+// Generic code that forwards its cases: with an empty pack it is `select {}`.
+template <class... Cases>
+std::size_t select_all(Cases&&... cases) {
+  return select(std::forward<Cases>(cases)...);  // line checked below: kSelectAllLine
+}
+constexpr int kSelectAllLine = __LINE__ - 2;
+std::string here(int line) { return fmt::format("primitives/tests/select_test.cpp:{}", line); }
+}  // namespace
+
+TEST_CASE("select: with no cases blocks forever, as Go's select {}", "[select][nil]") {
+  // A simulation whose fibers are all in `select {}` deadlocks; the dump
+  // names the wait "select (no cases)", no object, at the select() call: the
+  // generic caller's for the goroutine, main's own for main.
+  int run_line = __LINE__ + 1, spawn_line = 0, main_line = 0;
+  auto r = run_sim([&] {
+    spawn_line = __LINE__ + 1;
+    lockstep::go("idler", [] { select_all(); });
+    lockstep::sim::wait();
+    lockstep::sleep(2s);
+    main_line = __LINE__ + 1;
+    select();
+  });
+  CHECK(r.verdict == sim::Verdict::deadlock);
+  CHECK(r.message == "deadlock: all fibers are blocked and no timer is pending");
+  CHECK(r.elapsed() == 2s);
+  CHECK(r.dump() == "goroutine dump at +2s (2000-01-01T00:00:02Z): 2 fibers in 2 groups\n"
+                    "1 fiber blocked [select (no cases)] at " + here(main_line) + ", spawned at " +
+                        here(run_line) + "\n"
+                        "  fiber 1 \"main\" since +2s\n"
+                        "1 fiber blocked [select (no cases)] at " + here(kSelectAllLine) + ", spawned at " +
+                        here(spawn_line) + "\n"
+                        "  fiber 2 \"idler\" since +0s\n");
+}
+
+TEST_CASE("select: a goroutine left in select {} when main returns is a leak", "[select][nil]") {
+  int spawn_line = 0;
+  auto r = run_sim([&] {
+    spawn_line = __LINE__ + 1;
+    lockstep::go("idler", [] { select_all(); });
+    lockstep::sleep(1s);
+  });
+  CHECK(r.verdict == sim::Verdict::leak);
+  CHECK(r.message == "leak: main returned but 1 fiber remains blocked");
+  CHECK(r.dump() == "goroutine dump at +1s (2000-01-01T00:00:01Z): 1 fiber in 1 group\n"
+                    "1 fiber blocked [select (no cases)] at " + here(kSelectAllLine) + ", spawned at " +
+                        here(spawn_line) + "\n"
+                        "  fiber 2 \"idler\" since +0s\n");
+}
+
+TEST_CASE("select: a default case alone returns at once", "[select][default][both]") {
+  run_both([] {
+    bool ran = false;
+    CHECK(select_all(on_default([&] { ran = true; })) == 0);
+    CHECK(ran);
+  });
+}

@@ -24,7 +24,7 @@
 namespace lockstep::scenarios {
 
 // zone_service_load() is the zone service: it takes 50 ms and fails until +1s.
-inline Error zone_service_load(std::map<int, int>& zones) {
+[[nodiscard]] inline Error zone_service_load(std::map<int, int>& zones) {
   sleep(std::chrono::milliseconds(50));
   if (Clock::now() < kSimulationEpoch + std::chrono::seconds(1)) return make_error("zone service starting");
   for (int depot = 0; depot < 4; ++depot) zones[depot] = 100 + depot;

@@ -55,7 +55,7 @@ class LookupStore {
   const StoreConfig& config() const noexcept { return config_; }
 
  private:
-  Error lookup(const Context& ctx, const char* what, int id) {
+  [[nodiscard]] Error lookup(const Context& ctx, const char* what, int id) {
     auto counted = active_.enter();
     std::size_t fate = config_.faults ? decide(3) : (id >= kSlowIds ? 1 : 0);
     Duration wait = fate == 1 ? config_.slow_latency : config_.latency;
