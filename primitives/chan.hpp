@@ -175,9 +175,12 @@ class ChanState final : public Describes<ChanState<T>> {
     if (refs.release()) delete this;
   }
 
-  // drop_buffered_locked() discards the buffered values (a timer's stale tick).
-  void drop_buffered_locked() {
+  // drop_buffered_locked() discards the buffered values (a timer's stale
+  // tick); true if there was any.
+  bool drop_buffered_locked() {
+    bool dropped = !buffer_.empty();
     while (!buffer_.empty()) buffer_.pop();
+    return dropped;
   }
 
   bool closed() const noexcept { return closed_; }

@@ -28,17 +28,20 @@ struct TimerState final : TimerNode, Describes<TimerState>, std::enable_shared_f
     keepalive = shared_from_this();
     runtime->add_timer(*this);  // fires at once if the deadline is not in the future
   }
-  // disarm() stops a pending timer and drops an untaken value; true if pending.
+  // disarm() stops a pending timer and drops an untaken value; true if it
+  // was pending or a value was dropped. Counting a dropped value as "stopped"
+  // is Go 1.23's rule (runtime/time.go, timerchandrain): a fire nobody
+  // received is undone, so `if (!t.stop()) t.chan().recv();` never blocks on
+  // a value that stop() itself threw away.
   bool disarm() {
     bool pending = runtime->cancel_timer(*this);
-    if (!chan.is_nil()) {
-      auto* c = chan.state();
-      c->lock.lock();
-      c->drop_buffered_locked();
-      c->lock.unlock();
-    }
     if (pending) keepalive.reset();  // a handle still holds the state
-    return pending;
+    if (chan.is_nil()) return pending;
+    auto* c = chan.state();
+    c->lock.lock();
+    bool dropped = c->drop_buffered_locked();
+    c->lock.unlock();
+    return pending || dropped;
   }
 };
 

@@ -7,10 +7,12 @@
 //
 //   Timer(d)        fires once, d from now: its channel receives the
 //                   scheduled fire time (Go's `when`, not the read time).
-//   stop()          true if it stopped a pending timer. Afterwards the channel
-//                   holds no value (Go 1.23+: no stale value after Stop).
-//   reset(d)        re-arms d from now; true if it was pending. Afterwards only
-//                   the new deadline delivers (no stale value).
+//   stop()          true if it stopped a pending timer or dropped a value
+//                   that fired but nobody received (Go 1.23+). Afterwards the
+//                   channel holds no value, so `if (!t.stop()) t.chan().recv();`
+//                   never blocks on a value stop() dropped.
+//   reset(d)        re-arms d from now; true if it was pending or a fired value
+//                   was dropped, as stop(). Only the new deadline delivers.
 //   Ticker(period)  fires every period; a tick nobody took is dropped, as in
 //                   Go. stop(), reset(period). Misuse if period <= 0.
 //   after(d)        the channel of a fresh Timer (Go's time.After).
