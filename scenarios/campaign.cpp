@@ -16,7 +16,9 @@ VerdictCounts zero_counts() {
 
 namespace {
 
-ScenarioTally run_scenario(const Scenario& s, const CampaignConfig& c, const sim::Strategy& strategy,
+// `strategy` is the scenario's own copy: an adaptive pct bound grows with its
+// schedules alone, in the order this shard runs them.
+ScenarioTally run_scenario(const Scenario& s, const CampaignConfig& c, sim::Strategy strategy,
                            const std::function<void(const Failure&)>& on_failure, const CampaignProgress& progress) {
   ScenarioTally t;
   t.name = s.name;
@@ -26,6 +28,7 @@ ScenarioTally run_scenario(const Scenario& s, const CampaignConfig& c, const sim
   for (std::uint64_t k = c.shard.index; k < c.explore.schedules; k += c.shard.count) {
     std::uint64_t seed = c.explore.seed + k;
     sim::Report r = run_schedule(s, strategy, seed);
+    strategy.adapt(r.steps);
     ++t.verdicts[r.verdict];
     ++t.schedules;
     if (!r.passed()) {

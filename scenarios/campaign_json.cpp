@@ -145,9 +145,10 @@ CampaignSummary summary_of(const ReadJson& j) {
   s.shard = parse_shard(text(j, "shard"), "field \"shard\"");
   s.config.strategy = strategy_kind(text(j, "strategy"));
   if (s.config.strategy == sim::Strategy::Kind::pct) {
-    // The ranges Strategy::pct() accepts (the CLI's --depth and --steps).
+    // The ranges Strategy::pct() accepts (the CLI's --depth and --steps);
+    // steps 0 is the adaptive bound (sim::kPctStepsAdaptive).
     s.config.pct_depth = static_cast<unsigned>(number(j, "depth", 1, sim::kPctDepthMax));
-    s.config.pct_steps = number(j, "steps", 1);
+    s.config.pct_steps = number(j, "steps", sim::kPctStepsAdaptive);
   }
   s.config.seed = number(j, "seed");
   s.config.schedules = number(j, "schedules_per_scenario", 1, kSchedulesMax);

@@ -80,7 +80,7 @@ int replay(const std::string& name, const std::string& token, std::ostream& out,
 // and explore_config() reads them with the replay token's bounds and wording.
 struct ExploreFlags {
   std::string strategy = "random";
-  std::string schedules = "100", seed = "1", depth = "3", steps = "1000";
+  std::string schedules = "100", seed = "1", depth = "3", steps = "adaptive";
   bool no_dump = false;
 };
 
@@ -97,7 +97,9 @@ void add_explore_options(CLI::App* cmd, ExploreFlags& flags, const std::vector<s
   cmd->add_option("--depth", flags.depth, fmt::format("pct: bug depth, 1..{}", sim::kPctDepthMax))
       ->capture_default_str();
   cmd->add_option("--steps", flags.steps,
-                  fmt::format("pct: steps over which change points are drawn, 1..{}", sim::kU64Max))
+                  fmt::format("pct: steps over which change points are drawn, 1..{}, or adaptive "
+                              "(the longest schedule run so far)",
+                              sim::kU64Max))
       ->capture_default_str();
   cmd->add_flag("--no-dump", flags.no_dump, "failures without their goroutine dump");
 }
@@ -118,7 +120,7 @@ ExploreConfig explore_config(const ExploreFlags& flags) {
   c.schedules = flag_number(flags.schedules, "--schedules", 1, kSchedulesMax);
   c.seed = flag_number(flags.seed, "--seed", 0, sim::kU64Max);
   c.pct_depth = static_cast<unsigned>(flag_number(flags.depth, "--depth", 1, sim::kPctDepthMax));
-  c.pct_steps = flag_number(flags.steps, "--steps", 1, sim::kU64Max);
+  c.pct_steps = flags.steps == "adaptive" ? sim::kPctStepsAdaptive : flag_number(flags.steps, "--steps", 1, sim::kU64Max);
   return c;
 }
 

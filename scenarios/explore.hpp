@@ -33,7 +33,7 @@ struct ExploreConfig {
   std::uint64_t schedules = 100;
   std::uint64_t seed = 1;
   unsigned pct_depth = 3;
-  std::uint64_t pct_steps = 1000;
+  std::uint64_t pct_steps = sim::kPctStepsAdaptive;  // or a fixed bound >= 1
 };
 
 // strategy_of() builds the Strategy a config names (fifo, random or pct).

@@ -16,10 +16,10 @@ using lockstep::detail::fail_misuse;
 Strategy Strategy::pct(unsigned depth, std::uint64_t steps, SourceLocation where) {
   if (depth < 1 || depth > kPctDepthMax)
     fail_misuse(fmt::format("Strategy::pct: depth {} is out of range [1, {}]", depth, kPctDepthMax), nullptr, where);
-  if (steps < 1) fail_misuse("Strategy::pct: steps must be at least 1", nullptr, where);
   Strategy s{Kind::pct};
   s.pct_depth_ = depth;
-  s.pct_steps_ = steps;
+  s.pct_adaptive_ = steps == kPctStepsAdaptive;
+  s.pct_steps_ = s.pct_adaptive_ ? kPctStepsEstimate : steps;
   return s;
 }
 
@@ -45,7 +45,10 @@ std::string to_string(Strategy::Kind k) {
 std::string describe(const Strategy& s) {
   switch (s.kind()) {
     case Strategy::Kind::pct:
-      return fmt::format("pct(depth={}, steps={})", s.pct_depth(), s.pct_steps());
+      if (!s.pct_adaptive()) return fmt::format("pct(depth={}, steps={})", s.pct_depth(), s.pct_steps());
+      // Before a run is measured the bound is only a guess: not worth showing.
+      return s.pct_adaptive_measured() ? fmt::format("pct(depth={}, adaptive steps={})", s.pct_depth(), s.pct_steps())
+                                       : fmt::format("pct(depth={}, adaptive steps)", s.pct_depth());
     case Strategy::Kind::replay:
       return fmt::format("replay({} decisions, then {})", s.decisions().size(), to_string(s.then()));
     default: return to_string(s.kind());

@@ -18,7 +18,10 @@
 //                   priority at spawn, the highest-priority runnable fiber
 //                   runs, and at depth-1 steps drawn from [1, steps] the
 //                   running fiber drops below all others. Finds any bug of
-//                   depth d with probability >= 1/(n k^(d-1)).
+//                   depth d with probability >= 1/(n k^(d-1)), n fibers and
+//                   k = steps >= the run's steps. By default `steps` adapts:
+//                   the longest run an exploration has seen so far (as
+//                   Coyote does), kPctStepsEstimate before the first.
 //   replay(decisions, then)
 //                   take the decisions in order (an index >= n is taken modulo
 //                   n, so shrunk lists stay valid), then continue with `then`.
@@ -29,6 +32,7 @@
 // distributions, whose results differ between standard libraries.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -43,6 +47,12 @@ namespace lockstep::sim {
 
 // The deepest PCT search Strategy::pct() accepts (depth 1..kPctDepthMax).
 inline constexpr unsigned kPctDepthMax = 64;
+// kPctStepsAdaptive, as pct()'s `steps`, asks for the adaptive step bound.
+inline constexpr std::uint64_t kPctStepsAdaptive = 0;
+// kPctStepsEstimate is the adaptive bound's guess for an exploration's first
+// schedule, before any run was measured: the fixed default before the bound
+// adapted, so a single run behaves as it always did.
+inline constexpr std::uint64_t kPctStepsEstimate = 1000;
 
 class Strategy {
  public:
@@ -50,8 +60,9 @@ class Strategy {
 
   static Strategy fifo() { return Strategy{Kind::fifo}; }
   static Strategy random() { return Strategy{Kind::random}; }
-  // pct() checks 1 <= depth <= kPctDepthMax and steps >= 1 (Misuse otherwise).
-  static Strategy pct(unsigned depth = 3, std::uint64_t steps = 1000,
+  // pct() checks 1 <= depth <= kPctDepthMax (Misuse otherwise). `steps` is
+  // the fixed step bound k, or kPctStepsAdaptive for one that adapt() grows.
+  static Strategy pct(unsigned depth = 3, std::uint64_t steps = kPctStepsAdaptive,
                       SourceLocation where = SourceLocation::current());
   // replay() follows `decisions`, then `then` (fifo or random; Misuse otherwise).
   static Strategy replay(std::vector<std::uint32_t> decisions, Strategy then = fifo(),
@@ -59,7 +70,20 @@ class Strategy {
 
   Kind kind() const noexcept { return kind_; }
   unsigned pct_depth() const noexcept { return pct_depth_; }
-  std::uint64_t pct_steps() const noexcept { return pct_steps_; }
+  // pct_steps() is the step bound the next schedule uses (>= 1): the fixed
+  // one, or the adaptive one as adapt() left it.
+  std::uint64_t pct_steps() const noexcept { return pct_longest_ > 0 ? pct_longest_ : pct_steps_; }
+  bool pct_adaptive() const noexcept { return pct_adaptive_; }
+  // pct_adaptive_measured(): an adaptive bound that adapt() has set.
+  bool pct_adaptive_measured() const noexcept { return pct_longest_ > 0; }
+  // adapt() tells the strategy a schedule of its exploration took
+  // `run_steps` steps (Report::steps). An adaptive pct's bound becomes the
+  // longest run seen so far; anything else ignores it. Explorations call it
+  // after each schedule, in schedule order, so schedule i's bound depends
+  // only on schedules 0..i-1 and the same seeds give the same schedules.
+  void adapt(std::uint64_t run_steps) noexcept {
+    if (pct_adaptive_) pct_longest_ = std::max(pct_longest_, run_steps);
+  }
   const std::vector<std::uint32_t>& decisions() const noexcept { return decisions_; }
   Kind then() const noexcept { return then_; }
 
@@ -69,19 +93,28 @@ class Strategy {
   explicit Strategy(Kind k) : kind_(k) {}
   Kind kind_ = Kind::fifo;
   unsigned pct_depth_ = 3;
-  std::uint64_t pct_steps_ = 1000;
+  std::uint64_t pct_steps_ = kPctStepsEstimate;  // fixed bound, or the first schedule's guess
+  bool pct_adaptive_ = false;
+  std::uint64_t pct_longest_ = 0;  // adaptive: longest run seen, 0 before any
   std::vector<std::uint32_t> decisions_;
   Kind then_ = Kind::fifo;
 };
 
 std::string to_string(Strategy::Kind k);
-// describe() is short and human: "pct(depth=3, steps=1000)", "replay(12 decisions, then fifo)".
+// describe() is short and human: "pct(depth=3, steps=1000)", "pct(depth=3,
+// adaptive steps)" before the first run is measured, "pct(depth=3, adaptive
+// steps=57)" after (the bound the next schedule uses), "replay(12 decisions,
+// then fifo)".
 std::string describe(const Strategy& s);
 
 // A replay token is one line that rebuilds a run's decisions:
 //   lockstep1:fifo:seed=0
 //   lockstep1:random:seed=42
 //   lockstep1:pct:seed=7:depth=3:steps=1000
+// A pct token's steps= is the bound that run used, adaptive or not: with the
+// seed and depth it fixes every priority and change point, so the token
+// replays the schedule exactly (as a fixed-bound pct) and tokens written
+// before the bound adapted decode and replay as they did.
 //   lockstep1:replay:seed=0:then=fifo:d=0x3.1.0.2x2
 // After "lockstep1:<strategy>", key=value fields in any order, each at most
 // once; every number is decimal digits only:

@@ -114,8 +114,10 @@ inline std::string run_fuzz(void (*body)(), const FuzzOptions& options,
   for (std::uint64_t i = 0; i < options.schedules; ++i) {
     o.seed = base + i;
     o.self_check = options.self_check_every != 0 && i % options.self_check_every == 0;
+    sim::Report r = sim::run([body] { body(); }, o, where);
+    o.strategy.adapt(r.steps);  // an adaptive pct learns the runs' length
     std::string text = detail::failure(
-        sim::run([body] { body(); }, o, where), options.allow_leaks,
+        r, options.allow_leaks,
         fmt::format("schedule {} of {} failed{}:\n", i + 1, options.schedules,
                     o.self_check ? " (self-checked)" : ""));
     if (!text.empty()) return text;
