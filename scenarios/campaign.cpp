@@ -16,19 +16,34 @@ VerdictCounts zero_counts() {
 
 namespace {
 
-// `strategy` is the scenario's own copy: an adaptive pct bound grows with its
-// schedules alone, in the order this shard runs them.
+// A shard must run schedule k exactly as the unsharded campaign does, so an
+// adaptive bound learns only from the warm-up schedules (kAdaptWarmup), which
+// every shard runs: those it does not own just to measure them (not counted,
+// not reported). At most 64 extra runs per scenario and shard, against the
+// thousands a campaign runs.
+// next_schedule() is the first k >= from this shard runs: one it owns, or a
+// warm-up schedule of an adaptive bound.
+std::uint64_t next_schedule(const Shard& shard, bool warmup, std::uint64_t from) {
+  if (warmup && from < kAdaptWarmup) return from;
+  std::uint64_t offset = (shard.index + shard.count - from % shard.count) % shard.count;
+  return from + offset;
+}
+
+// `strategy` is the scenario's own copy: an adaptive pct bound learns from
+// this scenario's schedules alone.
 ScenarioTally run_scenario(const Scenario& s, const CampaignConfig& c, sim::Strategy strategy,
                            const std::function<void(const Failure&)>& on_failure, const CampaignProgress& progress) {
   ScenarioTally t;
   t.name = s.name;
   t.expects = s.expect.verdict;
   std::uint64_t planned = c.shard.owned(c.explore.schedules);
-  // The first schedule this shard owns is its index; then every count-th.
-  for (std::uint64_t k = c.shard.index; k < c.explore.schedules; k += c.shard.count) {
+  bool warmup = strategy.pct_adaptive();
+  for (std::uint64_t k = next_schedule(c.shard, warmup, 0); k < c.explore.schedules;
+       k = next_schedule(c.shard, warmup, k + 1)) {
     std::uint64_t seed = c.explore.seed + k;
     sim::Report r = run_schedule(s, strategy, seed);
-    strategy.adapt(r.steps);
+    if (k < kAdaptWarmup) strategy.adapt(r.steps);
+    if (!c.shard.owns(k)) continue;
     ++t.verdicts[r.verdict];
     ++t.schedules;
     if (!r.passed()) {

@@ -23,7 +23,7 @@ Exploration explore(const Scenario& s, const ExploreConfig& c, const Progress& p
   bool other_failure = false;
   for (std::uint64_t i = 0; i < planned; ++i) {
     sim::Report r = run_schedule(s, strategy, c.seed + i);
-    strategy.adapt(r.steps);
+    if (i < kAdaptWarmup) strategy.adapt(r.steps);
     ++e.verdicts[r.verdict];
     ++e.schedules_run;
     if (!r.passed()) {

@@ -4,8 +4,9 @@
 //   Exploration e = explore(*find_scenario("mistakes/polite_retry"), c);
 //   e.held;          // caught with the expected verdict (or passed everywhere)
 //
-// Schedule i (from 0) runs with seed `seed + i`; under fifo every schedule is
-// the same, so one is run. A correct scenario holds when every schedule
+// Schedule i (from 0) runs with seed `seed + i` (and under an adaptive pct,
+// the bound kAdaptWarmup describes); under fifo every schedule is the same,
+// so one is run. A correct scenario holds when every schedule
 // passed; a buggy one when at least one schedule matched its expectation and
 // none ended in another failing verdict. The first failing report is kept
 // whole (token, dump) for the runner to print.
@@ -35,6 +36,14 @@ struct ExploreConfig {
   unsigned pct_depth = 3;
   std::uint64_t pct_steps = sim::kPctStepsAdaptive;  // or a fixed bound >= 1
 };
+
+// kAdaptWarmup: how many of a scenario's first schedules teach an adaptive
+// pct bound. Schedule k's bound is the longest of schedules
+// 0..min(k, kAdaptWarmup)-1 (Coyote's rule, frozen after the warm-up), in
+// `run` and in every shard of `fuzz` alike: a shard cannot see the schedules
+// other shards run, and schedule k must be the same schedule however the
+// campaign is sharded, so that its token is the one `run` prints.
+inline constexpr std::uint64_t kAdaptWarmup = 64;
 
 // strategy_of() builds the Strategy a config names (fifo, random or pct).
 sim::Strategy strategy_of(const ExploreConfig& c);

@@ -96,8 +96,8 @@ TEST_CASE("cli: a group prefix runs every scenario under it", "[cli]") {
   auto run = cli({"run", "patterns/", "--schedules", "2", "--strategy", "pct"});
   CHECK(run.status == kExitHeld);
   CHECK(run.out.starts_with("ok   patterns/build_assignment  expects passed\n"
-                            "  2 schedules (pct(depth=3, steps=1000), seed 1): passed 2\n"));
-  CHECK(run.out.ends_with("green: 9 of 9 scenarios as expected (2 per scenario, pct(depth=3, steps=1000), seed 1)\n"));
+                            "  2 schedules (pct(depth=3, adaptive steps), seed 1): passed 2\n"));
+  CHECK(run.out.ends_with("green: 9 of 9 scenarios as expected (2 per scenario, pct(depth=3, adaptive steps), seed 1)\n"));
 }
 
 TEST_CASE("cli: --version prints the library's version and exits 0", "[cli]") {

@@ -18,8 +18,8 @@ using namespace lockstep::scenarios::test;
 
 namespace {
 
-// The campaign the tests shard: dropped_error fails on some pct schedules
-// only, so every shard finds different schedules (with dumps, to merge them too).
+// The campaign the tests shard: both scenarios fail on pct schedules, so
+// every shard finds different schedules (with dumps, to merge them too).
 const std::vector<const char*> kCampaign{"fuzz",        "mistakes/dropped_error", "mistakes/missing_receiver",
                                          "--strategy",  "pct",                    "--schedules",
                                          "10",          "--seed",                 "1"};
@@ -48,7 +48,7 @@ TEST_CASE("merge: the merge of every shard is exactly the unsharded campaign", "
   CHECK(merged.err == whole.err);  // the same one-line result
   auto out = lines(merged.out);
   REQUIRE(out.size() == lines(whole.out).size());
-  CHECK(out.size() == 20);  // 9 dropped_error and 10 missing_receiver failures, then the summary
+  CHECK(out.size() == 21);  // 10 dropped_error and 10 missing_receiver failures, then the summary
   CHECK(failure_lines(merged.out) == failure_lines(whole.out));
   // Merge writes them sorted by scenario, then schedule.
   std::vector<std::string> failures(out.begin(), out.end() - 1);
@@ -104,8 +104,8 @@ TEST_CASE("merge: an unexpected failure in any shard fails the merged campaign",
   CHECK(merged.status == kExitNotHeld);
   CHECK(merged.err == fmt::format("  unexpected failure: mistakes/dropped_error schedule {} (seed {}): {}\n"
                                   "    replay: lockstep-scenarios replay mistakes/dropped_error '{}'\n"
-                                  "RED: shard 0/1: 20 schedules of 2 scenarios (pct(depth=3, steps=1000), seed 1): "
-                                  "passed 1, deadlock 10, exception 9; 19 failures, 1 unexpected\n",
+                                  "RED: shard 0/1: 20 schedules of 2 scenarios (pct(depth=3, adaptive steps), seed 1): "
+                                  "deadlock 10, exception 10; 20 failures, 1 unexpected\n",
                                   f.schedule, f.seed, f.message, f.token));
   CHECK(nlohmann::json::parse(lines(merged.out).back())["unexpected_failures"] == 1);
 }
@@ -139,8 +139,8 @@ TEST_CASE("merge: bad input: the file, line or shards at fault, and status 2", "
                "10", "--seed", "2", "--shard", "1/3", "--out", other.c_str()})
               .status == kExitHeld);
   rejects({s0.c_str(), other.c_str(), s2.c_str()},
-          s0 + " and " + other + " are shards of different campaigns: pct(depth=3, steps=1000), seed 1, 10 "
-          "schedules per scenario / pct(depth=3, steps=1000), seed 2, 10 schedules per scenario");
+          s0 + " and " + other + " are shards of different campaigns: pct(depth=3, adaptive steps), seed 1, 10 "
+          "schedules per scenario / pct(depth=3, adaptive steps), seed 2, 10 schedules per scenario");
   REQUIRE(cli({"fuzz", "mistakes/missing_receiver", "--strategy", "pct", "--schedules", "10", "--seed", "1",
                "--shard", "1/3", "--out", other.c_str()})
               .status == kExitHeld);

@@ -283,7 +283,6 @@ TEST_CASE("strategy: choose() is a recorded decision", "[strategy][choose]") {
 TEST_CASE("strategy: bad strategy parameters are misuse", "[strategy][misuse]") {
   CHECK_THROWS_WITH(sim::Strategy::pct(0), Catch::Contains("depth 0 is out of range [1, 64]"));
   CHECK_THROWS_WITH(sim::Strategy::pct(65), Catch::Contains("depth 65 is out of range"));
-  CHECK_THROWS_WITH(sim::Strategy::pct(3, 0), Catch::Contains("steps must be at least 1"));
   CHECK_THROWS_WITH(sim::Strategy::replay({}, sim::Strategy::pct()),
                     Catch::Contains("`then` must be fifo or random"));
 }
@@ -306,4 +305,18 @@ TEST_CASE("strategy: same options give a bit-identical report, dump included", "
   CHECK(sim::to_string(a) == sim::to_string(b));
   CHECK(a.decisions == b.decisions);
   CHECK(a.end == b.end);
+}
+
+TEST_CASE("strategy: pct's steps 0 is the adaptive bound, any other is fixed", "[strategy][pct]") {
+  auto adaptive = sim::Strategy::pct(3, sim::kPctStepsAdaptive);
+  CHECK(adaptive == sim::Strategy::pct());
+  CHECK(adaptive.pct_adaptive());
+  CHECK(adaptive.pct_steps() == sim::kPctStepsEstimate);  // the guess, before any run
+  auto fixed = sim::Strategy::pct(3, 1);
+  CHECK_FALSE(fixed.pct_adaptive());
+  fixed.adapt(500);
+  CHECK(fixed.pct_steps() == 1);
+  auto random = sim::Strategy::random();
+  random.adapt(500);
+  CHECK(random == sim::Strategy::random());
 }
