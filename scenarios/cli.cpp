@@ -120,7 +120,13 @@ ExploreConfig explore_config(const ExploreFlags& flags) {
   c.schedules = flag_number(flags.schedules, "--schedules", 1, kSchedulesMax);
   c.seed = flag_number(flags.seed, "--seed", 0, sim::kU64Max);
   c.pct_depth = static_cast<unsigned>(flag_number(flags.depth, "--depth", 1, sim::kPctDepthMax));
-  c.pct_steps = flags.steps == "adaptive" ? sim::kPctStepsAdaptive : flag_number(flags.steps, "--steps", 1, sim::kU64Max);
+  if (flags.steps == "adaptive")
+    c.pct_steps = sim::kPctStepsAdaptive;
+  else if (auto steps = sim::parse_whole(flags.steps, 1, sim::kU64Max))
+    c.pct_steps = *steps;
+  else
+    throw std::invalid_argument(fmt::format("--steps must be adaptive or a whole number in 1..{}, not {}",
+                                            sim::kU64Max, sim::quote(flags.steps)));
   return c;
 }
 

@@ -15,6 +15,8 @@
 // LOCKSTEP_FUZZ_CASE(name, tags[, options...]) runs it under `schedules`
 // schedules of `strategy` (random by default), seeds base, base+1, ...,
 // running every `self_check_every`-th of them twice (Options::self_check).
+// An adaptive pct (Strategy::pct(depth)) learns its step bound from the
+// schedules before each one (Strategy::adapt).
 // The options after the tags are designated initializers of TestOptions /
 // FuzzOptions (or one such value).
 //

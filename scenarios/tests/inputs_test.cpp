@@ -125,10 +125,10 @@ std::vector<Probe> corpus() {
       {{"run", "--depth", "0"}, "--depth must be a whole number in 1..64, not \"0\""},
       {{"run", "--depth", "65"}, "--depth must be a whole number in 1..64, not \"65\""},
       {{"run", "--depth", "4294967297"}, "--depth must be a whole number in 1..64, not \"4294967297\""},
-      {{"run", "--strategy", "pct", "--steps", "0"}, "--steps must be a whole number in 1..18446744073709551615, not \"0\""},
-      {{"run", "--steps", "-1"}, "--steps must be a whole number in 1..18446744073709551615, not \"-1\""},
+      {{"run", "--strategy", "pct", "--steps", "0"}, "--steps must be adaptive or a whole number in 1..18446744073709551615, not \"0\""},
+      {{"run", "--steps", "-1"}, "--steps must be adaptive or a whole number in 1..18446744073709551615, not \"-1\""},
       {{"fuzz", "--steps", "18446744073709551616"},
-       "--steps must be a whole number in 1..18446744073709551615, not \"18446744073709551616\""},
+       "--steps must be adaptive or a whole number in 1..18446744073709551615, not \"18446744073709551616\""},
       // ---- shards: the flag and the environment
       {{"fuzz", "--strategy", "fifo"}, "--strategy: fifo not in {random,pct} (see --help)"},
       {{"fuzz", "--shard", "3/2"}, "--shard \"3/2\": shard index 3 is not below the shard count 2 (indices run 0..1)"},

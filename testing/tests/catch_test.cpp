@@ -151,3 +151,24 @@ TEST_CASE("catch: a fuzz case self-checks its first schedule", "[catch]") {
   CHECK_THAT(text, Catch::StartsWith("schedule 1 of 100 failed (self-checked):\nlockstep: nondeterminism: "));
   CHECK(lt::run_fuzz([] { lockstep::sleep(++calls * 1ms); }, {.self_check_every = 0}).empty());
 }
+
+TEST_CASE("catch: a pct fuzz case learns its step bound from the schedules before", "[catch][pct]") {
+  // Schedule i (from 0) takes 10 * (i + 1) yields and schedule 3 fails, so
+  // its token carries the longest earlier run: schedule 2's steps, not the
+  // first schedule's guess of 1000.
+  static int schedule = 0;
+  schedule = 0;
+  auto body = [] {
+    int yields = 10 * ++schedule;
+    for (int i = 0; i < yields; ++i) lockstep::yield();
+    if (schedule == 4) throw std::runtime_error("fourth");
+  };
+  auto longest = sim::run(
+      [] {
+        for (int i = 0; i < 30; ++i) lockstep::yield();
+      },
+      {});
+  std::string text = lt::run_fuzz(body, {.strategy = sim::Strategy::pct(2), .schedules = 5, .self_check_every = 0});
+  CHECK_THAT(text, Catch::StartsWith("schedule 4 of 5 failed:\n"));
+  CHECK_THAT(text, Catch::Contains(fmt::format(":depth=2:steps={}'", longest.steps)));
+}
