@@ -111,10 +111,6 @@ std::string describe(const Strategy& s);
 //   lockstep1:fifo:seed=0
 //   lockstep1:random:seed=42
 //   lockstep1:pct:seed=7:depth=3:steps=1000
-// A pct token's steps= is the bound that run used, adaptive or not: with the
-// seed and depth it fixes every priority and change point, so the token
-// replays the schedule exactly (as a fixed-bound pct) and tokens written
-// before the bound adapted decode and replay as they did.
 //   lockstep1:replay:seed=0:then=fifo:d=0x3.1.0.2x2
 // After "lockstep1:<strategy>", key=value fields in any order, each at most
 // once; every number is decimal digits only:
@@ -127,6 +123,10 @@ std::string describe(const Strategy& s);
 //          equal decisions ("0x3" = three zeros), count 1..kReplayDecisionsMax;
 //          in all at most kReplayDecisionsMax decisions.
 // Pass it as Options::replay or the LOCKSTEP_REPLAY environment variable.
+// A pct token's steps= is the bound that run used, adaptive or not: with the
+// seed and depth it fixes every priority and change point, so the token
+// replays the schedule exactly (as a fixed-bound pct) and tokens written
+// before the bound adapted decode and replay as they did.
 std::string make_token(const Strategy& s, std::uint64_t seed);
 
 // kReplayDecisionsMax caps a token's decoded decisions, checked before

@@ -188,4 +188,12 @@ TEST_CASE("pct: an adaptive bound's run replays from its token", "[strategy][pct
   lost_update(again, replayed);
   CHECK(replayed.decisions == original.decisions);
   CHECK(replayed.strategy == sim::Strategy::pct(2, 37));
+  // A token written before the bound adapted has the same fields: it decodes
+  // to the fixed bound it names.
+  sim::Strategy old = sim::Strategy::fifo();
+  std::uint64_t seed = 0;
+  sim::parse_token("lockstep1:pct:seed=7:depth=3:steps=1000", old, seed);
+  CHECK(old == sim::Strategy::pct(3, 1000));
+  CHECK_FALSE(old.pct_adaptive());
+  CHECK(seed == 7);
 }
