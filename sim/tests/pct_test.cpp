@@ -25,53 +25,53 @@ void pad(int steps) {
 // One run of a program: true if its bug showed.
 using Program = std::function<bool(const sim::Options&, sim::Report&)>;
 
-// Ordering bug of depth 1 (one constraint: the reader's load before the
-// writer's store). n = 3 fibers: main, reader, writer.
-bool ordering_bug(const sim::Options& o, sim::Report& report) {
-  bool stale = false;
-  report = sim::run(
+// run_pair() runs `first` and `second` as two fibers spawned in that order
+// by main, which waits for both: n = 3 fibers.
+sim::Report run_pair(const sim::Options& o, std::function<void()> first, std::function<void()> second) {
+  return sim::run(
       [&] {
-        lockstep::Atomic<int> ready{0};
         lockstep::WaitGroup wg;
         wg.add(2);
-        lockstep::go([&] {
-          pad(10);
-          stale = ready.load() == 0;
-          wg.done();
-        });
-        lockstep::go([&] {
-          pad(10);
-          ready.store(1);
-          wg.done();
-        });
+        for (auto* body : {&first, &second})
+          lockstep::go([&wg, body] {
+            (*body)();
+            wg.done();
+          });
         wg.wait();
       },
       o);
+}
+
+// Ordering bug of depth 1 (one constraint: the reader's load before the
+// writer's store).
+bool ordering_bug(const sim::Options& o, sim::Report& report) {
+  bool stale = false;
+  lockstep::Atomic<int> ready{0};
+  report = run_pair(
+      o,
+      [&] {
+        pad(10);
+        stale = ready.load() == 0;
+      },
+      [&] {
+        pad(10);
+        ready.store(1);
+      });
   return stale;
 }
 
 // Atomicity violation of depth 2 (the first incrementer preempted between
 // its load and its store, then the other's load before that store): a lost
-// update. n = 3 fibers: main and two incrementers.
+// update.
 bool lost_update(const sim::Options& o, sim::Report& report) {
-  int final_value = 0;
-  report = sim::run(
-      [&] {
-        lockstep::Atomic<int> x{0};
-        lockstep::WaitGroup wg;
-        wg.add(2);
-        for (int i = 0; i < 2; ++i)
-          lockstep::go([&] {
-            pad(10);
-            int v = x.load();
-            x.store(v + 1);
-            wg.done();
-          });
-        wg.wait();
-        final_value = x.load();
-      },
-      o);
-  return final_value == 1;
+  lockstep::Atomic<int> x{0};
+  auto increment = [&] {
+    pad(10);
+    int v = x.load();
+    x.store(v + 1);
+  };
+  report = run_pair(o, increment, increment);
+  return x.load() == 1;
 }
 
 struct Measured {
@@ -129,22 +129,13 @@ TEST_CASE("pct: the adaptive bound is the longest run seen, so change points can
   constexpr int kWork = 3000;
   auto seen_in = [](const sim::Options& o, sim::Report& report) {
     int seen = -1;
-    report = sim::run(
+    lockstep::Atomic<int> progress{0};
+    report = run_pair(
+        o,
         [&] {
-          lockstep::Atomic<int> progress{0};
-          lockstep::WaitGroup wg;
-          wg.add(2);
-          lockstep::go([&] {
-            for (int i = 0; i < kWork; ++i) progress.fetch_add(1);
-            wg.done();
-          });
-          lockstep::go([&] {
-            seen = progress.load();
-            wg.done();
-          });
-          wg.wait();
+          for (int i = 0; i < kWork; ++i) progress.fetch_add(1);
         },
-        o);
+        [&] { seen = progress.load(); });
     return seen;
   };
   auto stopped_late = [&](sim::Strategy strategy) {
