@@ -136,6 +136,7 @@ TEST_CASE("mn: a worker held by one goroutine is reported, and its queue taken b
     helped.store(true);
   });
   REQUIRE(eventually([&] { return lockstep::num_goroutines() == leaks.baseline() + 1; }));
+  std::atomic<bool> hog_gave_up{false};
   int line = __LINE__ + 1;
   lockstep::go("hog", [&, wake] {
     wake.send(1);  // readies "helper" into this worker's runnext
@@ -144,12 +145,14 @@ TEST_CASE("mn: a worker held by one goroutine is reported, and its queue taken b
             (rt->procs() > 1 && !helped.load())) &&
            std::chrono::steady_clock::now() < deadline) {
     }  // no scheduling point: the worker is held
+    hog_gave_up.store(std::chrono::steady_clock::now() >= deadline);
   });
   REQUIRE(eventually([&] { return stall_reports.load(std::memory_order_acquire) > before; }));
   CHECK_THAT(last_stall, Catch::Contains(fmt::format(" \"hog\" (spawned at mn/tests/scheduler_test.cpp:{})", line)));
   CHECK_THAT(last_stall, Catch::Contains("without a scheduling point; the worker's other goroutines wait"));
   if (rt->procs() > 1) CHECK(eventually([&] { return helped.load(); }));
   leaks.verify();
+  CHECK_FALSE(hog_gave_up.load());  // "helper" ran while "hog" held its worker, not after
   MnRuntime::stall_reporter = nullptr;
 }
 
@@ -276,6 +279,29 @@ TEST_CASE("mn: goroutines waiting on timers that come due as they park", "[real]
     });
   wg.wait();
   CHECK(ticks.load() == 8 * scaled(2000));
+  leaks.verify();
+}
+
+TEST_CASE("mn: a sleeper whose timer fires before its park completes wakes", "[real][mn][timers]") {
+  // A sleep's timer readies its goroutine without any lock the park holds,
+  // so another worker may fire it between add_timer and the park's state
+  // change: the goroutine is `notified` on its way to parked and must not
+  // park (a lost wake-up would leave it asleep forever). Sleeps of 0-2 us
+  // on every worker make that moment common.
+  LeakCheck leaks;
+  std::atomic<int> woke{0};
+  lockstep::WaitGroup wg;
+  for (int g = 0; g < 8; ++g)
+    wg.go([&woke] {
+      for (int i = 0; i < scaled(4000); ++i) {
+        lockstep::sleep(std::chrono::microseconds(i % 3));
+        woke.fetch_add(1);
+      }
+    });
+  auto [ctx, cancel] = lockstep::with_timeout(lockstep::background(), 30s);
+  REQUIRE(wg.wait(ctx) == nullptr);
+  cancel();
+  CHECK(woke.load() == 8 * scaled(4000));
   leaks.verify();
 }
 
