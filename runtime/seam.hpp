@@ -46,12 +46,15 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 
 #include "runtime/clock.hpp"
 #include "runtime/source_location.hpp"
 #include "runtime/unique_function.hpp"
 
 namespace lockstep::detail {
+
+struct WaitEdges;  // runtime/wait_edges.hpp
 
 // The object a task waits on, as the goroutine dump shows it:
 // "chan<int> #7 cap=0 len=0", "mutex #3 held by fiber 5". A type derives
@@ -66,24 +69,44 @@ namespace lockstep::detail {
 class Waitable {
  public:
   std::string describe() const { return describe_(*this); }
+  // wait_edges() adds what the wait-for graph needs beyond describe() (who
+  // holds the object, a select's cases); most objects add nothing. Only a
+  // simulation's verdict or sim::wait_graph() calls it: it costs nothing else.
+  void wait_edges(WaitEdges& out) const {
+    if (edges_ != nullptr) edges_(*this, out);
+  }
 
  protected:
   using Describe = std::string (*)(const Waitable&);
-  explicit Waitable(Describe describe) noexcept : describe_(describe) {}
+  using Edges = void (*)(const Waitable&, WaitEdges&);
+  explicit Waitable(Describe describe, Edges edges = nullptr) noexcept
+      : describe_(describe), edges_(edges) {}
   Waitable(const Waitable&) = default;
   Waitable& operator=(const Waitable&) = default;
   ~Waitable() = default;
 
  private:
   Describe describe_;
+  Edges edges_;
 };
 
-// Describes<T> makes T a Waitable whose description is T::describe().
+// Describes<T> makes T a Waitable whose description is T::describe(), and
+// whose wait_edges() is T::wait_edges() if T has one.
 template <class T>
 class Describes : public Waitable {
  protected:
   Describes() noexcept
-      : Waitable([](const Waitable& w) { return static_cast<const T&>(w).describe(); }) {}
+      : Waitable([](const Waitable& w) { return static_cast<const T&>(w).describe(); },
+                 edges_of()) {}
+
+ private:
+  static constexpr Edges edges_of() noexcept {
+    // T's own wait_edges(), not the one every Waitable inherits.
+    if constexpr (std::is_same_v<decltype(&T::wait_edges), void (T::*)(WaitEdges&) const>)
+      return [](const Waitable& w, WaitEdges& e) { static_cast<const T&>(w).wait_edges(e); };
+    else
+      return nullptr;
+  }
 };
 
 // What a parked task waits for. `reason` is a Go-style wait reason with
