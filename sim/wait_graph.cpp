@@ -12,6 +12,21 @@
 
 namespace lockstep::sim {
 
+const WaitGraph::Fiber* WaitGraph::find(std::uint64_t id) const {
+  auto it = std::lower_bound(fibers.begin(), fibers.end(), id, [](const Fiber& f, std::uint64_t v) { return f.id < v; });
+  return it != fibers.end() && it->id == id ? &*it : nullptr;
+}
+
+std::vector<std::uint64_t> WaitGraph::other_side(std::uint64_t fiber, const Wait& wait) const {
+  std::vector<std::uint64_t> out;
+  if (!objects[wait.object].channel) return out;
+  const char* other = std::strcmp(wait.op, "send") == 0 ? "recv" : "send";
+  for (const Fiber& f : fibers)
+    for (const Wait& w : f.waits)
+      if (f.id != fiber && w.object == wait.object && std::strcmp(w.op, other) == 0) out.push_back(f.id);
+  return out;
+}
+
 WaitGraph wait_graph(SourceLocation where) {
   detail::Simulation* sim = detail::Simulation::on_this_thread();
   if (sim == nullptr) lockstep::detail::fail_misuse("sim::wait_graph() outside a simulation", nullptr, where);
@@ -66,12 +81,11 @@ class Nodes {
     for (std::size_t j = 0; j < g.objects.size(); ++j) {
       for (std::uint64_t id : g.objects[j].holders)
         if (std::size_t i = fiber_index(id); i < f) succ_[f + j].push_back(i);
-      if (!g.objects[j].channel) continue;
-      // A channel waits for the fibers blocked on its other side.
-      for (std::size_t i = 0; i < f; ++i)
-        for (const WaitGraph::Wait& w : g.fibers[i].waits)
-          if (w.object == j && other_side_waits(j, w.op, i)) succ_[f + j].push_back(i);
     }
+    // A channel waits for the fibers blocked on its other side.
+    for (const WaitGraph::Fiber& fiber : g.fibers)
+      for (const WaitGraph::Wait& w : fiber.waits)
+        for (std::uint64_t id : g.other_side(fiber.id, w)) succ_[f + w.object].push_back(fiber_index(id));
   }
 
   // cycles() is every strongly connected component of two nodes or more
@@ -127,19 +141,8 @@ class Nodes {
 
  private:
   std::size_t fiber_index(std::uint64_t id) const {
-    auto it = std::lower_bound(g_.fibers.begin(), g_.fibers.end(), id,
-                               [](const WaitGraph::Fiber& f, std::uint64_t v) { return f.id < v; });
-    return it != g_.fibers.end() && it->id == id ? static_cast<std::size_t>(it - g_.fibers.begin())
-                                                 : g_.fibers.size();
-  }
-  // other_side_waits() tells whether a fiber other than fibers[me] waits on
-  // channel j for the operation that completes `op` (a send for a recv).
-  bool other_side_waits(std::size_t j, const char* op, std::size_t me) const {
-    const char* other = std::strcmp(op, "send") == 0 ? "recv" : "send";
-    for (std::size_t i = 0; i < g_.fibers.size(); ++i)
-      for (const WaitGraph::Wait& w : g_.fibers[i].waits)
-        if (i != me && w.object == j && std::strcmp(w.op, other) == 0) return true;
-    return false;
+    const WaitGraph::Fiber* f = g_.find(id);
+    return f != nullptr ? static_cast<std::size_t>(f - g_.fibers.data()) : g_.fibers.size();
   }
 
   const WaitGraph& g_;

@@ -66,6 +66,12 @@ struct WaitGraph {
   TimePoint start = kSimulationEpoch;  // origin of the "+" times
 
   bool empty() const noexcept { return fibers.empty(); }
+  // find() is the live fiber with that id, or null.
+  const Fiber* find(std::uint64_t id) const;
+  // other_side() is the fibers other than `fiber` blocked on the channel of
+  // `wait` doing what would complete it (sending, for a recv); empty unless
+  // the wait is on a channel.
+  std::vector<std::uint64_t> other_side(std::uint64_t fiber, const Wait& wait) const;
   // text() is the sentences above, ending in a newline; empty if empty().
   std::string text() const;
   // dot() is the graph in Graphviz DOT.

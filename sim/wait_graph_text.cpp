@@ -35,14 +35,25 @@ const OpText& text_of(const WaitGraph::Wait& w, const std::string& reason) {
   return kOpTexts[std::size(kOpTexts) - 1];
 }
 
-// A wait without an object, by its reason.
-std::string objectless_wait(const std::string& reason) {
-  if (reason == "sleep") return "sleeps";
-  if (reason == "lockstep.sim.wait") return "waits in sim::wait()";
-  if (reason == "chan send (nil chan)") return "waits to send on a nil channel, which is never ready";
-  if (reason == "chan receive (nil chan)") return "waits to receive from a nil channel, which is never ready";
-  if (reason == "select (no cases)") return "waits in a select with no cases, which never returns";
-  return fmt::format("is blocked [{}]", reason);
+// A wait without an object, by its reason: what it is, and why it never
+// ends (empty: it may, as a sleep does).
+struct Objectless {
+  const char* reason;
+  const char* what;
+  const char* why;
+};
+constexpr Objectless kObjectless[] = {
+    {"sleep", "sleeps", ""},
+    {"lockstep.sim.wait", "waits in sim::wait()", ""},
+    {"chan send (nil chan)", "waits to send on a nil channel", "a nil channel is never ready"},
+    {"chan receive (nil chan)", "waits to receive from a nil channel", "a nil channel is never ready"},
+    {"select (no cases)", "waits in a select with no cases", "such a select never returns"},
+};
+
+const Objectless* objectless(const std::string& reason) {
+  for (const Objectless& o : kObjectless)
+    if (reason == o.reason) return &o;
+  return nullptr;
 }
 
 bool parked(TaskState s) { return s == TaskState::blocked || s == TaskState::waiting; }
@@ -53,7 +64,7 @@ class Writer {
 
   // fiber() is "fiber 2 "watch"", or "fiber 5" for one not live.
   std::string fiber(std::uint64_t id) const {
-    const WaitGraph::Fiber* f = find(id);
+    const WaitGraph::Fiber* f = g_.find(id);
     if (f == nullptr || f->name.empty()) return fmt::format("fiber {}", id);
     return fmt::format("fiber {} \"{}\"", id, f->name);
   }
@@ -67,7 +78,8 @@ class Writer {
     if (!held.empty()) out += fmt::format(" holds {} and", fmt::join(held, ", "));
     if (!parked(f.state)) return out + fmt::format(" is {}", to_string(f.state));
     if (f.waits.empty()) {
-      out += " " + objectless_wait(f.reason);
+      const Objectless* o = objectless(f.reason);
+      out += o != nullptr ? fmt::format(" {}", o->what) : fmt::format(" is blocked [{}]", f.reason);
     } else {
       std::vector<std::string> each;
       for (const WaitGraph::Wait& w : f.waits)
@@ -79,19 +91,23 @@ class Writer {
     return out + fmt::format(" (since +{})", format_duration(f.since - g_.start));
   }
 
-  // why(): what keeps a fiber outside any cycle blocked, one clause per wait.
+  // why(): what keeps a fiber outside any cycle blocked, one clause per wait;
+  // empty if the graph cannot tell.
   std::string why(const WaitGraph::Fiber& f) const {
+    if (const Objectless* o = objectless(f.reason); f.waits.empty() && o != nullptr) return o->why;
     std::vector<std::string> clauses;
     for (const WaitGraph::Wait& w : f.waits) {
       const WaitGraph::Object& o = g_.objects[w.object];
       std::vector<std::string> by;
-      for (std::uint64_t id : o.holders) by.push_back(find(id) != nullptr ? fiber(id) : fiber(id) + ", which has exited");
+      for (std::uint64_t id : o.holders) by.push_back(g_.find(id) != nullptr ? fiber(id) : fiber(id) + ", which has exited");
       if (!by.empty()) {
         clauses.push_back(fmt::format("{} is held by {}", o.name, fmt::join(by, " and ")));
-        if (find(o.holders.front()) != nullptr) continue;  // the chain goes on at the holder
+        if (g_.find(o.holders.front()) != nullptr) continue;  // the chain goes on at the holder
       }
-      if (std::vector<std::string> other = other_side(f, w); !other.empty()) {
-        clauses.push_back(fmt::format("{} on the other side", fmt::join(other, " and ")));
+      if (std::vector<std::uint64_t> other = g_.other_side(f.id, w); !other.empty()) {
+        std::vector<std::string> names;
+        for (std::uint64_t id : other) names.push_back(fiber(id));
+        clauses.push_back(fmt::format("{} on the other side", fmt::join(names, " and ")));
         continue;
       }
       const char* wake = text_of(w, f.reason).wake;
@@ -111,22 +127,6 @@ class Writer {
   }
 
  private:
-  const WaitGraph::Fiber* find(std::uint64_t id) const {
-    auto it = std::lower_bound(g_.fibers.begin(), g_.fibers.end(), id,
-                               [](const WaitGraph::Fiber& f, std::uint64_t v) { return f.id < v; });
-    return it != g_.fibers.end() && it->id == id ? &*it : nullptr;
-  }
-  // other_side(): the fibers blocked doing what would complete f's wait w.
-  std::vector<std::string> other_side(const WaitGraph::Fiber& f, const WaitGraph::Wait& w) const {
-    std::vector<std::string> out;
-    if (!g_.objects[w.object].channel) return out;
-    const char* other = std::strcmp(w.op, "send") == 0 ? "recv" : "send";
-    for (const WaitGraph::Fiber& g : g_.fibers)
-      for (const WaitGraph::Wait& v : g.waits)
-        if (g.id != f.id && v.object == w.object && std::strcmp(v.op, other) == 0) out.push_back(fiber(g.id));
-    return out;
-  }
-
   const WaitGraph& g_;
 };
 
@@ -154,16 +154,13 @@ std::string WaitGraph::text() const {
                         : fmt::format("wait-for graph: {} cycle{}\n", cycles.size(), cycles.size() == 1 ? "" : "s");
   for (std::size_t i = 0; i < cycles.size(); ++i) {
     std::vector<std::string> sentences;
-    for (std::uint64_t id : cycles[i])
-      for (const Fiber& f : fibers)
-        if (f.id == id) sentences.push_back(w.sentence(f));
+    for (std::uint64_t id : cycles[i]) sentences.push_back(w.sentence(*find(id)));
     out += fmt::format("  cycle {}: {}\n", i + 1, fmt::join(sentences, "; "));
   }
   for (const Fiber& f : fibers) {
     if (w.in_cycle(f.id)) continue;
-    out += "  " + w.sentence(f);
-    if (!f.waits.empty()) out += ": " + w.why(f);
-    out += "\n";
+    std::string why = parked(f.state) ? w.why(f) : std::string();
+    out += "  " + w.sentence(f) + (why.empty() ? "\n" : ": " + why + "\n");
   }
   return out;
 }
@@ -186,7 +183,7 @@ std::string WaitGraph::dot() const {
     }
   for (std::size_t j = 0; j < objects.size(); ++j)
     for (std::uint64_t id : objects[j].holders)
-      if (std::any_of(fibers.begin(), fibers.end(), [&](const Fiber& f) { return f.id == id; }))
+      if (find(id) != nullptr)
         out += fmt::format("  o{} -> f{} [label=\"held by\"];\n", j + 1, id);
   return out + "}\n";
 }
