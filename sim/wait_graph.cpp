@@ -1,7 +1,6 @@
 #include "sim/wait_graph.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <limits>
 #include <string_view>
 
@@ -15,16 +14,6 @@ namespace lockstep::sim {
 const WaitGraph::Fiber* WaitGraph::find(std::uint64_t id) const {
   auto it = std::lower_bound(fibers.begin(), fibers.end(), id, [](const Fiber& f, std::uint64_t v) { return f.id < v; });
   return it != fibers.end() && it->id == id ? &*it : nullptr;
-}
-
-std::vector<std::uint64_t> WaitGraph::other_side(std::uint64_t fiber, const Wait& wait) const {
-  std::vector<std::uint64_t> out;
-  if (!objects[wait.object].channel) return out;
-  const char* other = std::strcmp(wait.op, "send") == 0 ? "recv" : "send";
-  for (const Fiber& f : fibers)
-    for (const Wait& w : f.waits)
-      if (f.id != fiber && w.object == wait.object && std::strcmp(w.op, other) == 0) out.push_back(f.id);
-  return out;
 }
 
 WaitGraph wait_graph(SourceLocation where) {
@@ -82,10 +71,6 @@ class Nodes {
       for (std::uint64_t id : g.objects[j].holders)
         if (std::size_t i = fiber_index(id); i < f) succ_[f + j].push_back(i);
     }
-    // A channel waits for the fibers blocked on its other side.
-    for (const WaitGraph::Fiber& fiber : g.fibers)
-      for (const WaitGraph::Wait& w : fiber.waits)
-        for (std::uint64_t id : g.other_side(fiber.id, w)) succ_[f + w.object].push_back(fiber_index(id));
   }
 
   // cycles() is every strongly connected component of two nodes or more
@@ -178,7 +163,6 @@ std::size_t WaitGraphBuilder::object_index(const lockstep::detail::Waitable& obj
   WaitGraph::Object o;
   o.description = object.describe();
   o.name = name_of(o.description);
-  o.channel = o.name.starts_with("chan<");
   lockstep::detail::WaitEdges edges;
   object.wait_edges(edges);
   o.holders = std::move(edges.holders);

@@ -5,23 +5,29 @@
 // an edge to each object it waits on, labelled with the operation (send,
 // recv, lock, rlock, wait, acquire; one per case for a select). An object has
 // an edge to each live fiber that holds it (a mutex's holder, a RWMutex's
-// writer, a Once's runner) and, for a channel, to each fiber blocked on its
-// other side. A strongly connected component of two nodes or more is a
-// cycle: its fibers wait for each other.
+// writer, a Once's runner). A channel has no such edge: a blocked sender and
+// a blocked receiver never coexist on one channel (they would meet), so no
+// fiber is ever blocked on the other side of a channel another fiber waits
+// on; the text says instead that nobody can complete the wait. A strongly
+// connected component of two nodes or more is a cycle: its fibers wait for
+// each other.
 //
-// text() prints the cycles first, one sentence per fiber, then every other
-// fiber and why it is stuck, naming fibers and objects as the dump does:
+// text() prints the cycles first, one line of sentences per cycle, then
+// every other fiber and why it is stuck, naming fibers and objects as the
+// dump does (an AB-BA lock order, sim/tests/wait_graph_test.cpp):
 //
 //   wait-for graph: 1 cycle
-//     cycle 1: fiber 2 "a" holds mutex #1 and waits to lock mutex #2 (since +0s);
-//              fiber 3 "b" holds mutex #2 and waits to lock mutex #1 (since +0s)
-//     fiber 1 "main" waits on waitgroup #3 (since +0s): no fiber can ever call done on waitgroup #3
+//     cycle 1: fiber 2 "ab" holds mutex #1 and waits to lock mutex #2 (since +1s); fiber 3 "ba" holds ...
+//     fiber 1 "main" waits for waitgroup #3 (since +0s): no fiber can ever call done on waitgroup #3
 //
 // "can ever" is said only when the graph is `durable`: no fiber can run and
 // no timer is pending, so nothing blocked will ever be woken (every deadlock
-// verdict; a leak verdict unless a timer is pending). dot() is the graph in
-// Graphviz DOT, cycles in red. Everything is ordered by fiber id, then by
-// first mention, so the output is the same on every run.
+// verdict; a leak verdict unless a timer is pending). The graph knows who
+// holds a lock, not who would use a channel later: a fiber that would receive
+// once it got a mutex has no edge from the channel, so that chain is not a cycle.
+// dot() is the graph in Graphviz DOT (wait and hold edges), cycles in red.
+// Everything is ordered by fiber id, then by first mention, so the output is
+// the same on every run.
 #pragma once
 
 #include <cstddef>
@@ -40,7 +46,6 @@ struct WaitGraph {
   struct Object {
     std::string name;         // "mutex #1", "chan<bool> #3": the dump's name and id
     std::string description;  // the dump's text: "mutex #1 held by fiber 2"
-    bool channel = false;
     std::vector<std::uint64_t> holders;  // fiber ids, live or not
   };
   // One thing a blocked fiber waits for.
@@ -68,10 +73,7 @@ struct WaitGraph {
   bool empty() const noexcept { return fibers.empty(); }
   // find() is the live fiber with that id, or null.
   const Fiber* find(std::uint64_t id) const;
-  // other_side() is the fibers other than `fiber` blocked on the channel of
-  // `wait` doing what would complete it (sending, for a recv); empty unless
-  // the wait is on a channel.
-  std::vector<std::uint64_t> other_side(std::uint64_t fiber, const Wait& wait) const;
+
   // text() is the sentences above, ending in a newline; empty if empty().
   std::string text() const;
   // dot() is the graph in Graphviz DOT.

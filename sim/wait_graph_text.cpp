@@ -104,12 +104,6 @@ class Writer {
         clauses.push_back(fmt::format("{} is held by {}", o.name, fmt::join(by, " and ")));
         if (g_.find(o.holders.front()) != nullptr) continue;  // the chain goes on at the holder
       }
-      if (std::vector<std::uint64_t> other = g_.other_side(f.id, w); !other.empty()) {
-        std::vector<std::string> names;
-        for (std::uint64_t id : other) names.push_back(fiber(id));
-        clauses.push_back(fmt::format("{} on the other side", fmt::join(names, " and ")));
-        continue;
-      }
       const char* wake = text_of(w, f.reason).wake;
       if (g_.durable)
         clauses.push_back(fmt::format("no fiber can ever {} {}", wake, o.name));

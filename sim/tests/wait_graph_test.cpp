@@ -186,3 +186,15 @@ TEST_CASE("wait graph: sim::wait_graph() mid-run shows the caller running and wh
 TEST_CASE("wait graph: sim::wait_graph() outside a simulation is misuse", "[wait_graph][misuse]") {
   CHECK_THROWS_AS(sim::wait_graph(), Misuse);
 }
+
+TEST_CASE("wait graph: locking a held mutex again is a cycle of one fiber", "[wait_graph][deadlock]") {
+  auto r = sim::run([] {
+    Mutex mu;
+    mu.lock();
+    mu.lock();  // Go: fatal error, all goroutines are asleep
+  });
+  REQUIRE(r.verdict == sim::Verdict::deadlock);
+  CHECK(r.graph.text() ==
+        "wait-for graph: 1 cycle\n"
+        "  cycle 1: fiber 1 \"main\" holds mutex #1 and waits to lock mutex #1 (since +0s)\n");
+}
