@@ -23,4 +23,5 @@
 #include "runtime/misuse.hpp"
 #include "sim/report.hpp"
 #include "sim/run.hpp"
+#include "sim/wait_graph.hpp"
 #include "threads/goroutines.hpp"

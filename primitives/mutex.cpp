@@ -1,6 +1,7 @@
 #include "primitives/mutex.hpp"
 
 #include "primitives/internal/cancel_watch.hpp"
+#include "runtime/wait_edges.hpp"
 
 #include <fmt/format.h>
 
@@ -21,6 +22,10 @@ std::string Mutex::describe() const {
   std::string name = fmt::format("mutex #{}{}", id_.global ? "g" : "", id_.value);
   if (!locked_) return name + " unlocked";
   return fmt::format("{} held by {}", name, detail::to_string(holder_));
+}
+
+void Mutex::wait_edges(detail::WaitEdges& out) const {
+  if (locked_) out.holders.push_back(holder_.id);
 }
 
 // Without a context the wait cannot be cancelled: the error is always null.

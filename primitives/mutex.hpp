@@ -86,6 +86,8 @@ class Mutex final : public detail::Describes<Mutex> {
 
   // describe(): "mutex #3 held by fiber 5", "mutex #3 unlocked".
   std::string describe() const;
+  // wait_edges() names its holder, for the wait-for graph.
+  void wait_edges(detail::WaitEdges& out) const;
 
  private:
   friend class Cond;

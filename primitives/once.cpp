@@ -1,5 +1,7 @@
 #include "primitives/once.hpp"
 
+#include "runtime/wait_edges.hpp"
+
 #include <fmt/format.h>
 
 namespace lockstep {
@@ -18,6 +20,10 @@ std::string Once::describe() const {
   if (done_.load(std::memory_order_relaxed)) return name + " done";
   if (!running_) return name + " not run";
   return fmt::format("{} running in {}", name, detail::to_string(runner_));
+}
+
+void Once::wait_edges(detail::WaitEdges& out) const {
+  if (running_) out.holders.push_back(runner_.id);
 }
 
 bool Once::begin(SourceLocation where) {

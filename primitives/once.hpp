@@ -80,6 +80,8 @@ class Once final : public detail::Describes<Once> {
 
   // describe(): "once #3 running in fiber 4", "once #3 done", "once #3 not run".
   std::string describe() const;
+  // wait_edges() names the task running f, for the wait-for graph.
+  void wait_edges(detail::WaitEdges& out) const;
 
  private:
   // begin() returns true if the caller must run f; false once f has run

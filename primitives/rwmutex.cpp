@@ -1,6 +1,7 @@
 #include "primitives/rwmutex.hpp"
 
 #include "primitives/internal/cancel_watch.hpp"
+#include "runtime/wait_edges.hpp"
 
 #include <fmt/format.h>
 
@@ -26,6 +27,10 @@ std::string RWMutex::describe() const {
   if (!writerq_.empty())
     text += fmt::format(", {} writer{} waiting", writerq_.size(), writerq_.size() == 1 ? "" : "s");
   return text;
+}
+
+void RWMutex::wait_edges(detail::WaitEdges& out) const {
+  if (writing_) out.holders.push_back(writer_.id);
 }
 
 // ---- writers ----------------------------------------------------------------

@@ -88,6 +88,8 @@ class RWMutex final : public detail::Describes<RWMutex> {
 
   // describe(): "rwmutex #3 read-locked by 2, 1 writer waiting".
   std::string describe() const;
+  // wait_edges() names its writer (readers are only counted), for the wait-for graph.
+  void wait_edges(detail::WaitEdges& out) const;
 
  private:
   // Helpers run with guard_ held; the tasks they grant go to `wake`.

@@ -1,5 +1,7 @@
 #include "primitives/select.hpp"
 
+#include "runtime/wait_edges.hpp"
+
 #include <algorithm>
 #include <memory>
 #include <vector>
@@ -76,6 +78,10 @@ class SelectObject final : public Describes<SelectObject> {
       out += cases_[i].chan->describe();
     }
     return out;
+  }
+  void wait_edges(WaitEdges& out) const {
+    for (std::size_t i = 0; i < n_; ++i)
+      if (cases_[i].chan != nullptr) out.cases.push_back({cases_[i].chan, cases_[i].is_send});
   }
 
  private:

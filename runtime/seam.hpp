@@ -46,12 +46,15 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 
 #include "runtime/clock.hpp"
 #include "runtime/source_location.hpp"
 #include "runtime/unique_function.hpp"
 
 namespace lockstep::detail {
+
+struct WaitEdges;  // runtime/wait_edges.hpp
 
 // The object a task waits on, as the goroutine dump shows it:
 // "chan<int> #7 cap=0 len=0", "mutex #3 held by fiber 5". A type derives
@@ -61,29 +64,49 @@ namespace lockstep::detail {
 // sanitizer aborts on a member call on a destroyed object at the caller's
 // site, before the callee can tell; and that call is exactly what a teardown
 // must survive (a leaked fiber's guard unlocking a mutex that died with
-// main's frame, docs/simulation.md "Teardown"). A function pointer costs the
-// same indirect call as a virtual one.
+// main's frame, docs/simulation.md "Teardown"). A pointer to a per-type
+// table of functions costs the same indirect call as a virtual one, and one
+// pointer per object however many functions the table holds.
 class Waitable {
  public:
-  std::string describe() const { return describe_(*this); }
+  std::string describe() const { return ops_->describe(*this); }
+  // wait_edges() adds what the wait-for graph needs beyond describe() (who
+  // holds the object, a select's cases); most objects add nothing. Only a
+  // simulation's verdict or sim::wait_graph() calls it: it costs nothing else.
+  void wait_edges(WaitEdges& out) const {
+    if (ops_->edges != nullptr) ops_->edges(*this, out);
+  }
 
  protected:
-  using Describe = std::string (*)(const Waitable&);
-  explicit Waitable(Describe describe) noexcept : describe_(describe) {}
+  struct Ops {
+    std::string (*describe)(const Waitable&);
+    void (*edges)(const Waitable&, WaitEdges&);  // null: nothing to add
+  };
+  explicit Waitable(const Ops& ops) noexcept : ops_(&ops) {}
   Waitable(const Waitable&) = default;
   Waitable& operator=(const Waitable&) = default;
   ~Waitable() = default;
 
  private:
-  Describe describe_;
+  const Ops* ops_;
 };
 
-// Describes<T> makes T a Waitable whose description is T::describe().
+// Describes<T> makes T a Waitable whose description is T::describe(), and
+// whose wait_edges() is T::wait_edges() if T has one.
 template <class T>
 class Describes : public Waitable {
  protected:
-  Describes() noexcept
-      : Waitable([](const Waitable& w) { return static_cast<const T&>(w).describe(); }) {}
+  Describes() noexcept : Waitable(kOps) {}
+
+ private:
+  static constexpr void (*edges_of() noexcept)(const Waitable&, WaitEdges&) {
+    // T's own wait_edges(), not the one every Waitable inherits.
+    if constexpr (std::is_same_v<decltype(&T::wait_edges), void (T::*)(WaitEdges&) const>)
+      return [](const Waitable& w, WaitEdges& e) { static_cast<const T&>(w).wait_edges(e); };
+    else
+      return nullptr;
+  }
+  static constexpr Ops kOps{[](const Waitable& w) { return static_cast<const T&>(w).describe(); }, edges_of()};
 };
 
 // What a parked task waits for. `reason` is a Go-style wait reason with

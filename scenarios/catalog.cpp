@@ -89,8 +89,11 @@ sim::Options options_for(const Scenario& s, const sim::Strategy& strategy, std::
   return o;
 }
 
-sim::Report run_schedule(const Scenario& s, const sim::Strategy& strategy, std::uint64_t seed) {
-  return sim::run(s.body, options_for(s, strategy, seed));
+sim::Report run_schedule(const Scenario& s, const sim::Strategy& strategy, std::uint64_t seed,
+                         const std::string& graph_path) {
+  sim::Options options = options_for(s, strategy, seed);
+  options.graph_path = graph_path;
+  return sim::run(s.body, options);
 }
 
 sim::Report run_token(const Scenario& s, const std::string& token) {

@@ -35,8 +35,10 @@ std::vector<const Scenario*> select_scenarios(const std::vector<std::string>& ar
 // the strategy and seed, and no ambient replay.
 sim::Options options_for(const Scenario& s, const sim::Strategy& strategy, std::uint64_t seed);
 
-// run_schedule() runs one schedule of `s` and returns its report.
-sim::Report run_schedule(const Scenario& s, const sim::Strategy& strategy, std::uint64_t seed);
+// run_schedule() runs one schedule of `s` and returns its report; with a
+// `graph_path`, a deadlock or leak also writes its wait-for graph there (DOT).
+sim::Report run_schedule(const Scenario& s, const sim::Strategy& strategy, std::uint64_t seed,
+                         const std::string& graph_path = {});
 
 // run_token() replays a replay token on `s`; Misuse for a malformed or empty
 // token (LOCKSTEP_REPLAY is never read).

@@ -62,13 +62,20 @@ int run(const std::vector<std::string>& names, const ExploreConfig& config, bool
 // replay runs the TOKEN argument and nothing else: LOCKSTEP_REPLAY never
 // stands in for it (an empty TOKEN is an error, not "no token"), and
 // run_schedule() gives the run the parsed token, so the variable is not read.
-int replay(const std::string& name, const std::string& token, std::ostream& out, std::ostream& err) {
+// With --graph, a deadlock or leak also writes its wait-for graph as DOT.
+int replay(const std::string& name, const std::string& token, const std::string& graph_path, std::ostream& out,
+           std::ostream& err) {
   const Scenario* s = find_scenario(name);
   if (s == nullptr) return usage_error(err, fmt::format("unknown scenario {} (see `list`)", sim::quote(name)));
   sim::Strategy strategy = sim::Strategy::fifo();
   std::uint64_t seed = 0;
   if (auto why = sim::try_parse_token(token, strategy, seed)) return usage_error(err, *why);
-  sim::Report r = run_schedule(*s, strategy, seed);
+  sim::Report r;
+  try {
+    r = run_schedule(*s, strategy, seed, graph_path);
+  } catch (const Misuse& e) {  // the graph file cannot be written
+    return usage_error(err, e.what());
+  }
   bool held = matches(s->expect, r);
   out << sim::to_string(r);
   out << fmt::format("{} {} expects {}\n", held ? "ok  " : "FAIL", s->name, s->expect.describe());
@@ -161,10 +168,12 @@ int dispatch(int argc, const char* const* argv, std::ostream& out, std::ostream&
   add_explore_options(run_cmd, run_flags, {"fifo", "random", "pct"});
 
   auto* replay_cmd = app.add_subcommand("replay", "rerun one schedule of a scenario from its replay token");
-  std::string replay_name, token;
+  std::string replay_name, token, graph_path;
   replay_cmd->add_option("scenario", replay_name, "scenario name")->required();
   replay_cmd->add_option("token", token, "a replay token, e.g. lockstep1:random:seed=7 (LOCKSTEP_REPLAY is not read)")
       ->required();
+  replay_cmd->add_option("--graph", graph_path,
+                         "on a deadlock or leak, write the wait-for graph as Graphviz DOT to this file");
 
   auto* fuzz_cmd = app.add_subcommand("fuzz", "a campaign, or one shard of it: failures and a summary as JSON lines");
   FuzzRequest fuzz;
@@ -198,7 +207,7 @@ int dispatch(int argc, const char* const* argv, std::ostream& out, std::ostream&
   }
 
   if (app.got_subcommand("list")) return list(out);
-  if (app.got_subcommand("replay")) return replay(replay_name, token, out, err);
+  if (app.got_subcommand("replay")) return replay(replay_name, token, graph_path, out, err);
   if (app.got_subcommand("merge")) return merge_command(merge_paths, merge_out, out, err);
   bool fuzzing = app.got_subcommand("fuzz");
   const ExploreFlags& flags = fuzzing ? fuzz_flags : run_flags;

@@ -60,6 +60,11 @@ struct Options {
   // one wins, so pair it with LOCKSTEP_REPLAY and one test.
   std::string trace_path;
 
+  // Wait-for graph: on a deadlock or leak verdict, write Report::graph as
+  // Graphviz DOT to this path (sim/wait_graph.hpp). Nothing is written for
+  // other verdicts. Empty: no file (the report's dump has the graph as text).
+  std::string graph_path;
+
   // Determinism self-check: run the same schedule twice, comparing a digest
   // of the two event streams (switches, parks, readies, timers, decisions and
   // their virtual times). A difference is the nondeterminism verdict, naming

@@ -19,7 +19,7 @@ std::string to_string(Verdict v) {
 }
 
 std::string Report::dump() const {
-  return fibers.empty() ? std::string{} : format_dump(fibers, start, end, "fiber");
+  return fibers.empty() ? std::string{} : graph.text() + format_dump(fibers, start, end, "fiber");
 }
 
 namespace {

@@ -26,6 +26,7 @@
 #include "runtime/source_location.hpp"
 #include "runtime/task_dump.hpp"
 #include "sim/strategy.hpp"
+#include "sim/wait_graph.hpp"
 
 namespace lockstep::sim {
 
@@ -66,9 +67,13 @@ struct Report {
   std::string replay_token;
 
   std::vector<FiberSnapshot> fibers;  // live fibers at the verdict, by id
+  // Who waits for whom at a deadlock or leak verdict (sim/wait_graph.hpp);
+  // empty for the other verdicts, which do not build it.
+  WaitGraph graph;
 
   bool passed() const noexcept { return verdict == Verdict::passed; }
-  // dump() is the grouped goroutine dump of `fibers` (empty when passed).
+  // dump() is the wait-for graph's text, if any, then the grouped goroutine
+  // dump of `fibers` (empty when passed).
   std::string dump() const;
 };
 

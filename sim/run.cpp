@@ -25,12 +25,18 @@ Report run(lockstep::detail::Body root, const Options& options, SourceLocation w
   if (options.trace_path.empty())
     if (const char* env = std::getenv("LOCKSTEP_TRACE"); env != nullptr) env_trace = env;
   const std::string& trace = options.trace_path.empty() ? env_trace : options.trace_path;
-  if (options.self_check) return detail::run_checked(std::move(root), options, trace, where);
-  detail::EventLog log;
-  detail::Simulation simulation(options, where);
-  if (!trace.empty()) simulation.set_log(&log);
-  Report report = simulation.run(std::move(root), where);
-  if (!trace.empty()) detail::write_chrome_trace(log, trace, where);
+  Report report;
+  if (options.self_check) {
+    report = detail::run_checked(std::move(root), options, trace, where);
+  } else {
+    detail::EventLog log;
+    detail::Simulation simulation(options, where);
+    if (!trace.empty()) simulation.set_log(&log);
+    report = simulation.run(std::move(root), where);
+    if (!trace.empty()) detail::write_chrome_trace(log, trace, where);
+  }
+  if (!options.graph_path.empty() && !report.graph.empty())
+    detail::write_text_file(report.graph.dot(), options.graph_path, "the wait-for graph", where);
   return report;
 }
 

@@ -481,6 +481,7 @@ void Simulation::end_run(Verdict v, std::string message, Fiber* culprit) {
   steps_at_verdict_ = steps_;
   switches_at_verdict_ = switches_;
   if (v != Verdict::passed) snapshot_ = snapshot();
+  if (v == Verdict::deadlock || v == Verdict::leak) graph_ = wait_graph();
   if (log_ != nullptr) [[unlikely]]
     log_verdict();  // and stops logging: the teardown is not part of the run
 }
@@ -536,6 +537,20 @@ std::vector<FiberSnapshot> Simulation::snapshot() const {
   return out;
 }
 
+WaitGraph Simulation::wait_graph() const {
+  // Durable: nothing runs, nothing is queued and no timer will fire, so what
+  // is blocked now stays blocked.
+  bool durable = run_queue_.empty() && timers_.empty();
+  for (const Fiber* f = live_head_; f != nullptr; f = f->next_live)
+    if (f->state == FiberState::running || f->state == FiberState::waiting) durable = false;
+  WaitGraphBuilder builder(durable);
+  std::vector<FiberSnapshot> fibers = snapshot();
+  std::size_t i = 0;
+  for (const Fiber* f = live_head_; f != nullptr; f = f->next_live, ++i)
+    builder.add(fibers[i], fibers[i].reason.empty() ? nullptr : f->wait.object);
+  return std::move(builder).finish();
+}
+
 // finalize() runs at home once the verdict is set: it unwinds every fiber
 // left, newest first (each resumes, its park throws FiberCancelled, its
 // destructors run), and fills the report. A fiber whose unwinding could
@@ -579,6 +594,7 @@ void Simulation::finalize(Report& report) {
   report.decisions = std::move(decisions_);
   report.replay_token = make_token(options_.strategy, options_.seed);
   report.fibers = std::move(snapshot_);
+  report.graph = std::move(graph_);
 }
 
 }  // namespace lockstep::sim::detail

@@ -33,6 +33,7 @@
 #include "runtime/stack_overflow.hpp"
 #include "runtime/timer_heap.hpp"
 #include "sim/report.hpp"
+#include "sim/wait_graph.hpp"
 
 namespace lockstep::sim::detail {
 
@@ -72,6 +73,8 @@ class Simulation final : public lockstep::detail::Runtime {
   bool tearing_down() const noexcept override { return current_->cancel; }
   [[noreturn]] void leave_in_place() noexcept override;
 
+  // wait_graph() is the wait-for graph of the live fibers now (sim::wait_graph()).
+  WaitGraph wait_graph() const;
   // wait() is sim::wait(): returns once every other fiber is durably blocked.
   void wait(SourceLocation where);
 
@@ -175,6 +178,7 @@ class Simulation final : public lockstep::detail::Runtime {
   Fiber* culprit_ = nullptr;
   std::exception_ptr exception_;
   std::vector<FiberSnapshot> snapshot_;
+  WaitGraph graph_;  // built at a deadlock or leak verdict, while the objects still exist
 
   // Figures.
   std::uint64_t steps_ = 0, steps_at_time_move_ = 0, switches_ = 0;

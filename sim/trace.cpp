@@ -150,12 +150,14 @@ std::string chrome_trace_json(const EventLog& log) {
 }
 
 void write_chrome_trace(const EventLog& log, const std::string& path, SourceLocation where) {
-  std::string json = chrome_trace_json(log);
+  write_text_file(chrome_trace_json(log), path, "the trace", where);
+}
+
+void write_text_file(const std::string& text, const std::string& path, const char* what, SourceLocation where) {
   std::FILE* f = std::fopen(path.c_str(), "wb");
-  bool ok = f != nullptr && std::fwrite(json.data(), 1, json.size(), f) == json.size();
+  bool ok = f != nullptr && std::fwrite(text.data(), 1, text.size(), f) == text.size();
   if (f != nullptr) ok = std::fclose(f) == 0 && ok;
-  if (!ok)
-    lockstep::detail::fail_misuse(fmt::format("cannot write the trace to \"{}\"", path), nullptr, where);
+  if (!ok) lockstep::detail::fail_misuse(fmt::format("cannot write {} to \"{}\"", what, path), nullptr, where);
 }
 
 }  // namespace lockstep::sim::detail

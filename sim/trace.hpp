@@ -34,4 +34,8 @@ std::string chrome_trace_json(const EventLog& log);
 // write_chrome_trace() writes it to `path`; Misuse if the file cannot be written.
 void write_chrome_trace(const EventLog& log, const std::string& path, SourceLocation where);
 
+// write_text_file() writes `text` to `path`; Misuse naming `what` ("the
+// trace") if the file cannot be written.
+void write_text_file(const std::string& text, const std::string& path, const char* what, SourceLocation where);
+
 }  // namespace lockstep::sim::detail

@@ -26,6 +26,7 @@
 #include <string>
 
 #include "primitives/internal/blocking.hpp"
+#include "runtime/wait_edges.hpp"
 
 namespace lockstep::detail {
 
@@ -59,6 +60,12 @@ class SyncWaiter final : public Describes<SyncWaiter> {
   bool detached() const noexcept { return object_ == nullptr; }
 
   std::string describe() const { return object_ != nullptr ? object_->describe() : tombstone_; }
+  // wait_edges() names the primitive, for the wait-for graph: every waiter on
+  // one mutex is a wait on the same node.
+  void wait_edges(WaitEdges& out) const {
+    out.target = object_;
+    out.weight = weight;
+  }
 
  private:
   friend class GrantedList;

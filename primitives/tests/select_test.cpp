@@ -235,7 +235,10 @@ TEST_CASE("select: with no cases blocks forever, as Go's select {}", "[select][n
   CHECK(r.verdict == sim::Verdict::deadlock);
   CHECK(r.message == "deadlock: all fibers are blocked and no timer is pending");
   CHECK(r.elapsed() == 2s);
-  CHECK(r.dump() == "goroutine dump at +2s (2000-01-01T00:00:02Z): 2 fibers in 2 groups\n"
+  CHECK(r.dump() == "wait-for graph: no cycle\n"
+                    "  fiber 1 \"main\" waits in a select with no cases (since +2s): such a select never returns\n"
+                    "  fiber 2 \"idler\" waits in a select with no cases (since +0s): such a select never returns\n"
+                    "goroutine dump at +2s (2000-01-01T00:00:02Z): 2 fibers in 2 groups\n"
                     "1 fiber blocked [select (no cases)] at " + here(main_line) + ", spawned at " +
                         here(run_line) + "\n"
                         "  fiber 1 \"main\" since +2s\n"
@@ -253,7 +256,9 @@ TEST_CASE("select: a goroutine left in select {} when main returns is a leak", "
   });
   CHECK(r.verdict == sim::Verdict::leak);
   CHECK(r.message == "leak: main returned but 1 fiber remains blocked");
-  CHECK(r.dump() == "goroutine dump at +1s (2000-01-01T00:00:01Z): 1 fiber in 1 group\n"
+  CHECK(r.dump() == "wait-for graph: no cycle\n"
+                    "  fiber 2 \"idler\" waits in a select with no cases (since +0s): such a select never returns\n"
+                    "goroutine dump at +1s (2000-01-01T00:00:01Z): 1 fiber in 1 group\n"
                     "1 fiber blocked [select (no cases)] at " + here(kSelectAllLine) + ", spawned at " +
                         here(spawn_line) + "\n"
                         "  fiber 2 \"idler\" since +0s\n");

@@ -3,6 +3,9 @@
 // found, and its status says whether every expectation held.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "lockstep_version.hpp"
@@ -66,8 +69,43 @@ TEST_CASE("cli: run reports schedules, verdicts, the first failure's token and d
       "  caught on schedule 1\n"
       "  first failure, schedule 1: deadlock: all fibers are blocked and no timer is pending\n"
       "  replay: lockstep-scenarios replay mistakes/missing_receiver 'lockstep1:random:seed=3'\n"
+      "    wait-for graph: no cycle\n"
+      "      fiber 1 \"main\" waits for waitgroup #2 (since +0s): no fiber can ever call done on waitgroup #2\n"
+      "      fiber 2 \"route-planner\" waits to send on chan<lockstep::scenarios::Route> #1 (since +10ms): "
+      "no fiber can ever receive from chan<lockstep::scenarios::Route> #1\n"
+      "      fiber 3 \"route-planner\" waits to send on chan<lockstep::scenarios::Route> #1 (since +20ms): "
+      "no fiber can ever receive from chan<lockstep::scenarios::Route> #1\n"
+      "      fiber 4 \"route-planner\" waits to send on chan<lockstep::scenarios::Route> #1 (since +30ms): "
+      "no fiber can ever receive from chan<lockstep::scenarios::Route> #1\n"
       "    goroutine dump at +30ms (2000-01-01T00:00:00.03Z): 4 fibers in 2 groups\n"));
   CHECK(run.out.ends_with("green: 1 of 1 scenarios as expected (5 per scenario, random, seed 3)\n"));
+}
+
+TEST_CASE("cli: replay --graph writes the deadlock's wait-for graph as DOT", "[cli][wait_graph]") {
+  const std::string path = "cli_test_graph.dot";
+  std::remove(path.c_str());
+  auto replay = cli({"replay", "mistakes/missing_receiver", "lockstep1:random:seed=3", "--graph", path.c_str()});
+  CHECK(replay.status == kExitHeld);
+  std::ifstream file(path);
+  std::stringstream dot;
+  dot << file.rdbuf();
+  CHECK(dot.str() ==
+        "digraph wait_for {\n"
+        "  f1 [shape=box, label=\"fiber 1 \\\"main\\\"\\nblocked [sync.WaitGroup.Wait]\"];\n"
+        "  f2 [shape=box, label=\"fiber 2 \\\"route-planner\\\"\\nblocked [chan send]\"];\n"
+        "  f3 [shape=box, label=\"fiber 3 \\\"route-planner\\\"\\nblocked [chan send]\"];\n"
+        "  f4 [shape=box, label=\"fiber 4 \\\"route-planner\\\"\\nblocked [chan send]\"];\n"
+        "  o1 [shape=ellipse, label=\"waitgroup #2 count=3\"];\n"
+        "  o2 [shape=ellipse, label=\"chan<lockstep::scenarios::Route> #1 cap=0 len=0\"];\n"
+        "  f1 -> o1 [label=\"wait\"];\n"
+        "  f2 -> o2 [label=\"send\"];\n"
+        "  f3 -> o2 [label=\"send\"];\n"
+        "  f4 -> o2 [label=\"send\"];\n"
+        "}\n");
+  std::remove(path.c_str());
+  auto unwritable = cli({"replay", "mistakes/missing_receiver", "lockstep1:random:seed=3", "--graph", "/nonexistent/g.dot"});
+  CHECK(unwritable.status == kExitUsage);
+  CHECK_THAT(unwritable.err, Catch::Contains("cannot write the wait-for graph to \"/nonexistent/g.dot\""));
 }
 
 TEST_CASE("cli: replay reruns the reported schedule and checks the expectation", "[cli]") {

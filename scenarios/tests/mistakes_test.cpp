@@ -174,7 +174,10 @@ TEST_CASE("mistakes: forgotten_reply leaks the notifier in its receive, waiting 
   REQUIRE(r.fibers.size() == 1);
   check_fiber(r.fibers[0], "pickup-notifier", sim::FiberState::blocked, "chan receive", "chan<int> #1 cap=0 len=0");
   CHECK(r.fibers[0].since == kSimulationEpoch);
-  CHECK_THAT(r.dump(), Catch::Matches("goroutine dump at \\+200ms \\(2000-01-01T00:00:00.2Z\\): 1 fiber in 1 group\n"
+  CHECK_THAT(r.dump(), Catch::Matches("wait-for graph: no cycle\n"
+                                      "  fiber 2 \"pickup-notifier\" waits to receive from chan<int> #1 \\(since \\+0s\\): "
+                                      "no fiber can ever send on chan<int> #1\n"
+                                      "goroutine dump at \\+200ms \\(2000-01-01T00:00:00.2Z\\): 1 fiber in 1 group\n"
                                       "1 fiber blocked \\[chan receive\\] at scenarios/mistakes/forgotten_reply.hpp:[0-9]+, "
                                       "spawned at scenarios/mistakes/forgotten_reply.hpp:[0-9]+\n"
                                       "  fiber 2 \"pickup-notifier\" on chan<int> #1 cap=0 len=0 since \\+0s\n"));

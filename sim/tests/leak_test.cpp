@@ -30,6 +30,8 @@ TEST_CASE("leak: a fiber blocked in a channel receive is named with its channel"
   CHECK(r.message == "leak: main returned but 1 fiber remains blocked");
   CHECK(r.elapsed() == 3s);
   CHECK(r.dump() ==
+        "wait-for graph: no cycle\n"
+        "  fiber 2 \"awaiting-reply\" waits to receive from chan<int> #1 (since +1s): no fiber can ever send on chan<int> #1\n"
         "goroutine dump at +3s (2000-01-01T00:00:03Z): 1 fiber in 1 group\n"
         "1 fiber blocked [chan receive] at " + here(recv_line) + ", spawned at " + here(spawn_line) + "\n"
         "  fiber 2 \"awaiting-reply\" on chan<int> #1 cap=0 len=0 since +1s\n");

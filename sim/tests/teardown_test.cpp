@@ -59,7 +59,9 @@ TEST_CASE("teardown: a leaked fiber holding a guard on main's mutex, blocked on 
   CHECK(r.verdict == sim::Verdict::leak);
   CHECK(r.message == "leak: main returned but 1 fiber remains blocked");
   CHECK(r.elapsed() == 1s);
-  CHECK(r.dump() == "goroutine dump at +1s (2000-01-01T00:00:01Z): 1 fiber in 1 group\n" +
+  CHECK(r.dump() == "wait-for graph: no cycle\n"
+                    "  fiber 2 \"worker\" waits to receive from chan<int> #2 (since +0s): no fiber can ever send on chan<int> #2\n"
+                    "goroutine dump at +1s (2000-01-01T00:00:01Z): 1 fiber in 1 group\n" +
                         group("chan receive", block_line, spawn_line) +
                         "  fiber 2 \"worker\" on chan<int> #2 cap=0 len=0 since +0s\n");
   CHECK(unwound);  // unwound, not left in place
@@ -80,7 +82,9 @@ TEST_CASE("teardown: a leaked fiber waiting in Cond::wait on main's cond and mut
     lockstep::sim::wait();
   });
   CHECK(r.verdict == sim::Verdict::leak);
-  CHECK(r.dump() == "goroutine dump at +0s (2000-01-01T00:00:00Z): 1 fiber in 1 group\n" +
+  CHECK(r.dump() == "wait-for graph: no cycle\n"
+                    "  fiber 2 \"worker\" waits to be signalled on cond #2 (since +0s): no fiber can ever signal cond #2\n"
+                    "goroutine dump at +0s (2000-01-01T00:00:00Z): 1 fiber in 1 group\n" +
                         group("sync.Cond.Wait", line, line) +
                         "  fiber 2 \"worker\" on cond #2 (mutex #1) (destroyed) since +0s\n");
   CHECK(r.left_in_place == 0);
@@ -100,7 +104,9 @@ TEST_CASE("teardown: a leaked fiber holding a read lock on main's rwmutex", "[te
     lockstep::sim::wait();
   });
   CHECK(r.verdict == sim::Verdict::leak);
-  CHECK(r.dump() == "goroutine dump at +0s (2000-01-01T00:00:00Z): 1 fiber in 1 group\n" +
+  CHECK(r.dump() == "wait-for graph: no cycle\n"
+                    "  fiber 2 \"reader\" waits to receive from chan<int> #2 (since +0s): no fiber can ever send on chan<int> #2\n"
+                    "goroutine dump at +0s (2000-01-01T00:00:00Z): 1 fiber in 1 group\n" +
                         group("chan receive", block_line, spawn_line) +
                         "  fiber 2 \"reader\" on chan<int> #2 cap=0 len=0 since +0s\n");
   CHECK(r.left_in_place == 0);
@@ -131,7 +137,10 @@ TEST_CASE("teardown: leaked fibers holding and waiting for main's semaphore", "[
     lockstep::sim::wait();
   });
   CHECK(r.verdict == sim::Verdict::leak);
-  CHECK(r.dump() == "goroutine dump at +0s (2000-01-01T00:00:00Z): 2 fibers in 2 groups\n" +
+  CHECK(r.dump() == "wait-for graph: no cycle\n"
+                    "  fiber 2 \"holder\" waits to receive from chan<int> #2 (since +0s): no fiber can ever send on chan<int> #2\n"
+                    "  fiber 3 \"waiter\" waits to acquire 2 of semaphore #1 (since +0s): no fiber can ever release semaphore #1\n"
+                    "goroutine dump at +0s (2000-01-01T00:00:00Z): 2 fibers in 2 groups\n" +
                         group("chan receive", block_line, holder_line) +
                         "  fiber 2 \"holder\" on chan<int> #2 cap=0 len=0 since +0s\n" +
                         group("semaphore acquire", acquire_line, waiter_line) +
@@ -154,7 +163,9 @@ TEST_CASE("teardown: a leaked fiber in a select over main's channels, holding ma
     lockstep::sim::wait();
   });
   CHECK(r.verdict == sim::Verdict::leak);
-  CHECK(r.dump() == "goroutine dump at +0s (2000-01-01T00:00:00Z): 1 fiber in 1 group\n" +
+  CHECK(r.dump() == "wait-for graph: no cycle\n"
+                    "  fiber 2 \"selector\" waits in select to receive from chan<int> #2 or to receive from chan<int> #3 (since +0s): no fiber can ever send on chan<int> #2; no fiber can ever send on chan<int> #3\n"
+                    "goroutine dump at +0s (2000-01-01T00:00:00Z): 1 fiber in 1 group\n" +
                         group("select", select_line, spawn_line) +
                         "  fiber 2 \"selector\" on chan<int> #2 cap=0 len=0, chan<int> #3 cap=1 len=0 "
                         "since +0s\n");
@@ -182,7 +193,9 @@ TEST_CASE("teardown: a leaked fiber ranging over main's channel, with main's wai
     lockstep::sim::wait();
   });
   CHECK(r.verdict == sim::Verdict::leak);
-  CHECK(r.dump() == "goroutine dump at +0s (2000-01-01T00:00:00Z): 1 fiber in 1 group\n" +
+  CHECK(r.dump() == "wait-for graph: no cycle\n"
+                    "  fiber 2 \"consumer\" waits to receive from chan<int> #2 (since +0s): no fiber can ever send on chan<int> #2\n"
+                    "goroutine dump at +0s (2000-01-01T00:00:00Z): 1 fiber in 1 group\n" +
                         group("chan receive", range_line, spawn_line) +
                         "  fiber 2 \"consumer\" on chan<int> #2 cap=4 len=0 since +0s\n");
   CHECK(r.left_in_place == 0);

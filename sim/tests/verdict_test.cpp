@@ -44,6 +44,8 @@ TEST_CASE("verdict: deadlock when main blocks forever with no timer pending", "[
   CHECK(r.message == "deadlock: all fibers are blocked and no timer is pending");
   CHECK(r.elapsed() == 3s);
   CHECK(r.dump() ==
+        "wait-for graph: no cycle\n"
+        "  fiber 1 \"main\" waits on gate #1 (since +3s): no fiber can ever end a wait on gate #1\n"
         "goroutine dump at +3s (2000-01-01T00:00:03Z): 1 fiber in 1 group\n"
         "1 fiber blocked [test block] at " + here(line) + ", spawned at " + here(line - 4) + "\n"
         "  fiber 1 \"main\" on gate #1 since +3s\n");
@@ -69,6 +71,11 @@ TEST_CASE("verdict: leak names the fibers left after main returned, grouped by s
   // Time stops when main returns, as in Go 1.25: the sleeper never wakes.
   CHECK(r.elapsed() == 1s);
   CHECK(r.dump() ==
+        "wait-for graph: no cycle\n"
+        "  fiber 2 \"worker-0\" is blocked [test block] (since +0s)\n"
+        "  fiber 3 \"worker-1\" is blocked [test block] (since +0s)\n"
+        "  fiber 4 \"worker-2\" is blocked [test block] (since +0s)\n"
+        "  fiber 5 \"sleeper\" sleeps (since +0s)\n"
         "goroutine dump at +1s (2000-01-01T00:00:01Z): 4 fibers in 2 groups\n"
         "3 fibers blocked [test block] at " + here(block_line) + ", spawned at " + here(spawn_line) + "\n"
         "  fiber 2 \"worker-0\" since +0s\n"
