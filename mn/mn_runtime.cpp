@@ -23,20 +23,6 @@ namespace {
 
 constinit thread_local Machine* this_machine = nullptr;
 
-// Hands a pooled stack to Boost.Context and takes it back when the goroutine
-// ends; Boost keeps this allocator in the fiber's record, on the stack itself.
-struct GoroutineStack {
-  Stack stack;
-  MnRuntime* runtime;
-  boost::context::stack_context allocate() noexcept {
-    boost::context::stack_context sc;
-    sc.sp = stack.top();
-    sc.size = stack.size - lockstep::detail::kCanaryBytes;
-    return sc;
-  }
-  void deallocate(boost::context::stack_context&) noexcept { runtime->release_stack(stack); }
-};
-
 std::size_t goroutine_stack_size() {
   std::size_t kib = 0;
   if (const char* env = std::getenv("LOCKSTEP_STACK_KIB"); env != nullptr && *env != '\0') {
@@ -133,7 +119,9 @@ Task& MnRuntime::spawn(Body&& body, std::string&& name, SourceLocation site) {
   g.wait = {};
   g.tsan = lockstep::detail::tsan_create();
   lockstep::detail::tsan_constructing(g.tsan, [&] {
-    g.context = boost::context::fiber(std::allocator_arg, GoroutineStack{g.stack, this}, GoroutineEntry{this, &g});
+    auto release = [this](Stack s) noexcept { release_stack(s); };
+    g.context = boost::context::fiber(std::allocator_arg, lockstep::detail::PooledStackAllocator{g.stack, release},
+                                      GoroutineEntry{this, &g});
   });
   if (p != nullptr)
     p->live.store(p->live.load(std::memory_order_relaxed) + 1, std::memory_order_release);

@@ -110,7 +110,7 @@ class MnRuntime final : public lockstep::detail::Runtime {
   void free_record(Processor& p, Goroutine& g) noexcept;
   lockstep::detail::Stack acquire_stack(Processor* p);
 
- public:  // GoroutineStack's, from Boost.Context's deallocation
+ public:  // PooledStackAllocator's, from Boost.Context's deallocation
   void release_stack(const lockstep::detail::Stack& s) noexcept;
 
  private:

@@ -184,7 +184,7 @@ void MnRuntime::arrived(Goroutine& me) noexcept {
 
 // finish() is a goroutine's last step, on its own stack: it gives up its
 // record and returns the context to jump to; Boost.Context then frees the
-// stack from there (GoroutineStack). Its exit switch is announced to TSan on
+// stack from there (PooledStackAllocator). Its exit switch is announced to TSan on
 // arrival: its own last frames still return after this point.
 boost::context::fiber MnRuntime::finish(Goroutine& g) {
   Machine& m = *machine_here();

@@ -26,6 +26,8 @@
 // a pooled stack's canary is known to be intact.
 #pragma once
 
+#include <boost/context/stack_context.hpp>
+
 #include <cstddef>
 #include <cstdint>
 
@@ -42,6 +44,23 @@ struct Stack {
 inline constexpr std::size_t kGuardedStacksMax = 16384;  // 32,768 mappings
 inline constexpr std::size_t kArenaSlots = 64;
 inline constexpr std::size_t kCanaryBytes = 256;
+
+// PooledStackAllocator: Boost.Context's stack allocator over a pooled
+// stack, for a runtime that runs fibers (a simulation, the M:N runtime).
+// Boost moves it into the fiber's record, on the stack itself, and calls
+// deallocate() as the fiber ends: `release(stack)` takes the stack back.
+template <class Release>
+struct PooledStackAllocator {
+  Stack stack;
+  Release release;
+  boost::context::stack_context allocate() noexcept {
+    boost::context::stack_context sc;
+    sc.sp = stack.top();
+    sc.size = stack.size - kCanaryBytes;
+    return sc;
+  }
+  void deallocate(boost::context::stack_context&) noexcept { release(stack); }
+};
 
 // The per-thread pool. Not thread-safe: each simulation uses its own
 // thread's pool, and only one simulation runs on a thread at a time.

@@ -23,22 +23,6 @@ namespace {
 
 constinit thread_local Simulation* this_thread_simulation = nullptr;
 
-// Hands a pooled stack to Boost.Context and takes it back when the fiber ends
-// (Simulation::release_stack()). Boost moves this allocator into the fiber's
-// record, on the stack itself.
-struct PooledStack {
-  Stack stack;
-  Simulation* sim;
-  Fiber* fiber;
-  ctx::stack_context allocate() noexcept {
-    ctx::stack_context sc;
-    sc.sp = stack.top();
-    sc.size = stack.size - kCanaryBytes;
-    return sc;
-  }
-  void deallocate(ctx::stack_context&) noexcept { sim->release_stack(*fiber, stack); }
-};
-
 // Main's body runs this far below the top of its stack. What runs on main's
 // stack after the body returned or threw (its closure's destructors, the
 // verdict of an exception, the exit) stays in this reserve, above the body's
@@ -170,7 +154,8 @@ void Simulation::start_fiber(Fiber& f, Body&& body, bool is_main) {
   f.tsan = tsan_create();
   Fiber* fp = &f;
   tsan_constructing(f.tsan, [&] {
-    f.context = ctx::fiber(std::allocator_arg, PooledStack{f.stack, this, fp},
+    auto release = [this, fp](Stack s) noexcept { release_stack(*fp, s); };
+    f.context = ctx::fiber(std::allocator_arg, lockstep::detail::PooledStackAllocator{f.stack, release},
                            [this, fp, body = std::move(body)](ctx::fiber&& from) mutable {
                              resumed(std::move(from));
                              run_body(*fp, body);
