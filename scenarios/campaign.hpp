@@ -34,9 +34,9 @@ namespace lockstep::scenarios {
 
 // Every verdict, in report order: counts list them all, zeros included, so a
 // summary always has the same fields.
-inline constexpr std::array<sim::Verdict, 6> kVerdicts{sim::Verdict::passed,   sim::Verdict::deadlock,
-                                                       sim::Verdict::leak,     sim::Verdict::livelock,
-                                                       sim::Verdict::exception, sim::Verdict::misuse};
+inline constexpr std::array<sim::Verdict, 8> kVerdicts{
+    sim::Verdict::passed,    sim::Verdict::deadlock, sim::Verdict::leak,     sim::Verdict::livelock,
+    sim::Verdict::exception, sim::Verdict::misuse,   sim::Verdict::liveness, sim::Verdict::race};
 using VerdictCounts = std::map<sim::Verdict, std::uint64_t>;
 VerdictCounts zero_counts();
 

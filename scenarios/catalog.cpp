@@ -26,6 +26,7 @@
 #include "scenarios/mistakes/polite_retry_fixed.hpp"
 #include "scenarios/mistakes/unbounded_fanout.hpp"
 #include "scenarios/mistakes/unbounded_fanout_fixed.hpp"
+#include "scenarios/goker/goker.hpp"
 #include "scenarios/pattern_checks.hpp"
 #include "scenarios/service/dispatch_scenario.hpp"
 #include "sim/input.hpp"
@@ -50,6 +51,7 @@ const std::vector<Scenario>& catalog() {
              forgotten_reply_scenario(),     forgotten_reply_fixed_scenario(),
          })
       list.push_back(s);
+    for (auto& s : goker_scenarios()) list.push_back(std::move(s));
     return list;
   }();
   return all;

@@ -20,7 +20,8 @@
 namespace lockstep::scenarios {
 
 // catalog() lists every scenario: the service first, then the patterns, then
-// each mistake followed by its fixed twin. Names are unique and stable (they are the CLI's).
+// each mistake followed by its fixed twin, then the GoKer kernels
+// (goker/goker.hpp). Names are unique and stable (they are the CLI's).
 const std::vector<Scenario>& catalog();
 
 // find_scenario() returns the scenario of that exact name, or null.

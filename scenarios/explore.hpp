@@ -8,7 +8,8 @@
 // the bound kAdaptWarmup describes); under fifo every schedule is the same,
 // so one is run. A correct scenario holds when every schedule
 // passed; a buggy one when at least one schedule matched its expectation and
-// none ended in another failing verdict. The first failing report is kept
+// none ended in another failing verdict. A scenario this build cannot check
+// (a data race without the race detector) is skipped: held, nothing run. The first failing report is kept
 // whole (token, dump) for the runner to print.
 #pragma once
 
@@ -57,6 +58,7 @@ struct Exploration {
   std::uint64_t first_failure_schedule = 0;       // index, when first_failure is set
   std::optional<std::uint64_t> first_match;       // first schedule matching a buggy expectation
   bool held = false;
+  bool skipped = false;  // not checkable in this build (Expectation::checkable): nothing ran
 };
 
 // Progress: (schedules done, schedules planned), called after each schedule.

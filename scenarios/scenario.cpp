@@ -11,6 +11,14 @@ std::string Expectation::describe() const {
   return s;
 }
 
+bool Expectation::checkable() const noexcept {
+#ifdef LOCKSTEP_RACE_DETECTOR
+  return true;
+#else
+  return verdict != sim::Verdict::race;
+#endif
+}
+
 bool matches(const Expectation& e, const sim::Report& r) {
   if (r.verdict != e.verdict) return false;
   if (!e.buggy()) return true;

@@ -14,6 +14,8 @@ std::string to_string(Verdict v) {
     case Verdict::exception: return "exception";
     case Verdict::misuse: return "misuse";
     case Verdict::nondeterminism: return "nondeterminism";
+    case Verdict::liveness: return "liveness";
+    case Verdict::race: return "race";
   }
   return "?";
 }

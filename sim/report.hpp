@@ -13,6 +13,9 @@
 //   nondeterminism
 //              Options::self_check ran the schedule twice and the two runs
 //              differed; the message names the first event that differs
+//   liveness   a liveness monitor stayed hot longer than its bound allows
+//   race       the race-detector build saw two fibers access the same memory
+//              with no happens-before order between them
 // Anything but passed carries `fibers`, a snapshot of every live fiber taken
 // when the verdict was reached, which dump() groups like a goroutine profile.
 #pragma once
@@ -30,7 +33,7 @@
 
 namespace lockstep::sim {
 
-enum class Verdict { passed, deadlock, leak, livelock, exception, misuse, nondeterminism };
+enum class Verdict { passed, deadlock, leak, livelock, exception, misuse, nondeterminism, liveness, race };
 std::string to_string(Verdict v);
 
 // A fiber's state and snapshot: the dump's, shared with real-thread mode.

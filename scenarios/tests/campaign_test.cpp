@@ -48,10 +48,10 @@ TEST_CASE("campaign: fuzz writes one JSON line per failing schedule, then a summ
                                 k, 3 + k, 3 + k));
   CHECK(without_wall(out[3]) ==
         R"({"type":"summary","shard":"0/1","strategy":"random","seed":3,"schedules_per_scenario":3,"schedules":3,)"
-        R"("verdicts":{"passed":0,"deadlock":3,"leak":0,"livelock":0,"exception":0,"misuse":0},)"
+        R"("verdicts":{"passed":0,"deadlock":3,"leak":0,"livelock":0,"exception":0,"misuse":0,"liveness":0,"race":0},)"
         R"("expected_failures":3,"unexpected_failures":0,"scenarios":[{"name":"mistakes/missing_receiver",)"
         R"("expects":"deadlock","schedules":3,"verdicts":{"passed":0,"deadlock":3,"leak":0,"livelock":0,)"
-        R"("exception":0,"misuse":0},"expected_failures":3,"unexpected_failures":0}]})");
+        R"("exception":0,"misuse":0,"liveness":0,"race":0},"expected_failures":3,"unexpected_failures":0}]})");
   CHECK(nlohmann::json::parse(out[3])["wall_seconds"].get<double>() >= 0);
   CHECK(r.err == "green: shard 0/1: 3 schedules of 1 scenario (random, seed 3): deadlock 3; 3 failures, all expected\n");
 }

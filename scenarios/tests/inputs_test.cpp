@@ -45,10 +45,10 @@ const std::string kFailure =
     R"("token":"lockstep1:random:seed=5","expected":true,"dump":""})";
 const std::string kSummary =
     R"({"type":"summary","shard":"0/1","strategy":"random","seed":5,"schedules_per_scenario":1,"schedules":1,)"
-    R"("verdicts":{"passed":0,"deadlock":0,"leak":1,"livelock":0,"exception":0,"misuse":0},)"
+    R"("verdicts":{"passed":0,"deadlock":0,"leak":1,"livelock":0,"exception":0,"misuse":0,"liveness":0,"race":0},)"
     R"("expected_failures":1,"unexpected_failures":0,"wall_seconds":0.001,"scenarios":[{"name":)"
     R"("mistakes/leak_no_stop","expects":"leak","schedules":1,"verdicts":{"passed":0,"deadlock":0,"leak":1,)"
-    R"("livelock":0,"exception":0,"misuse":0},"expected_failures":1,"unexpected_failures":0}]})";
+    R"("livelock":0,"exception":0,"misuse":0,"liveness":0,"race":0},"expected_failures":1,"unexpected_failures":0}]})";
 
 // shard() is a shard file: the failure line (maybe changed), then the summary (maybe changed).
 std::string shard(const std::string& failure = kFailure, const std::string& summary = kSummary) {
@@ -302,15 +302,15 @@ std::vector<Probe> corpus() {
       {{"merge", probe}, "{dir}/probe.jsonl:2: field \"wall_seconds\" must be a number in 0..1000000000, not -1",
        kExitUsage, shard(kFailure, replaced(kSummary, R"("wall_seconds":0.001)", R"("wall_seconds":-1)"))},
       {{"merge", probe}, "{dir}/probe.jsonl:2: field \"verdicts\": unknown verdict \"sleepy\"", kExitUsage,
-       shard(kFailure, replaced(kSummary, R"("misuse":0},"expected)", R"("misuse":0,"sleepy":0},"expected)"))},
+       shard(kFailure, replaced(kSummary, R"("misuse":0,"liveness":0,"race":0},"expected)", R"("misuse":0,"sleepy":0},"expected)"))},
       {{"merge", probe}, "{dir}/probe.jsonl:2: field \"scenarios\" must be an array, not an object", kExitUsage,
        shard(kFailure, kSummary.substr(0, kSummary.find(R"("scenarios")")) + R"("scenarios":{}})")},
       // ---- merge: counts that disagree (and would wrap if summed)
       {{"merge", probe},
        "{dir}/probe.jsonl: the summary of mistakes/leak_no_stop: its verdicts do not add up to its 1 schedules",
        kExitUsage,
-       shard(kFailure, replaced(kSummary, R"("passed":0,"deadlock":0,"leak":1,"livelock":0,"exception":0,"misuse":0},"expected_failures":1,"unexpected_failures":0})",
-                                R"("passed":18446744073709551615,"deadlock":0,"leak":2,"livelock":0,"exception":0,"misuse":0},"expected_failures":1,"unexpected_failures":0})"))},
+       shard(kFailure, replaced(kSummary, R"("passed":0,"deadlock":0,"leak":1,"livelock":0,"exception":0,"misuse":0,"liveness":0,"race":0},"expected_failures":1,"unexpected_failures":0})",
+                                R"("passed":18446744073709551615,"deadlock":0,"leak":2,"livelock":0,"exception":0,"misuse":0,"liveness":0,"race":0},"expected_failures":1,"unexpected_failures":0})"))},
       {{"merge", probe},
        "{dir}/probe.jsonl: the summary of mistakes/leak_no_stop: 2 schedules, but shard 0/1 of 1 schedules runs 1",
        kExitUsage, shard(kFailure, replaced(kSummary, R"("expects":"leak","schedules":1)", R"("expects":"leak","schedules":2)"))},
