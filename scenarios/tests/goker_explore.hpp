@@ -1,0 +1,67 @@
+// Shared by the GoKer kernel tests (goker_etcd_test.cpp, goker_grpc_test.cpp).
+//
+// caught() asserts a buggy kernel's exploration exactly: the FIFO schedule
+// catches it or passes, and random and PCT (seed 1, schedule i with seed
+// 1 + i) first catch it on the stated schedule and hold over the budget (no
+// failure but the expected one). fixed() asserts a twin passes every
+// schedule of the budget under FIFO, random and PCT.
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "scenarios/catalog.hpp"
+#include "scenarios/explore.hpp"
+
+namespace lockstep::scenarios::test {
+
+inline const Scenario& goker_named(const std::string& name) {
+  const Scenario* s = find_scenario(name);
+  REQUIRE(s != nullptr);
+  return *s;
+}
+
+// First catches: nullopt for FIFO means the FIFO schedule passes; for
+// random or PCT it means the budget never catches it (and must all pass).
+struct FirstCatch {
+  bool fifo;
+  std::optional<std::uint64_t> random;
+  std::optional<std::uint64_t> pct;
+};
+
+inline void explore_exactly(const Scenario& s, sim::Strategy::Kind k, std::uint64_t budget,
+                            std::optional<std::uint64_t> first) {
+  Exploration e = explore(s, ExploreConfig{k, budget, 1});
+  INFO(render(e, true));
+  CHECK(e.first_match == first);
+  if (first) {
+    CHECK(e.held);
+  } else {
+    CHECK(e.verdicts == std::map<sim::Verdict, std::uint64_t>{{sim::Verdict::passed, e.schedules_run}});
+  }
+}
+
+// A PCT budget smaller than the random one stops before a schedule where
+// PCT starves a fiber for ever (a livelock verdict); the kernel's docs say
+// which schedule that is.
+inline void caught(const std::string& name, FirstCatch first, std::uint64_t budget,
+                   std::optional<std::uint64_t> pct_budget = std::nullopt) {
+  const Scenario& s = goker_named(name);
+  explore_exactly(s, sim::Strategy::Kind::fifo, 1, first.fifo ? std::optional<std::uint64_t>{0} : std::nullopt);
+  explore_exactly(s, sim::Strategy::Kind::random, budget, first.random);
+  explore_exactly(s, sim::Strategy::Kind::pct, pct_budget.value_or(budget), first.pct);
+}
+
+inline void fixed(const std::string& name, std::uint64_t budget,
+                  std::optional<std::uint64_t> pct_budget = std::nullopt) {
+  const Scenario& s = goker_named(name);
+  explore_exactly(s, sim::Strategy::Kind::fifo, 1, std::nullopt);
+  explore_exactly(s, sim::Strategy::Kind::random, budget, std::nullopt);
+  explore_exactly(s, sim::Strategy::Kind::pct, pct_budget.value_or(budget), std::nullopt);
+}
+
+}  // namespace lockstep::scenarios::test
