@@ -15,6 +15,13 @@
 // Close() to its end before the getter starts, so only a schedule that runs
 // the getter inside Close()'s unlock/lock window finds it.
 //
+// PCT caveat: acquire() spins (RLock, RUnlock, again) until Close() clears
+// `cancel`. When PCT gives the getter the higher priority past its last
+// change point, main never runs again and the run ends as a livelock
+// (1,000,000 steps without time moving): PCT schedule 16 of seed 1 for this
+// kernel, schedule 2 for its twin. Go's preemptive scheduler would run
+// Close() eventually; a strict-priority schedule never does.
+//
 // Port differences from Go:
 // - errors are a bool (closed or not); the kernel's fmt.Println on an
 //   unexpected error cannot happen (acquire returns only ErrConnClosed).
