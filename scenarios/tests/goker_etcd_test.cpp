@@ -1,12 +1,17 @@
 // The GoKer kernels of etcd: each buggy kernel is caught with its expected
 // verdict on exactly the stated first schedule under FIFO, random and PCT
 // (seed 1), with no other failure within the budget; each fixed twin passes
-// every schedule of its budget. A data-race kernel is skipped by explore()
+// every schedule of its budget. Where FIFO catches a kernel, its report is
+// compared line by line (message, virtual time, each fiber's state, wait
+// reason, object and since). A data-race kernel is skipped by explore()
 // outside the race-detector build, and its body then runs to its
 // race-free verdict on the FIFO schedule. Exact schedule indices make these
 // tests fail when the simulator's semantics change: that is intended
 // (docs/goker/etcd.md has the table they mirror).
 #include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
 
 #include "scenarios/tests/goker_explore.hpp"
 
@@ -55,6 +60,10 @@ TEST_CASE("goker etcd/5509: a leaked read lock deadlocks Close; random and PCT f
 }
 
 TEST_CASE("goker etcd/6708: Sync's write lock deadlocks the leader lookup on every schedule", "[goker][goker-etcd]") {
+  CHECK(fifo_dump("goker/etcd/6708") == std::vector<std::string>{
+      "deadlock: all fibers are blocked and no timer is pending",
+      "at +0s",
+      "fiber 1 \"main\" blocked [sync.RWMutex.RLock] on rwmutex #1 held by fiber 1 since +0s"});
   caught("goker/etcd/6708", {true, 0, 0}, kBudget);
 }
 
@@ -75,11 +84,23 @@ TEST_CASE("goker etcd/7443: the balancer's send under its lock; only PCT finds i
 }
 
 TEST_CASE("goker etcd/7492: the keeper loop and an assigner wait for each other, ticker live", "[goker][goker-etcd]") {
+  CHECK(fifo_dump("goker/etcd/7492") == std::vector<std::string>{
+      "livelock: virtual time would pass the horizon of 1us (next timer at +1.001us)",
+      "at +1us",
+      "fiber 1 \"main\" blocked [sync.WaitGroup.Wait] on waitgroup #4 count=1 since +0s",
+      "fiber 2 \"run\" blocked [sync.RWMutex.Lock] on rwmutex #1 held by fiber 5, 1 writer waiting since +2ns",
+      "fiber 5 \"TestEtcd7492.func1\" blocked [chan send] on chan<lockstep::Empty> #2 cap=1 len=1 since +3ns"});
   caught("goker/etcd/7492", {true, 0, 0}, kBudget);
   fixed("goker/etcd/7492_fixed", kTwinBudget);
 }
 
 TEST_CASE("goker etcd/7902: the election's leader and follower wait for each other", "[goker][goker-etcd]") {
+  CHECK(fifo_dump("goker/etcd/7902") == std::vector<std::string>{
+      "leak: main returned but 3 fibers remain blocked",
+      "at +0s",
+      "fiber 2 \"runElectionFunc\" blocked [sync.WaitGroup.Wait] on waitgroup #3 count=2 since +0s",
+      "fiber 4 \"doRounds.func1\" blocked [chan receive] on chan<bool> #103 cap=0 len=0 since +0s",
+      "fiber 5 \"doRounds.func1\" blocked [sync.Mutex.Lock] on mutex #2 held by fiber 4 since +0s"});
   caught("goker/etcd/7902", {true, 0, 0}, kBudget);
 }
 
@@ -94,6 +115,10 @@ TEST_CASE("goker etcd/9446: a read buffer is reset while another goroutine range
 }
 
 TEST_CASE("goker etcd/10492: Renew's checkpointer locks the lessor again on every schedule", "[goker][goker-etcd]") {
+  CHECK(fifo_dump("goker/etcd/10492") == std::vector<std::string>{
+      "deadlock: all fibers are blocked and no timer is pending",
+      "at +0s",
+      "fiber 1 \"main\" blocked [sync.RWMutex.Lock] on rwmutex #1 held by fiber 1, 1 writer waiting since +0s"});
   caught("goker/etcd/10492", {true, 0, 0}, kBudget);
   fixed("goker/etcd/10492_fixed", kTwinBudget);
 }

@@ -4,7 +4,8 @@
 // catches it or passes, and random and PCT (seed 1, schedule i with seed
 // 1 + i) first catch it on the stated schedule and hold over the budget (no
 // failure but the expected one). fixed() asserts a twin passes every
-// schedule of the budget under FIFO, random and PCT.
+// schedule of the budget under FIFO, random and PCT. fifo_dump() describes
+// the FIFO schedule's report line by line, for exact comparison.
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -13,6 +14,9 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include <fmt/format.h>
 
 #include "scenarios/catalog.hpp"
 #include "scenarios/explore.hpp"
@@ -62,6 +66,22 @@ inline void fixed(const std::string& name, std::uint64_t budget,
   explore_exactly(s, sim::Strategy::Kind::fifo, 1, std::nullopt);
   explore_exactly(s, sim::Strategy::Kind::random, budget, std::nullopt);
   explore_exactly(s, sim::Strategy::Kind::pct, pct_budget.value_or(budget), std::nullopt);
+}
+
+// fifo_dump() runs the FIFO schedule of `name`: its message and elapsed
+// virtual time, then one line per live fiber, by id:
+//   fiber 2 "keepalive" blocked [chan receive] on chan<lockstep::Empty> #2 cap=0 len=0 since +0s
+inline std::vector<std::string> fifo_dump(const std::string& name) {
+  sim::Report r = run_schedule(goker_named(name), sim::Strategy::fifo(), 0);
+  std::vector<std::string> lines{r.message, "at +" + format_duration(r.elapsed())};
+  for (const auto& f : r.fibers) {
+    std::string line = fmt::format("fiber {} \"{}\" {}", f.id, f.name, sim::to_string(f.state));
+    if (!f.reason.empty()) line += fmt::format(" [{}]", f.reason);
+    if (!f.object.empty()) line += " on " + f.object;
+    if (!f.reason.empty()) line += " since +" + format_duration(f.since - kSimulationEpoch);
+    lines.push_back(line);
+  }
+  return lines;
 }
 
 }  // namespace lockstep::scenarios::test

@@ -1,12 +1,17 @@
 // The GoKer kernels of grpc: each buggy kernel is caught with its expected
 // verdict on exactly the stated first schedule under FIFO, random and PCT
 // (seed 1), with no other failure within the budget; each fixed twin passes
-// every schedule of its budget. A data-race kernel is skipped by explore()
+// every schedule of its budget. Where FIFO catches a kernel, its report is
+// compared line by line (message, virtual time, each fiber's state, wait
+// reason, object and since). A data-race kernel is skipped by explore()
 // outside the race-detector build, and its body then passes on the FIFO
 // schedule. Exact schedule indices make these tests fail when the
 // simulator's semantics change: that is intended (docs/goker/grpc.md has
 // the table they mirror).
 #include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
 
 #include "scenarios/tests/goker_explore.hpp"
 
@@ -41,11 +46,20 @@ void race_kernel(const std::string& name) {
 TEST_CASE("goker grpc/660: the loop returns on stop and its last worker leaks; FIFO finds it", "[goker][goker-grpc]") {
   // PCT schedules 21 (buggy) and 22 (twin) starve the stopper behind the
   // loop and its workers: a livelock verdict, kept out of the PCT budgets.
+  CHECK(fifo_dump("goker/grpc/660") == std::vector<std::string>{
+      "leak: main returned but 1 fiber remains blocked",
+      "at +0s",
+      "fiber 4 \"doCloseLoopUnary.func1\" blocked [chan send] on chan<bool> #2 cap=0 len=0 since +0s"});
   caught("goker/grpc/660", {true, 0, 0}, kBudget, 21);
   fixed("goker/grpc/660_fixed", kTwinBudget, 22);
 }
 
 TEST_CASE("goker grpc/795: GracefulStop returns holding the mutex, every schedule", "[goker][goker-grpc]") {
+  CHECK(fifo_dump("goker/grpc/795") == std::vector<std::string>{
+      "deadlock: all fibers are blocked and no timer is pending",
+      "at +0s",
+      "fiber 1 \"main\" blocked [sync.Mutex.Lock] on mutex #1 held by fiber 1 since +0s",
+      "fiber 2 \"Serve\" blocked [sync.Mutex.Lock] on mutex #1 held by fiber 1 since +0s"});
   caught("goker/grpc/795", {true, 0, 0}, kBudget);
   fixed("goker/grpc/795_fixed", kTwinBudget);
 }
@@ -56,28 +70,54 @@ TEST_CASE("goker grpc/862: the retry loop outlives DialContext, every schedule",
 }
 
 TEST_CASE("goker grpc/1275: CloseStream leaves the reader blocked, every schedule", "[goker][goker-grpc]") {
+  CHECK(fifo_dump("goker/grpc/1275") == std::vector<std::string>{
+      "leak: main returned but 1 fiber remains blocked",
+      "at +300ns",
+      "fiber 2 \"testInflightStreamClosing.func1\" blocked [chan receive] on chan<bool> #1 cap=0 len=0 since +0s"});
   caught("goker/grpc/1275", {true, 0, 0}, kBudget);
   fixed("goker/grpc/1275_fixed", kTwinBudget);
 }
 
 TEST_CASE("goker grpc/1353: the balancer sends holding the mutex lbWatcher needs; FIFO finds it",
           "[goker][goker-grpc]") {
+  CHECK(fifo_dump("goker/grpc/1353") == std::vector<std::string>{
+      "leak: main returned but 3 fibers remain blocked",
+      "at +0s",
+      "fiber 2 \"Start.func1\" blocked [chan send] on chan<bool> #5 cap=0 len=0 since +0s",
+      "fiber 3 \"lbWatcher\" blocked [sync.Mutex.Lock] on mutex #1 held by fiber 2 since +0s",
+      "fiber 4 \"TestGrpc1353.func1\" blocked [chan receive] on chan<lockstep::Empty> #2 cap=0 len=0 since +0s"});
   caught("goker/grpc/1353", {true, 0, 0}, kBudget);
   fixed("goker/grpc/1353_fixed", kTwinBudget);
 }
 
 TEST_CASE("goker grpc/1424: lbWatcher never closes doneChan, every schedule", "[goker][goker-grpc]") {
+  CHECK(fifo_dump("goker/grpc/1424") == std::vector<std::string>{
+      "leak: main returned but 1 fiber remains blocked",
+      "at +0s",
+      "fiber 3 \"DialContext.func1\" blocked [chan receive] on chan<bool> #2 cap=0 len=0 since +0s"});
   caught("goker/grpc/1424", {true, 0, 0}, kBudget);
   fixed("goker/grpc/1424_fixed", kTwinBudget);
 }
 
 TEST_CASE("goker grpc/1460: keepalive waits holding the lock NewStream needs; FIFO finds it", "[goker][goker-grpc]") {
+  CHECK(fifo_dump("goker/grpc/1460") == std::vector<std::string>{
+      "leak: main returned but 2 fibers remain blocked",
+      "at +0s",
+      "fiber 2 \"keepalive\" blocked [chan receive] on chan<lockstep::Empty> #2 cap=0 len=0 since +0s",
+      "fiber 3 \"NewStream\" blocked [sync.Mutex.Lock] on mutex #1 held by fiber 2 since +0s"});
   caught("goker/grpc/1460", {true, 0, 3}, kBudget);
   fixed("goker/grpc/1460_fixed", kTwinBudget);
 }
 
 TEST_CASE("goker grpc/1687: a write after WriteStatus sends on a closed channel, every schedule",
           "[goker][goker-grpc]") {
+  auto dump = fifo_dump("goker/grpc/1687");
+  REQUIRE(dump.size() == 4);
+  CHECK(dump[0].starts_with("misuse in fiber 2 \"TestGrpc1687.func1\""));
+  CHECK(dump[0].find("lockstep: send on closed channel (in select) on chan<std::function<void()>> #2 cap=0 len=0 "
+                     "closed") != std::string::npos);
+  CHECK(std::vector<std::string>(dump.begin() + 1, dump.end()) ==
+        std::vector<std::string>{"at +0s", "fiber 1 \"main\" runnable", "fiber 2 \"TestGrpc1687.func1\" running"});
   caught("goker/grpc/1687", {true, 0, 0}, kBudget);
 }
 

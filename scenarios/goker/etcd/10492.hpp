@@ -19,8 +19,8 @@
 //   `unlock` function object; the unused checkpointInterval is dropped.
 //
 // Fixed twin (goker/etcd/10492_fixed): Renew releases the lock before it
-// calls the checkpointer and disarms its deferred unlock (the reason the
-// kernel keeps `unlock` in a variable), so Checkpoint() finds le.mu free.
+// calls the checkpointer and disarms its deferred unlock (which the
+// kernel's `unlock` variable allows), so Checkpoint() finds le.mu free.
 // It passes on every schedule.
 #pragma once
 
