@@ -24,6 +24,7 @@
 // It passes on every schedule.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 

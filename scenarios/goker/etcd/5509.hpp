@@ -36,6 +36,7 @@
 // schedule.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 

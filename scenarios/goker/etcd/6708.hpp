@@ -22,6 +22,7 @@
 // kernel keeps nothing of the upstream patch to mirror.
 #pragma once
 
+#include <chrono>
 #include <memory>
 
 #include "lockstep.hpp"

@@ -24,7 +24,9 @@
 // schedule.
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <optional>
 
 #include "lockstep.hpp"
 #include "scenarios/scenario.hpp"

@@ -23,6 +23,7 @@
 // README's trace. It passes on every schedule.
 #pragma once
 
+#include <chrono>
 #include <memory>
 
 #include "lockstep.hpp"

@@ -29,6 +29,7 @@
 // of the first 1000 random schedules. There is nothing correct to assert.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <vector>
 

@@ -24,6 +24,7 @@
 // No fixed twin: the README states no fix.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>

@@ -27,6 +27,7 @@
 // every schedule.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <vector>

@@ -24,6 +24,7 @@
 // schedule.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <vector>
 

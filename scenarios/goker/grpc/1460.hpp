@@ -26,6 +26,7 @@
 // It passes on every schedule.
 #pragma once
 
+#include <chrono>
 #include <memory>
 
 #include "lockstep.hpp"

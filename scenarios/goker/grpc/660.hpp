@@ -32,6 +32,7 @@
 // on every schedule.
 #pragma once
 
+#include <chrono>
 #include <memory>
 
 #include "lockstep.hpp"

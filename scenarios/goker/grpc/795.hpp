@@ -21,6 +21,7 @@
 // again). It passes on every schedule.
 #pragma once
 
+#include <chrono>
 #include <memory>
 
 #include "lockstep.hpp"

@@ -35,6 +35,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <tuple>
 #include <vector>
 
 #include "lockstep.hpp"
