@@ -1,9 +1,9 @@
 // The GoKer kernels of etcd: each buggy kernel is caught with its expected
 // verdict on exactly the stated first schedule under FIFO, random and PCT
 // (seed 1), with no other failure within the budget; each fixed twin passes
-// every schedule of its budget. Where FIFO catches a kernel, its report is
-// compared line by line (message, virtual time, each fiber's state, wait
-// reason, object and since). A data-race kernel is skipped by explore()
+// every schedule of its budget. The report of the first catching schedule
+// (FIFO's where FIFO catches the kernel) is compared line by line (message,
+// virtual time, each fiber's state, wait reason, object and since). A data-race kernel is skipped by explore()
 // outside the race-detector build, and its body then runs to its
 // race-free verdict on the FIFO schedule. Exact schedule indices make these
 // tests fail when the simulator's semantics change: that is intended
@@ -55,6 +55,10 @@ TEST_CASE("goker etcd/4876: the progress interval is written while sendLoop read
 TEST_CASE("goker etcd/5509: a leaked read lock deadlocks Close; random and PCT find it", "[goker][goker-etcd]") {
   // PCT schedule 16 (buggy) and 2 (twin) starve main behind the getter's
   // spin loop: a livelock verdict, kept out of the PCT budgets.
+  CHECK(first_catch_dump("goker/etcd/5509", sim::Strategy::Kind::random, 1) == std::vector<std::string>{
+      "deadlock: all fibers are blocked and no timer is pending",
+      "at +0s",
+      "fiber 1 \"main\" blocked [sync.RWMutex.Lock] on rwmutex #2 read-locked by 1, 1 writer waiting since +0s"});
   caught("goker/etcd/5509", {false, 0, 2}, kBudget, 16);
   fixed("goker/etcd/5509_fixed", kTwinBudget, 2);
 }
@@ -68,18 +72,36 @@ TEST_CASE("goker etcd/6708: Sync's write lock deadlocks the leader lookup on eve
 }
 
 TEST_CASE("goker etcd/6857: Status leaks after Stop; random and PCT find it", "[goker][goker-etcd]") {
+  CHECK(first_catch_dump("goker/etcd/6857", sim::Strategy::Kind::random, 9) == std::vector<std::string>{
+      "leak: main returned but 1 fiber remains blocked",
+      "at +0s",
+      "fiber 3 \"Status\" blocked [chan send] on "
+      "chan<lockstep::Chan<lockstep::scenarios::goker::etcd6857::Status>> #1 cap=0 len=0 since +0s"});
   caught("goker/etcd/6857", {false, 8, 1}, kBudget);
   fixed("goker/etcd/6857_fixed", kTwinBudget);
 }
 
 TEST_CASE("goker etcd/6873: stop holds the lock the broadcast loop needs; random and PCT find it",
           "[goker][goker-etcd]") {
+  CHECK(first_catch_dump("goker/etcd/6873", sim::Strategy::Kind::random, 1) == std::vector<std::string>{
+      "leak: main returned but 2 fibers remain blocked",
+      "at +0s",
+      "fiber 2 \"newWatchBroadcasts.func1\" blocked [sync.Mutex.Lock] on mutex #1 held by fiber 3 since +0s",
+      "fiber 3 \"stop\" blocked [chan receive] on chan<lockstep::Empty> #3 cap=0 len=0 since +0s"});
   caught("goker/etcd/6873", {false, 0, 0}, kBudget);
   fixed("goker/etcd/6873_fixed", kTwinBudget);
 }
 
 TEST_CASE("goker etcd/7443: the balancer's send under its lock; only PCT finds it", "[goker][goker-etcd]") {
   // Random passes all of the 10,000 schedules the issue allows.
+  CHECK(first_catch_dump("goker/etcd/7443", sim::Strategy::Kind::pct, 16) == std::vector<std::string>{
+      "deadlock: all fibers are blocked and no timer is pending",
+      "at +0s",
+      "fiber 1 \"main\" blocked [chan receive] on chan<lockstep::Empty> #7 cap=0 len=0 since +0s",
+      "fiber 2 \"lbWatcher\" blocked [chan send] on chan<std::vector<int>> #1 cap=1 len=1 since +0s",
+      "fiber 6 \"TestEtcd7443.func1\" blocked [sync.RWMutex.Lock] on rwmutex #2 held by fiber 2, 2 writers waiting "
+      "since +0s",
+      "fiber 7 \"Close\" blocked [sync.RWMutex.Lock] on rwmutex #2 held by fiber 2, 2 writers waiting since +0s"});
   caught("goker/etcd/7443", {false, std::nullopt, 15}, 10'000, kBudget);
 }
 

@@ -4,8 +4,9 @@
 // catches it or passes, and random and PCT (seed 1, schedule i with seed
 // 1 + i) first catch it on the stated schedule and hold over the budget (no
 // failure but the expected one). fixed() asserts a twin passes every
-// schedule of the budget under FIFO, random and PCT. fifo_dump() describes
-// the FIFO schedule's report line by line, for exact comparison.
+// schedule of the budget under FIFO, random and PCT. fifo_dump() and
+// first_catch_dump() describe a catching schedule's report line by line,
+// for exact comparison.
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -68,11 +69,10 @@ inline void fixed(const std::string& name, std::uint64_t budget,
   explore_exactly(s, sim::Strategy::Kind::pct, pct_budget.value_or(budget), std::nullopt);
 }
 
-// fifo_dump() runs the FIFO schedule of `name`: its message and elapsed
-// virtual time, then one line per live fiber, by id:
+// describe() is a report line by line: its message and elapsed virtual
+// time, then one line per live fiber, by id:
 //   fiber 2 "keepalive" blocked [chan receive] on chan<lockstep::Empty> #2 cap=0 len=0 since +0s
-inline std::vector<std::string> fifo_dump(const std::string& name) {
-  sim::Report r = run_schedule(goker_named(name), sim::Strategy::fifo(), 0);
+inline std::vector<std::string> describe(const sim::Report& r) {
   std::vector<std::string> lines{r.message, "at +" + format_duration(r.elapsed())};
   for (const auto& f : r.fibers) {
     std::string line = fmt::format("fiber {} \"{}\" {}", f.id, f.name, sim::to_string(f.state));
@@ -82,6 +82,20 @@ inline std::vector<std::string> fifo_dump(const std::string& name) {
     lines.push_back(line);
   }
   return lines;
+}
+
+// fifo_dump() describes the FIFO schedule of `name`.
+inline std::vector<std::string> fifo_dump(const std::string& name) {
+  return describe(run_schedule(goker_named(name), sim::Strategy::fifo(), 0));
+}
+
+// first_catch_dump() describes the first failing schedule among the first
+// `schedules` of strategy `k` (seed 1), as explore() keeps it.
+inline std::vector<std::string> first_catch_dump(const std::string& name, sim::Strategy::Kind k,
+                                                 std::uint64_t schedules) {
+  Exploration e = explore(goker_named(name), ExploreConfig{k, schedules, 1});
+  REQUIRE(e.first_failure.has_value());
+  return describe(*e.first_failure);
 }
 
 }  // namespace lockstep::scenarios::test
