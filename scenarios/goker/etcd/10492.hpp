@@ -3,7 +3,7 @@
 //
 // Upstream: etcd-io/etcd pull request 10492,
 // https://github.com/etcd-io/etcd/pull/10492 (GoBench goker/blocking/etcd/10492,
-// "double locking").
+// resource deadlock, double locking).
 //
 // Renew() write-locks le.mu and, with the lock held, calls the checkpointer
 // le.cp; the test's checkpointer calls Checkpoint(), which write-locks le.mu

@@ -3,7 +3,7 @@
 //
 // Upstream: etcd-io/etcd pull request 5509,
 // https://github.com/etcd-io/etcd/pull/5509 (GoBench goker/blocking/etcd/5509,
-// "double locking").
+// resource deadlock, double locking).
 //
 // remoteClient.acquire() read-locks client.mu and, if the client is closed,
 // returns ErrConnClosed without RUnlock. Close() drops and retakes the write

@@ -3,7 +3,7 @@
 //
 // Upstream: etcd-io/etcd pull request 6708,
 // https://github.com/etcd-io/etcd/pull/6708 (GoBench goker/blocking/etcd/6708,
-// "double locking").
+// resource deadlock, double locking).
 //
 // httpClusterClient.Sync() write-locks the client and calls SetEndpoints();
 // in EndpointSelectionPrioritizeLeader mode that asks the members API for

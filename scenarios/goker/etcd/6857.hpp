@@ -3,7 +3,7 @@
 //
 // Upstream: etcd-io/etcd pull request 6857,
 // https://github.com/etcd-io/etcd/pull/6857 (GoBench goker/blocking/etcd/6857,
-// "communication deadlock").
+// communication deadlock, channel).
 //
 // The test starts run(), Status() and Stop() and returns. When Stop() is
 // served first, run() closes `done` and returns; Status() then blocks for

@@ -3,7 +3,7 @@
 //
 // Upstream: etcd-io/etcd commit 7618fdd1d642e47cac70c03f637b0fd798a53a6e,
 // https://github.com/etcd-io/etcd/commit/7618fdd1d642e47cac70c03f637b0fd798a53a6e
-// (GoBench goker/blocking/etcd/6873, "communication deadlock").
+// (GoBench goker/blocking/etcd/6873, mixed deadlock, channel & lock).
 //
 // newWatchBroadcasts() starts a loop that coalesces each update under
 // wbs.mu and closes donec when updatec is closed. stop() locks wbs.mu,

@@ -4,7 +4,7 @@
 //
 // Upstream: etcd-io/etcd pull request 7443,
 // https://github.com/etcd-io/etcd/pull/7443 (GoBench goker/blocking/etcd/7443,
-// "double locking" / communication deadlock).
+// mixed deadlock, channel & lock).
 //
 // simpleBalancer.Up() and the down function it returns send on notifyCh
 // (capacity 1) with b.mu held. The client's lbWatcher is the only reader of

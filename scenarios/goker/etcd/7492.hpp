@@ -4,7 +4,7 @@
 //
 // Upstream: etcd-io/etcd pull request 7492,
 // https://github.com/etcd-io/etcd/pull/7492 (GoBench goker/blocking/etcd/7492,
-// "communication deadlock").
+// mixed deadlock, channel & lock).
 //
 // assignSimpleTokenToUser() holds simpleTokensMu while it sends on the
 // keeper's addSimpleTokenCh (capacity 1). The keeper's run() loop, on a tick

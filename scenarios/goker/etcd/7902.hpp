@@ -3,7 +3,7 @@
 //
 // Upstream: etcd-io/etcd pull request 7902,
 // https://github.com/coreos/etcd/pull/7902 (GoBench goker/blocking/etcd/7902,
-// "double locking" / mixed deadlock).
+// mixed deadlock, channel & lock).
 //
 // Three round clients run doRounds(): validate under mu, then release under
 // mu. A follower's release waits on nextc, which only the leader's release

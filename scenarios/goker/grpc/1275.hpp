@@ -3,7 +3,7 @@
 //
 // Upstream: grpc/grpc-go pull request 1275,
 // https://github.com/grpc/grpc-go/pull/1275 (GoBench goker/blocking/grpc/1275,
-// "communication deadlock"; the test function is named TestGrpc1293).
+// communication deadlock, channel; the test function is named TestGrpc1293).
 //
 // testInflightStreamClosing() starts a reader blocked in the stream's
 // recvBufferReader.Read(), calls CloseStream(), and waits for the reader at

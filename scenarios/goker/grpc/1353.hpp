@@ -4,7 +4,7 @@
 //
 // Upstream: grpc/grpc-go pull request 1353,
 // https://github.com/grpc/grpc-go/pull/1353 (GoBench goker/blocking/grpc/1353,
-// "mixed deadlock").
+// mixed deadlock, channel & lock).
 //
 // watchAddrUpdates() sends on the unbuffered addrCh with rr.mu held, 100
 // times. The client's lbWatcher receives an update and tears down its

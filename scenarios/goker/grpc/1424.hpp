@@ -3,7 +3,7 @@
 //
 // Upstream: grpc/grpc-go pull request 1424,
 // https://github.com/grpc/grpc-go/pull/1424 (GoBench goker/blocking/grpc/1424,
-// "communication deadlock").
+// communication deadlock, channel).
 //
 // DialContext() starts a goroutine that starts lbWatcher and waits on
 // doneChan; lbWatcher ranges over the balancer's address channel, which

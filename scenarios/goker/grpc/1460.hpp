@@ -3,7 +3,7 @@
 //
 // Upstream: grpc/grpc-go pull request 1460,
 // https://github.com/grpc/grpc-go/pull/1460 (GoBench goker/blocking/grpc/1460,
-// "mixed deadlock").
+// mixed deadlock, channel & lock).
 //
 // keepalive() locks t.mu and, with no active stream, waits on
 // awakenKeepalive with the lock held. NewStream() must lock t.mu before it

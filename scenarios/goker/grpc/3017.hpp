@@ -3,7 +3,7 @@
 //
 // Upstream: grpc/grpc-go pull request 3017,
 // https://github.com/grpc/grpc-go/pull/3017 (GoBench goker/blocking/grpc/3017,
-// "resource deadlock", missing unlock).
+// resource deadlock, double locking).
 //
 // RemoveSubConn() caches the sub-connection and arms a 1ns AfterFunc that
 // deletes it under ccc.mu; NewSubConn() takes it back out and cancels the

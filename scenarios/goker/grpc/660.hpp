@@ -3,7 +3,7 @@
 //
 // Upstream: grpc/grpc-go pull request 660,
 // https://github.com/grpc/grpc-go/pull/660 (GoBench goker/blocking/grpc/660,
-// "communication deadlock").
+// communication deadlock, channel).
 //
 // doCloseLoopUnary() starts a worker per round that sends its result on an
 // unbuffered `done`, and selects between `done` and `stop`. When `stop` wins

@@ -3,7 +3,7 @@
 //
 // Upstream: grpc/grpc-go pull request 795,
 // https://github.com/grpc/grpc-go/pull/795 (GoBench goker/blocking/grpc/795,
-// "resource deadlock", missing unlock).
+// resource deadlock, double locking).
 //
 // The first GracefulStop() locks s.mu, sets drain and returns with s.mu
 // held; the second locks s.mu again and blocks, as does Serve(). The test

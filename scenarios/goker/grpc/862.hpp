@@ -4,7 +4,7 @@
 //
 // Upstream: grpc/grpc-go pull request 862,
 // https://github.com/grpc/grpc-go/pull/862 (GoBench goker/blocking/grpc/862,
-// "communication deadlock").
+// communication deadlock, channel & context).
 //
 // DialContext() starts resetAddrConn(), whose resetTransport() loops: a
 // short backoff timer or the address connection's context. Its deferred
