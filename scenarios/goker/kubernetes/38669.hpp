@@ -1,0 +1,63 @@
+// GoKer kubernetes/38669: a cache watcher sends its initial events on a result channel nobody
+// reads.
+//
+// Upstream: kubernetes/kubernetes PR 38669 (https://github.com/kubernetes/kubernetes/pull/38669),
+// the apiserver cacher's cacheWatcher. GoBench: goker/blocking/kubernetes/38669.
+// Bug: process() first sends every initial event on `result` (unbuffered here); the test stops
+// the watcher without reading any, and Stop() only closes `input`: the sender is never released.
+//
+// Verdict: `leak` on every schedule: "process" blocked [chan send].
+//
+// Port: the watcher is a shared_ptr; its embedded sync.Mutex is a member; the deferred
+// close(result) and Stop() of process() run in that order (Go's defers, last first) after the
+// input loop. No fixed twin: neither the kernel nor its README ("No sender for line 33")
+// describes the fix.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "lockstep.hpp"
+#include "scenarios/scenario.hpp"
+
+namespace lockstep::scenarios::goker_k8s_38669 {
+
+struct CacheWatcher {
+  Mutex mu;
+  Chan<int> input;
+  Chan<int> result;
+  bool stopped = false;  // guarded by mu
+
+  explicit CacheWatcher(int chan_size) : input(chan_size), result(chan_size) {}
+
+  void process(const std::vector<int>& init_events) {
+    for (int event : init_events) result.send(event);  // BUG: nobody receives
+    while (input.recv()) {
+    }
+    stop();          // defer c.Stop()
+    result.close();  // defer close(c.result)
+  }
+  void stop() {
+    mu.lock();
+    if (!stopped) {
+      stopped = true;
+      input.close();
+    }
+    mu.unlock();
+  }
+};
+
+inline void kernel() {
+  std::vector<int> init_events{1, 2};
+  auto w = std::make_shared<CacheWatcher>(0);
+  go("process", [w, init_events] { w->process(init_events); });
+  w->stop();
+}
+
+inline Scenario scenario() {
+  return {"goker/kubernetes/38669", "cacheWatcher: initial events sent on a result channel nobody reads",
+          {sim::Verdict::leak, "process", sim::FiberState::blocked, "chan send", "leak: main returned"},
+          "", 1'000'000, std::chrono::hours(24), &kernel};
+}
+
+}  // namespace lockstep::scenarios::goker_k8s_38669
