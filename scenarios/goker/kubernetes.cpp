@@ -46,10 +46,12 @@ std::vector<Scenario> goker_kubernetes() {
       goker_k8s_26980::scenario(),
       goker_k8s_30872::scenario(),
       goker_k8s_38669::scenario(),
+      goker_k8s_38669::fixed_scenario(),
       goker_k8s_58107::scenario(),
       goker_k8s_62464::scenario(),
       goker_k8s_62464::fixed_scenario(),
       goker_k8s_70277::scenario(),
+      goker_k8s_70277::fixed_scenario(),
       // Non-blocking kernels.
       goker_k8s_13058::scenario(),
       goker_k8s_49404::scenario(),

@@ -195,6 +195,7 @@ TEST_CASE("goker kubernetes: 30872, the informer's lock and the DeltaFIFO's lock
 TEST_CASE("goker kubernetes: 38669, initial events sent on a result channel nobody reads", "[goker][goker-kubernetes]") {
   caught("goker/kubernetes/38669", {0, 0, 0}, kBudget);
   CHECK(blocked(at("goker/kubernetes/38669")) == Lines{"process [chan send] on chan<int> #3 cap=0 len=0"});
+  fixed("goker/kubernetes/38669_fixed", kBudget);
 }
 
 TEST_CASE("goker kubernetes: 58107, workers wait on a cond holding a read lock a writer queues behind", "[goker][goker-kubernetes]") {
@@ -222,6 +223,7 @@ TEST_CASE("goker kubernetes: 70277, the test receives from its own stop channel,
   REQUIRE(r.fibers.size() == 1);
   CHECK(r.fibers[0].name == "main");
   CHECK(r.fibers[0].reason == "chan receive");
+  fixed("goker/kubernetes/70277_fixed", kBudget);
 }
 
 TEST_CASE("goker kubernetes: 13058, the handler's Done() before the test's Add() is misuse", "[goker][goker-kubernetes]") {

@@ -8,10 +8,13 @@
 //
 // Verdict: `leak` on every schedule: "process" blocked [chan send].
 //
+// Fixed twin (goker/kubernetes/38669_fixed), the upstream fix ("Fix leaking goroutines in watch
+// cache": Stop() must release a sendWatchCacheEvent() blocked on `result`): the watcher gets a
+// `done` channel that stop() closes, and each send is a select with a receive on it.
+//
 // Port: the watcher is a shared_ptr; its embedded sync.Mutex is a member; the deferred
 // close(result) and Stop() of process() run in that order (Go's defers, last first) after the
-// input loop. No fixed twin: neither the kernel nor its README ("No sender for line 33")
-// describes the fix.
+// input loop.
 #pragma once
 
 #include <memory>
@@ -22,34 +25,44 @@
 
 namespace lockstep::scenarios::goker_k8s_38669 {
 
+template <bool Fixed>
 struct CacheWatcher {
   Mutex mu;
   Chan<int> input;
   Chan<int> result;
+  Chan<Empty> done{0};   // the fix's: closed by stop()
   bool stopped = false;  // guarded by mu
 
   explicit CacheWatcher(int chan_size) : input(chan_size), result(chan_size) {}
 
   void process(const std::vector<int>& init_events) {
-    for (int event : init_events) result.send(event);  // BUG: nobody receives
+    for (int event : init_events) send_watch_cache_event(event);
     while (input.recv()) {
     }
     stop();          // defer c.Stop()
     result.close();  // defer close(c.result)
   }
+  void send_watch_cache_event(int event) {
+    if constexpr (Fixed)
+      select(on_send(result, event, [] {}), on_recv(done));
+    else
+      result.send(event);  // BUG: nobody receives, and stop() cannot release it
+  }
   void stop() {
     mu.lock();
     if (!stopped) {
       stopped = true;
+      if constexpr (Fixed) done.close();
       input.close();
     }
     mu.unlock();
   }
 };
 
-inline void kernel() {
+template <bool Fixed>
+void kernel() {
   std::vector<int> init_events{1, 2};
-  auto w = std::make_shared<CacheWatcher>(0);
+  auto w = std::make_shared<CacheWatcher<Fixed>>(0);
   go("process", [w, init_events] { w->process(init_events); });
   w->stop();
 }
@@ -57,7 +70,12 @@ inline void kernel() {
 inline Scenario scenario() {
   return {"goker/kubernetes/38669", "cacheWatcher: initial events sent on a result channel nobody reads",
           {sim::Verdict::leak, "process", sim::FiberState::blocked, "chan send", "leak: main returned"},
-          "", 1'000'000, std::chrono::hours(24), &kernel};
+          "goker/kubernetes/38669_fixed", 1'000'000, std::chrono::hours(24), &kernel<false>};
+}
+
+inline Scenario fixed_scenario() {
+  return {"goker/kubernetes/38669_fixed", "cacheWatcher fixed: stop() closes a done channel every send selects on",
+          {}, "goker/kubernetes/38669", 1'000'000, std::chrono::hours(24), &kernel<true>};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_38669
