@@ -162,6 +162,7 @@ TEST_CASE("goker kubernetes: 11298, a cond signalled before its waiter waits", "
   CHECK(blocked(r) == Lines{"main [chan receive] on chan<lockstep::Empty> #2 cap=0 len=0",
                             "Notify [chan receive] on chan<lockstep::Empty> #8 cap=0 len=0",
                             "Wait [sync.Cond.Wait] on cond #4 (mutex #3)"});
+  fixed("goker/kubernetes/11298_fixed", kBudget);
 }
 
 TEST_CASE("goker kubernetes: 13135, the cacher's and the watch cache's locks in opposite orders", "[goker][goker-kubernetes]") {
@@ -190,6 +191,7 @@ TEST_CASE("goker kubernetes: 30872, the informer's lock and the DeltaFIFO's lock
         Lines{"Controller.Run [sync.Mutex.Lock] on mutex #1 held by fiber 4",
               "NamespaceController.Run.func1 [sync.Mutex.Lock] on mutex #1 held by fiber 4",
               "DelayingDeliverer.StartWithHandler.func1 [sync.RWMutex.Lock] on rwmutex #2 held by fiber 2, 1 writer waiting"});
+  fixed("goker/kubernetes/30872_fixed", kBudget);
 }
 
 TEST_CASE("goker kubernetes: 38669, initial events sent on a result channel nobody reads", "[goker][goker-kubernetes]") {

@@ -10,6 +10,11 @@
 // Verdict: `deadlock` (the test itself waits for Notify): "Notify" blocked [chan receive] in
 // serviceLoop's `<-ch`, "Wait" blocked [sync.Cond.Wait], "main" blocked [chan receive].
 //
+// Fixed twin (goker/kubernetes/11298_fixed), the upstream fix: "replaces the n.node condition
+// object with a simple channel n.changed. The service loop watches it", and n.lock only guards
+// the notified state: the signaller locks, unlocks, then sends on `changed` (buffer of one)
+// without blocking; serviceLoop selects on abort and `changed`, holding no lock while it waits.
+//
 // Port: After(f) spawns a goroutine named after f ("Notify", "Wait", "signaller"); Until's
 // `time.After(0)` is `after(0)`, which fires at once. The test's closer sleeps 300 ns in Go while
 // the signaller spins; the simulation's clock moves only when every fiber is blocked, and the
@@ -22,8 +27,7 @@
 // rounds, but PCT's strict priorities let a spinner that outranks it spin for ever (a livelock
 // verdict that is the strategy's, not the kernel's). The bug's window lies in the first rounds.
 // n.cond.Wait() runs in another goroutine than the one holding n.lock, as in Go (lockstep's Cond,
-// as Go's, checks only that the mutex is locked). No fixed twin: neither the kernel nor its README
-// describes the fix.
+// as Go's, checks only that the mutex is locked).
 #pragma once
 
 #include <functional>
@@ -58,11 +62,32 @@ inline void until(const std::function<void()>& f, Duration period, RecvChan<Empt
   }
 }
 
+template <bool Fixed>
 struct Notifier {
   Mutex lock;
-  Cond cond{lock};
+  Cond cond{lock};  // the buggy notifier's
+  Chan<Empty> changed = Fixed ? Chan<Empty>(1) : Chan<Empty>();  // the fix's (nil otherwise)
+
+  // signal() is the signaller's step: Signal() under n.lock, or (fixed) a send that never blocks.
+  void signal() {
+    lock.lock();
+    if constexpr (!Fixed) cond.signal();
+    lock.unlock();
+    if constexpr (Fixed) changed.try_send(Empty{});
+  }
 
   void service_loop(RecvChan<Empty> abort) {
+    if constexpr (Fixed) {
+      for (;;) {
+        if (closed(abort)) return;
+        bool aborted = false;
+        select(on_recv(abort, [&] { aborted = true; }), on_recv(changed, [&] {
+                 lock.lock();  // reads the notified state
+                 lock.unlock();
+               }));
+        if (aborted) return;
+      }
+    }
     lock.lock();
     for (;;) {
       if (closed(abort)) break;
@@ -80,16 +105,15 @@ struct Notifier {
   }
 };
 
-inline void notify(RecvChan<Empty> abort) {
-  auto n = std::make_shared<Notifier>();
+template <bool Fixed>
+void notify(RecvChan<Empty> abort) {
+  auto n = std::make_shared<Notifier<Fixed>>();
   RecvChan<Empty> finished = after_go("signaller", [n, abort] {
     until(
         [&n, &abort] {
           for (int round = 0; round < kSpinRounds; ++round) {
             if (closed(abort)) return;
-            n->lock.lock();
-            n->cond.signal();
-            n->lock.unlock();
+            n->signal();
             yield();  // Go's preemption of a spinning goroutine (see Port)
           }
           abort.recv();
@@ -99,9 +123,10 @@ inline void notify(RecvChan<Empty> abort) {
   until([&n, &finished] { n->service_loop(finished); }, Duration::zero(), abort);
 }
 
-inline void kernel() {
+template <bool Fixed>
+void kernel() {
   Chan<Empty> done(0);
-  RecvChan<Empty> notify_done = after_go("Notify", [done] { notify(done); });
+  RecvChan<Empty> notify_done = after_go("Notify", [done] { notify<Fixed>(done); });
   go("closer", [done] {
     for (int i = 0; i < kCloserYields; ++i) yield();
     done.close();
@@ -113,7 +138,12 @@ inline Scenario scenario() {
   return {"goker/kubernetes/11298", "notifier: a cond signalled before its waiter waits, then the waiter awaited",
           {sim::Verdict::deadlock, "Wait", sim::FiberState::blocked, "sync.Cond.Wait",
            "deadlock: all fibers are blocked"},
-          "", 1'000'000, std::chrono::hours(24), &kernel};
+          "goker/kubernetes/11298_fixed", 1'000'000, std::chrono::hours(24), &kernel<false>};
+}
+
+inline Scenario fixed_scenario() {
+  return {"goker/kubernetes/11298_fixed", "notifier fixed: a channel with a buffer of one replaces the cond",
+          {}, "goker/kubernetes/11298", 1'000'000, std::chrono::hours(24), &kernel<true>};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_11298

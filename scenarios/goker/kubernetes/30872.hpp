@@ -11,6 +11,10 @@
 // "DelayingDeliverer.StartWithHandler.func1" blocked [sync.RWMutex.Lock] on the FIFO lock,
 // "Controller.Run" blocked [sync.Mutex.Lock] on the federatedInformer's lock.
 //
+// Fixed twin (goker/kubernetes/30872_fixed), the upstream fix ("ensures that there is always at
+// most 1 lock taken in federated informer"): ClustersSynced() no longer takes the
+// federatedInformer's lock, since the cluster informer it reads is set once, at construction.
+//
 // Port: JitterUntil's loop, which never blocks, yields once per iteration: Go preempts a spinning
 // goroutine and runs others in parallel, the simulation switches fibers only at scheduling points
 // and FIFO never preempts. A spinning loop stops spinning after kSpinRounds = 100 rounds and blocks
@@ -19,8 +23,7 @@
 // livelock verdict that is the strategy's, not the kernel's). The bug's window lies in the first
 // rounds. The interfaces (Queue, ControllerInterface, ResourceEventHandler, FederatedInformer)
 // become the concrete types behind them; the handler funcs are std::function; the objects are
-// shared_ptrs. The goroutines are named after Go's functions. No fixed twin: neither the kernel nor
-// its README describes the fix.
+// shared_ptrs. The goroutines are named after Go's functions.
 #pragma once
 
 #include <functional>
@@ -66,10 +69,15 @@ struct FederatedInformer : std::enable_shared_from_this<FederatedInformer> {
   std::shared_ptr<Controller> controller = std::make_shared<Controller>();
   Chan<Empty> stop_chan;  // guarded by mu
 
+  template <bool Fixed>
   void clusters_synced() {
-    mu.lock();
-    controller->has_synced();  // B then A
-    mu.unlock();
+    if constexpr (Fixed) {
+      controller->has_synced();  // one lock at a time
+    } else {
+      mu.lock();
+      controller->has_synced();  // B then A
+      mu.unlock();
+    }
   }
   void add_cluster() {
     mu.lock();
@@ -96,19 +104,21 @@ struct FederatedInformer : std::enable_shared_from_this<FederatedInformer> {
   }
 };
 
-inline void namespace_controller_run(const std::shared_ptr<FederatedInformer>& f, RecvChan<Empty> stop_chan) {
+template <bool Fixed>
+void namespace_controller_run(const std::shared_ptr<FederatedInformer>& f, RecvChan<Empty> stop_chan) {
   f->start();
   go("NamespaceController.Run.func1", [f, stop_chan] {
     stop_chan.recv();
     f->stop();
   });
-  go("DelayingDeliverer.StartWithHandler.func1", [f] { f->clusters_synced(); });  // reconcileNamespace
+  go("DelayingDeliverer.StartWithHandler.func1", [f] { f->clusters_synced<Fixed>(); });  // reconcileNamespace
 }
 
-inline void kernel() {
+template <bool Fixed>
+void kernel() {
   auto informer = FederatedInformer::make();
   Chan<Empty> stop(0);
-  namespace_controller_run(informer, stop);
+  namespace_controller_run<Fixed>(informer, stop);
   stop.close();
 }
 
@@ -116,7 +126,12 @@ inline Scenario scenario() {
   return {"goker/kubernetes/30872", "federated informer: its lock and the DeltaFIFO's lock taken in opposite orders",
           {sim::Verdict::leak, "DelayingDeliverer.StartWithHandler.func1", sim::FiberState::blocked,
            "sync.RWMutex.Lock", "leak: main returned"},
-          "", 1'000'000, std::chrono::hours(24), &kernel};
+          "goker/kubernetes/30872_fixed", 1'000'000, std::chrono::hours(24), &kernel<false>};
+}
+
+inline Scenario fixed_scenario() {
+  return {"goker/kubernetes/30872_fixed", "federated informer fixed: ClustersSynced() takes only the DeltaFIFO's lock",
+          {}, "goker/kubernetes/30872", 1'000'000, std::chrono::hours(24), &kernel<true>};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_30872

@@ -30,7 +30,8 @@ struct CacheWatcher {
   Mutex mu;
   Chan<int> input;
   Chan<int> result;
-  Chan<Empty> done{0};   // the fix's: closed by stop()
+  // The fix's, closed by stop(); nil in the buggy kernel.
+  Chan<Empty> done = Fixed ? Chan<Empty>(0) : Chan<Empty>();
   bool stopped = false;  // guarded by mu
 
   explicit CacheWatcher(int chan_size) : input(chan_size), result(chan_size) {}
