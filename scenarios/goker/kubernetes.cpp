@@ -42,6 +42,7 @@ std::vector<Scenario> goker_kubernetes() {
       goker_k8s_11298::scenario(),
       goker_k8s_11298::fixed_scenario(),
       goker_k8s_13135::scenario(),
+      goker_k8s_13135::fixed_scenario(),
       goker_k8s_25331::scenario(),
       goker_k8s_25331::fixed_scenario(),
       goker_k8s_26980::scenario(),

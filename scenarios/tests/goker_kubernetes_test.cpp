@@ -170,6 +170,7 @@ TEST_CASE("goker kubernetes: 13135, the cacher's and the watch cache's locks in 
   CHECK(blocked(at("goker/kubernetes/13135", 3)) ==
         Lines{"Util [sync.RWMutex.Lock] on rwmutex #5 held by fiber 3, 1 writer waiting",
               "Add [sync.Mutex.Lock] on mutex #2 held by fiber 2"});
+  fixed("goker/kubernetes/13135_fixed", kBudget);
 }
 
 TEST_CASE("goker kubernetes: 25331, run() cancels its own context, then sends a result nobody reads", "[goker][goker-kubernetes]") {

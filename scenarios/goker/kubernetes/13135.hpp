@@ -9,6 +9,10 @@
 // Verdict: `leak` (the test returns once NewCacher() has): "Add" blocked [sync.Mutex.Lock] on
 // the Cacher, "Util" blocked [sync.RWMutex.Lock] on the WatchCache.
 //
+// Fixed twin (goker/kubernetes/13135_fixed), the upstream fix ("Fix deadlock in Cacher on etcd
+// errors"): a separate `usable` RWMutex, not the Cacher's own lock, is what startCaching() takes
+// and onReplace releases, so the event path's Cacher lock is never held across the WatchCache's.
+//
 // Port: Go's `time.Sleep(0)` in Util is `yield()`: a zero sleep returns at once in both, but Go
 // runs the other goroutines in parallel while Util spins, and the simulation switches fibers only
 // at scheduling points (FIFO never preempts), so the spinning loop gives way. A spinning loop stops
@@ -17,12 +21,13 @@
 // a spinner that outranks it spin for ever (a livelock verdict that is the strategy's, not the
 // kernel's). The bug's window lies in the first rounds. The package variable StopChannel is a local
 // channel passed to the cacher; the WatchCache's callbacks are std::function members; the Cacher
-// and WatchCache are shared_ptrs. `go close(StopChannel)` is a goroutine named "close". No fixed
-// twin: neither the kernel nor its README describes the fix.
+// and WatchCache are shared_ptrs. `go close(StopChannel)` is a goroutine named "close". The
+// buggy kernel has no `usable` lock (an Empty in its place), so its dump keeps Go's objects.
 #pragma once
 
 #include <functional>
 #include <memory>
+#include <type_traits>
 
 #include "lockstep.hpp"
 #include "scenarios/scenario.hpp"
@@ -56,8 +61,10 @@ struct WatchCache {
   }
 };
 
+template <bool Fixed>
 struct Cacher {
   Mutex mu;
+  [[no_unique_address]] std::conditional_t<Fixed, RWMutex, Empty> usable;  // the fix's
   WaitGroup initialized;
   Once init_once;
   std::shared_ptr<WatchCache> watch_cache = std::make_shared<WatchCache>();
@@ -67,8 +74,20 @@ struct Cacher {
     mu.unlock();
   }
   void start_caching() {
-    mu.lock();              // A, unlocked by onReplace
+    lock_for_replace();      // A, unlocked by onReplace
     watch_cache->replace();  // then B: the reflector's ListAndWatch -> syncWith -> Replace
+  }
+  void lock_for_replace() {
+    if constexpr (Fixed)
+      usable.lock();
+    else
+      mu.lock();  // BUG: the lock the event path takes under the WatchCache's
+  }
+  void unlock_after_replace() {
+    if constexpr (Fixed)
+      usable.unlock();
+    else
+      mu.unlock();
   }
 };
 
@@ -83,13 +102,14 @@ inline void util(const std::function<void()>& f, RecvChan<Empty> stop_ch) {
   stop_ch.recv();
 }
 
-inline std::shared_ptr<Cacher> new_cacher(RecvChan<Empty> stop_ch) {
-  auto cacher = std::make_shared<Cacher>();
+template <bool Fixed>
+std::shared_ptr<Cacher<Fixed>> new_cacher(RecvChan<Empty> stop_ch) {
+  auto cacher = std::make_shared<Cacher<Fixed>>();
   cacher->initialized.add(1);
-  Cacher* c = cacher.get();  // the callbacks live in the cacher's own WatchCache
+  Cacher<Fixed>* c = cacher.get();  // the callbacks live in the cacher's own WatchCache
   cacher->watch_cache->set_on_replace([c] {
     c->init_once.call([c] { c->initialized.done(); });
-    c->mu.unlock();
+    c->unlock_after_replace();
   });
   cacher->watch_cache->set_on_event([c] { c->process_event(); });
   go("Util", [cacher, stop_ch] { util([&cacher] { cacher->start_caching(); }, stop_ch); });
@@ -97,9 +117,10 @@ inline std::shared_ptr<Cacher> new_cacher(RecvChan<Empty> stop_ch) {
   return cacher;
 }
 
-inline void kernel() {
+template <bool Fixed>
+void kernel() {
   Chan<Empty> stop_channel(0);
-  auto c = new_cacher(stop_channel);
+  auto c = new_cacher<Fixed>(stop_channel);
   go("Add", [c] { c->watch_cache->add(); });
   go("close", [stop_channel] { stop_channel.close(); });
 }
@@ -107,7 +128,12 @@ inline void kernel() {
 inline Scenario scenario() {
   return {"goker/kubernetes/13135", "Cacher: the cacher's and the watch cache's locks taken in opposite orders",
           {sim::Verdict::leak, "Add", sim::FiberState::blocked, "sync.Mutex.Lock", "leak: main returned"},
-          "", 1'000'000, std::chrono::hours(24), &kernel};
+          "goker/kubernetes/13135_fixed", 1'000'000, std::chrono::hours(24), &kernel<false>};
+}
+
+inline Scenario fixed_scenario() {
+  return {"goker/kubernetes/13135_fixed", "Cacher fixed: a separate `usable` lock guards the replace, not the Cacher's own",
+          {}, "goker/kubernetes/13135", 1'000'000, std::chrono::hours(24), &kernel<true>};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_13135
