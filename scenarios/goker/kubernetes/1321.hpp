@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <type_traits>
 
 #include "lockstep.hpp"
 #include "scenarios/scenario.hpp"
@@ -32,8 +33,9 @@ template <bool Fixed>
 struct Mux {
   struct Watcher {
     Chan<Empty> result{0};
-    Chan<Empty> stopped{0};  // the fix's second channel (unused by the buggy kernel)
-    Once stop_once;
+    // The fix's second channel and the Once that closes it; nil and empty in the buggy kernel.
+    Chan<Empty> stopped = Fixed ? Chan<Empty>(0) : Chan<Empty>();
+    [[no_unique_address]] std::conditional_t<Fixed, Once, Empty> stop_once;
     std::int64_t id = 0;
   };
 
