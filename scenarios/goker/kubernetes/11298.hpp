@@ -77,17 +77,27 @@ struct Notifier {
   }
 
   void service_loop(RecvChan<Empty> abort) {
-    if constexpr (Fixed) {
-      for (;;) {
-        if (closed(abort)) return;
-        bool aborted = false;
-        select(on_recv(abort, [&] { aborted = true; }), on_recv(changed, [&] {
-                 lock.lock();  // reads the notified state
-                 lock.unlock();
-               }));
-        if (aborted) return;
-      }
+    if constexpr (Fixed)
+      watch_changed(abort);
+    else
+      wait_in_goroutines(abort);
+  }
+
+  // watch_changed() is the fix's loop: no lock is held while it waits.
+  void watch_changed(RecvChan<Empty> abort) {
+    for (;;) {
+      if (closed(abort)) return;
+      bool aborted = false;
+      select(on_recv(abort, [&] { aborted = true; }), on_recv(changed, [&] {
+               lock.lock();  // reads the notified state
+               lock.unlock();
+             }));
+      if (aborted) return;
     }
+  }
+
+  // wait_in_goroutines() is the buggy loop: n.lock held, cond.Wait() run by After().
+  void wait_in_goroutines(RecvChan<Empty> abort) {
     lock.lock();
     for (;;) {
       if (closed(abort)) break;
