@@ -11,9 +11,11 @@
 // its own (GoBench issue #7: StartTask adds to `drain` and nothing ever
 // calls Done, so a task started before Quiesce makes Quiesce's drain.Wait
 // block forever); it ends with the same fiber in the same wait, so the
-// expectation covers both, and the test shows which schedule is which: FIFO
-// finds the kernel's own deadlock, random and PCT the upstream one (a
-// "worker" blocked [sync.Mutex.Lock] while Stop() waits on the stop group).
+// expectation covers both. Every schedule lockstep catches is that one:
+// the upstream deadlock (a "worker" blocked [sync.Mutex.Lock] while Stop()
+// waits on the stop group) needs all three workers kept off the CPU through
+// the Quiesces and one preempted between its load and its lock; none of
+// 10,000 random schedules shows it (the test asserts so).
 // No fixed twin: the kernel's tasks never finish, so no fix of the described
 // bug passes every schedule without rewriting the kernel's test as well.
 //
