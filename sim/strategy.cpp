@@ -287,9 +287,14 @@ class RandomDecider final : public Decider {
 // probability ~2^-62 and are broken by decision order); change point i
 // (1-based) sets the running fiber's priority to depth - i, below every
 // initial priority and below earlier change points' victims.
+// Past the step bound, decisions are uniform (Coyote's fair tail): strict
+// priorities there would let a fiber that spins waiting for a lower one
+// starve it for ever, a livelock no fair scheduler (Go's) can produce, and
+// PCT's guarantee concerns the first `steps` steps only.
 class PctDecider final : public Decider {
  public:
-  PctDecider(std::uint64_t seed, unsigned depth, std::uint64_t steps) : rng_(seed), depth_(depth) {
+  PctDecider(std::uint64_t seed, unsigned depth, std::uint64_t steps)
+      : rng_(seed), depth_(depth), steps_(steps) {
     // depth - 1 distinct steps (as many as fit in [1, steps]): two change
     // points on one step would act as one.
     std::uint64_t wanted = std::min<std::uint64_t>(depth - 1, steps);
@@ -304,6 +309,7 @@ class PctDecider final : public Decider {
     return static_cast<std::int64_t>(depth_) + static_cast<std::int64_t>(rng_.next() >> 2);
   }
   std::int64_t on_step(std::uint64_t step, std::int64_t priority) override {
+    step_ = step;
     while (next_change_ < change_points_.size() && change_points_[next_change_] <= step) {
       ++next_change_;
       priority = static_cast<std::int64_t>(depth_) - static_cast<std::int64_t>(next_change_);
@@ -311,6 +317,7 @@ class PctDecider final : public Decider {
     return priority;
   }
   std::size_t pick(const std::int64_t* priorities, std::size_t n) override {
+    if (step_ > steps_) return rng_.below(n);
     return static_cast<std::size_t>(std::max_element(priorities, priorities + n) - priorities);
   }
   std::size_t choose(std::size_t n) override { return rng_.below(n); }
@@ -318,6 +325,8 @@ class PctDecider final : public Decider {
  private:
   Rng rng_;
   unsigned depth_;
+  std::uint64_t steps_;
+  std::uint64_t step_ = 0;  // the last step on_step() saw
   std::vector<std::uint64_t> change_points_;
   std::size_t next_change_ = 0;
 };

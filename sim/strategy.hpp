@@ -22,6 +22,8 @@
 //                   k = steps >= the run's steps. By default `steps` adapts:
 //                   the longest run an exploration has seen so far (as
 //                   Coyote does), kPctStepsEstimate before the first.
+//                   Past `steps` steps, every decision is uniform, so a
+//                   fiber spinning on a lower one cannot starve it.
 //   replay(decisions, then)
 //                   take the decisions in order (an index >= n is taken modulo
 //                   n, so shrunk lists stay valid), then continue with `then`.
