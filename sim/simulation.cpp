@@ -62,7 +62,8 @@ Simulation::Simulation(const Options& options, SourceLocation where)
     : options_(options), eh_globals_(abi::__cxa_get_globals()) {
   options_.validate(where);
   bool from_env = false;
-  if (options_.replay.empty())
+  // The systematic search makes every decision itself: no token replaces it.
+  if (options_.replay.empty() && options_.strategy.kind() != Strategy::Kind::dfs)
     if (const char* env = std::getenv("LOCKSTEP_REPLAY"); env != nullptr && *env != '\0') {
       options_.replay = env;
       from_env = true;
