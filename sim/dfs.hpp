@@ -10,8 +10,9 @@
 //         return sim::run(program, o);
 //       },
 //       c);
-//   result.summary();  // "explored all 6 schedules up to delay bound 2:
-//                      //  passed (3 pruned by partial-order reduction)"
+//   result.summary();  // two fibers locking one mutex: "explored all 4
+//                      // schedules up to delay bound 2: passed (6 pruned
+//                      // by partial-order reduction)"
 //
 // The search re-runs the program (`run_one`, which must run it with the
 // strategy it is given) once per schedule, depth-first over the tree of

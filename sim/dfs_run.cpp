@@ -1,6 +1,7 @@
 #include "sim/dfs_run.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <utility>
@@ -122,8 +123,11 @@ DfsNode& DfsRun::arrive(std::size_t n, const std::int64_t* fibers) {
     for (std::size_t i = 0; i < n; ++i) ids.push_back(static_cast<std::uint64_t>(fibers[i]));
   if (d < path.size()) {
     DfsNode& node = path[d];
-    if ((node.n != n || node.fibers != ids) && diverged_.empty())
+    if (diverged_.empty() && node.n != n)
       diverged_ = fmt::format("decision {} had {} alternatives on an earlier run and {} now", d + 1, node.n, n);
+    else if (diverged_.empty() && node.fibers != ids)
+      diverged_ = fmt::format("decision {} chose among fibers {} on an earlier run and {} now", d + 1,
+                              fmt::join(node.fibers, ","), fmt::join(ids, ","));
     sleep_ = node.sleep;
     return node;
   }

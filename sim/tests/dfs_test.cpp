@@ -242,3 +242,17 @@ TEST_CASE("dfs: a shard index not below the count is misuse", "[dfs][misuse]") {
   CHECK_THROWS_WITH(search(mutex_race, c),
                     Catch::Contains("explore_dfs: shard 2 of 2: the index must be below the count"));
 }
+
+TEST_CASE("dfs: a program that is not deterministic is misuse, naming the decision", "[dfs][misuse]") {
+  // Every other run starts a third fiber: the replayed prefix no longer fits.
+  int runs = 0;
+  Program program = [&runs] {
+    int fibers = ++runs % 2 == 0 ? 2 : 3;
+    for (int i = 0; i < fibers; ++i) lockstep::go([] { lockstep::yield(); });
+    sim::wait();
+  };
+  CHECK_THROWS_WITH(search(program, delays(1, false)),
+                    "lockstep: explore_dfs: the program is not deterministic: decision 3 had 2 alternatives on an "
+                    "earlier run and 4 now (in thread 1 \"main\", at " +
+                        std::string(__FILE__) + ":25)");
+}
