@@ -187,8 +187,6 @@ void DfsRun::enter_subtree(DfsNode& node) {
   std::erase_if(sleep_, [&](const Sleeper& s) { return s.fiber == chosen; });
 }
 
-bool DfsRun::asleep(std::uint64_t fiber) const { return sleeps_in(sleep_, fiber); }
-
 void DfsRun::begin_event(std::uint64_t fiber, std::ptrdiff_t node) {
   end_event();
   auto& c = clock(fiber);

@@ -163,7 +163,6 @@ class DfsRun final : public lockstep::detail::FootprintListener {
   void race(std::ptrdiff_t earlier, std::uint64_t fiber);
   void add_backtrack(std::size_t node, std::uint64_t fiber, std::uint64_t first);
   void enter_subtree(DfsNode& node);
-  bool asleep(std::uint64_t fiber) const;
 
   DfsTree& tree_;
   std::size_t depth_ = 0;
