@@ -54,22 +54,26 @@ class Atomic {
   // load() returns the value.
   T load(SourceLocation where = SourceLocation::current()) const {
     detail::operation_point(where);
+    detail::touched(this, detail::Access::read);
     return value_.load();
   }
   // store() sets the value.
   void store(T desired, SourceLocation where = SourceLocation::current()) {
     detail::operation_point(where);
+    detail::touched(this, detail::Access::write);
     value_.store(desired);
   }
   // exchange() sets the value and returns the previous one.
   T exchange(T desired, SourceLocation where = SourceLocation::current()) {
     detail::operation_point(where);
+    detail::touched(this, detail::Access::write);
     return value_.exchange(desired);
   }
   // compare_exchange() sets `desired` and returns true if the value was
   // `expected`; otherwise it stores the value into `expected` and returns false.
   bool compare_exchange(T& expected, T desired, SourceLocation where = SourceLocation::current()) {
     detail::operation_point(where);
+    detail::touched(this, detail::Access::write);
     return value_.compare_exchange_strong(expected, desired);
   }
   // fetch_add() adds `delta` (elements, for a pointer) and returns the old value.
@@ -77,6 +81,7 @@ class Atomic {
     requires kArithmetic
   {
     detail::operation_point(where);
+    detail::touched(this, detail::Access::write);
     return value_.fetch_add(delta);
   }
   // fetch_sub() subtracts `delta` and returns the old value.
@@ -84,6 +89,7 @@ class Atomic {
     requires kArithmetic
   {
     detail::operation_point(where);
+    detail::touched(this, detail::Access::write);
     return value_.fetch_sub(delta);
   }
 

@@ -28,6 +28,7 @@
 
 #include <atomic>
 
+#include "runtime/footprint.hpp"
 #include "runtime/misuse.hpp"
 #include "runtime/seam.hpp"
 
@@ -99,7 +100,9 @@ class Owner {
   // a task its simulation is tearing down (the teardown is not part of the
   // run: a guard unwinding in a leaked fiber may unlock a mutex that died
   // with main's frame).
+  // check() is also where an operation's footprint is taken (footprint.hpp).
   [[nodiscard]] bool check(const Waitable& object, SourceLocation where) {
+    touched(&object, Access::write);
     std::uint64_t me = current_runtime()->identity();
     std::uint64_t held = owner_.load(std::memory_order_acquire);
     if (held == me) [[likely]]

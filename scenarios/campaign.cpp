@@ -57,6 +57,41 @@ ScenarioTally run_scenario(const Scenario& s, const CampaignConfig& c, sim::Stra
   return t;
 }
 
+// run_dfs() is run_scenario() under dfs: the shard's units of the search
+// (kDfsSplitDepth), at most its share of `schedules`, up to the first
+// failure. The shard's j-th schedule is numbered j * n + i, so the numbers
+// of a merged campaign's shards never collide and each names its shard.
+ScenarioTally run_dfs(const Scenario& s, const CampaignConfig& c,
+                      const std::function<void(const Failure&)>& on_failure, const CampaignProgress& progress) {
+  ScenarioTally t;
+  t.name = s.name;
+  t.expects = s.expect.verdict;
+  sim::DfsConfig d;
+  d.kind = c.explore.dfs_kind;
+  d.bound = c.explore.dfs_bound;
+  d.max_schedules = c.shard.owned(c.explore.schedules);
+  d.split_depth = kDfsSplitDepth;
+  d.shard_index = c.shard.index;
+  d.shard_count = c.shard.count;
+  if (d.max_schedules == 0) return t;
+  sim::DfsResult r = sim::explore_dfs([&](const sim::Strategy& st) { return run_schedule(s, st, 0); }, d,
+                                      [&](std::uint64_t done) {
+                                        if (progress) progress(s, done, d.max_schedules);
+                                      });
+  t.schedules = r.schedules;
+  t.verdicts[sim::Verdict::passed] = r.schedules - (r.failure ? 1 : 0);
+  if (r.failure) {
+    const sim::Report& f = *r.failure;
+    ++t.verdicts[f.verdict];
+    bool expected = s.expect.buggy() && matches(s.expect, f);
+    ++(expected ? t.expected_failures : t.unexpected_failures);
+    std::uint64_t k = r.failure_schedule * c.shard.count + c.shard.index;
+    on_failure(Failure{s.name, k, c.explore.seed + k, "dfs", f.verdict, f.message, f.replay_token, expected,
+                       c.dump ? f.dump() : std::string()});
+  }
+  return t;
+}
+
 }  // namespace
 
 CampaignSummary run_campaign(const std::vector<const Scenario*>& scenarios, const CampaignConfig& c,
@@ -68,7 +103,8 @@ CampaignSummary run_campaign(const std::vector<const Scenario*>& scenarios, cons
   sum.config = c.explore;
   sim::Strategy strategy = strategy_of(c.explore);
   for (const Scenario* s : scenarios) {
-    ScenarioTally t = run_scenario(*s, c, strategy, on_failure, progress);
+    ScenarioTally t = c.explore.strategy == sim::Strategy::Kind::dfs ? run_dfs(*s, c, on_failure, progress)
+                                                                     : run_scenario(*s, c, strategy, on_failure, progress);
     sum.schedules += t.schedules;
     for (const auto& [v, n] : t.verdicts) sum.verdicts[v] += n;
     sum.expected_failures += t.expected_failures;
@@ -116,7 +152,7 @@ std::string describe(const CampaignSummary& s, const Judgement& j) {
                                                                    s.unexpected_failures);
   return fmt::format("{}: shard {}: {} of {} ({}, seed {}): {}; {}", j.held ? "green" : "RED", to_string(s.shard),
                      count(s.schedules, "schedule"), count(s.scenarios.size(), "scenario"),
-                     sim::describe(strategy_of(s.config)), s.config.seed, verdicts.empty() ? "none" : verdicts,
+                     describe_strategy(s.config), s.config.seed, verdicts.empty() ? "none" : verdicts,
                      outcome);
 }
 

@@ -90,7 +90,8 @@ sim::Verdict verdict_of(const std::string& name, const char* key) {
 sim::Strategy::Kind strategy_kind(const std::string& name) {
   if (name == "random") return sim::Strategy::Kind::random;
   if (name == "pct") return sim::Strategy::Kind::pct;
-  bad(fmt::format("field \"strategy\" must be random or pct, not {}", sim::quote(name)));
+  if (name == "dfs") return sim::Strategy::Kind::dfs;
+  bad(fmt::format("field \"strategy\" must be random, pct or dfs, not {}", sim::quote(name)));
 }
 
 VerdictCounts counts_of(const ReadJson& j, const char* key) {
@@ -149,6 +150,13 @@ CampaignSummary summary_of(const ReadJson& j) {
     // steps 0 is the adaptive bound (sim::kPctStepsAdaptive).
     s.config.pct_depth = static_cast<unsigned>(number(j, "depth", 1, sim::kPctDepthMax));
     s.config.pct_steps = number(j, "steps", sim::kPctStepsAdaptive);
+  }
+  if (s.config.strategy == sim::Strategy::Kind::dfs) {
+    std::string kind = text(j, "bound_kind");
+    if (kind != "delay" && kind != "preemption")
+      bad(fmt::format("field \"bound_kind\" must be delay or preemption, not {}", sim::quote(kind)));
+    s.config.dfs_kind = kind == "delay" ? sim::Bound::delays : sim::Bound::preemptions;
+    s.config.dfs_bound = static_cast<unsigned>(number(j, "bound", 0, kDfsBoundMax));
   }
   s.config.seed = number(j, "seed");
   s.config.schedules = number(j, "schedules_per_scenario", 1, kSchedulesMax);
@@ -219,6 +227,10 @@ std::string to_json_line(const CampaignSummary& s) {
   if (s.config.strategy == sim::Strategy::Kind::pct) {
     j["depth"] = s.config.pct_depth;
     j["steps"] = s.config.pct_steps;
+  }
+  if (s.config.strategy == sim::Strategy::Kind::dfs) {
+    j["bound_kind"] = sim::to_string(s.config.dfs_kind);
+    j["bound"] = s.config.dfs_bound;
   }
   j["seed"] = s.config.seed;
   j["schedules_per_scenario"] = s.config.schedules;

@@ -86,8 +86,9 @@ sim::Options options_for(const Scenario& s, const sim::Strategy& strategy, std::
   o.seed = seed;
   o.livelock_steps = s.livelock_steps;
   o.horizon = s.horizon;
-  // A non-empty replay wins over LOCKSTEP_REPLAY: a schedule is what the caller asked for.
-  o.replay = sim::make_token(strategy, seed);
+  // A non-empty replay wins over LOCKSTEP_REPLAY: a schedule is what the
+  // caller asked for. (The systematic search's runs never read the variable.)
+  if (strategy.kind() != sim::Strategy::Kind::dfs) o.replay = sim::make_token(strategy, seed);
   return o;
 }
 

@@ -55,7 +55,7 @@ int run(const std::vector<std::string>& names, const ExploreConfig& config, bool
   out << fmt::format("{}: {} of {} scenarios as expected ({} per scenario, {}, seed {})\n",
                      held == selected.size() ? "green" : "RED", held, selected.size(),
                      config.strategy == sim::Strategy::Kind::fifo ? std::uint64_t{1} : config.schedules,
-                     sim::describe(strategy_of(config)), config.seed);
+                     describe_strategy(config), config.seed);
   return held == selected.size() ? kExitHeld : kExitNotHeld;
 }
 
@@ -88,6 +88,7 @@ int replay(const std::string& name, const std::string& token, const std::string&
 struct ExploreFlags {
   std::string strategy = "random";
   std::string schedules = "100", seed = "1", depth = "3", steps = "adaptive";
+  std::string delays, preemptions;  // dfs: at most one; neither is --delays 2
   bool no_dump = false;
 };
 
@@ -108,6 +109,12 @@ void add_explore_options(CLI::App* cmd, ExploreFlags& flags, const std::vector<s
                               "(the longest schedule run so far)",
                               sim::kU64Max))
       ->capture_default_str();
+  cmd->add_option("--delays", flags.delays,
+                  fmt::format("dfs: search every schedule with at most this many deviations from FIFO, 0..{} "
+                              "(default 2)",
+                              kDfsBoundMax));
+  cmd->add_option("--preemptions", flags.preemptions,
+                  fmt::format("dfs: search every schedule with at most this many preemptions, 0..{}", kDfsBoundMax));
   cmd->add_flag("--no-dump", flags.no_dump, "failures without their goroutine dump");
 }
 
@@ -123,7 +130,16 @@ ExploreConfig explore_config(const ExploreFlags& flags) {
   ExploreConfig c;
   c.strategy = flags.strategy == "fifo"  ? sim::Strategy::Kind::fifo
                : flags.strategy == "pct" ? sim::Strategy::Kind::pct
+               : flags.strategy == "dfs" ? sim::Strategy::Kind::dfs
                                          : sim::Strategy::Kind::random;
+  if (!flags.delays.empty() && !flags.preemptions.empty())
+    throw std::invalid_argument("--delays and --preemptions: give one bound, not both");
+  if (!flags.preemptions.empty()) {
+    c.dfs_kind = sim::Bound::preemptions;
+    c.dfs_bound = static_cast<unsigned>(flag_number(flags.preemptions, "--preemptions", 0, kDfsBoundMax));
+  } else if (!flags.delays.empty()) {
+    c.dfs_bound = static_cast<unsigned>(flag_number(flags.delays, "--delays", 0, kDfsBoundMax));
+  }
   c.schedules = flag_number(flags.schedules, "--schedules", 1, kSchedulesMax);
   c.seed = flag_number(flags.seed, "--seed", 0, sim::kU64Max);
   c.pct_depth = static_cast<unsigned>(flag_number(flags.depth, "--depth", 1, sim::kPctDepthMax));
@@ -165,7 +181,7 @@ int dispatch(int argc, const char* const* argv, std::ostream& out, std::ostream&
   std::vector<std::string> names;
   ExploreFlags run_flags;
   run_cmd->add_option("scenarios", names, "scenario names, or groups such as mistakes/");
-  add_explore_options(run_cmd, run_flags, {"fifo", "random", "pct"});
+  add_explore_options(run_cmd, run_flags, {"fifo", "random", "pct", "dfs"});
 
   auto* replay_cmd = app.add_subcommand("replay", "rerun one schedule of a scenario from its replay token");
   std::string replay_name, token, graph_path;
@@ -179,7 +195,7 @@ int dispatch(int argc, const char* const* argv, std::ostream& out, std::ostream&
   FuzzRequest fuzz;
   ExploreFlags fuzz_flags;
   fuzz_cmd->add_option("scenarios", fuzz.names, "scenario names, or groups such as mistakes/");
-  add_explore_options(fuzz_cmd, fuzz_flags, {"random", "pct"});
+  add_explore_options(fuzz_cmd, fuzz_flags, {"random", "pct", "dfs"});
   fuzz_cmd->add_option("--shard", fuzz.shard,
                        "run shard i of n (schedules k with k % n == i); default: TEST_SHARD_INDEX/TEST_TOTAL_SHARDS, "
                        "else 0/1");

@@ -10,8 +10,42 @@ sim::Strategy strategy_of(const ExploreConfig& c) {
   switch (c.strategy) {
     case sim::Strategy::Kind::random: return sim::Strategy::random();
     case sim::Strategy::Kind::pct: return sim::Strategy::pct(c.pct_depth, c.pct_steps);
+    case sim::Strategy::Kind::dfs: return sim::Strategy::dfs();
     default: return sim::Strategy::fifo();
   }
+}
+
+namespace {
+
+Exploration explore_dfs(Exploration e, const Progress& progress) {
+  const Scenario& s = *e.scenario;
+  sim::DfsConfig d;
+  d.kind = e.config.dfs_kind;
+  d.bound = e.config.dfs_bound;
+  d.max_schedules = e.config.schedules;
+  sim::DfsResult r = sim::explore_dfs([&](const sim::Strategy& st) { return run_schedule(s, st, 0); }, d,
+                                      [&](std::uint64_t done) {
+                                        if (progress) progress(done, e.config.schedules);
+                                      });
+  e.schedules_run = r.schedules;
+  e.dfs_summary = r.summary();
+  e.verdicts[sim::Verdict::passed] = r.schedules - (r.failure ? 1 : 0);
+  if (e.verdicts[sim::Verdict::passed] == 0) e.verdicts.erase(sim::Verdict::passed);
+  if (r.failure) {
+    ++e.verdicts[r.failure->verdict];
+    if (s.expect.buggy() && matches(s.expect, *r.failure)) e.first_match = r.failure_schedule;
+    e.first_failure_schedule = r.failure_schedule;
+    e.first_failure = std::move(r.failure);
+  }
+  e.held = s.expect.buggy() ? e.first_match.has_value() : !e.first_failure.has_value();
+  return e;
+}
+
+}  // namespace
+
+std::string describe_strategy(const ExploreConfig& c) {
+  if (c.strategy != sim::Strategy::Kind::dfs) return sim::describe(strategy_of(c));
+  return fmt::format("dfs({} bound {})", sim::to_string(c.dfs_kind), c.dfs_bound);
 }
 
 Exploration explore(const Scenario& s, const ExploreConfig& c, const Progress& progress) {
@@ -22,6 +56,7 @@ Exploration explore(const Scenario& s, const ExploreConfig& c, const Progress& p
     e.skipped = e.held = true;
     return e;
   }
+  if (c.strategy == sim::Strategy::Kind::dfs) return explore_dfs(std::move(e), progress);
   sim::Strategy strategy = strategy_of(c);
   std::uint64_t planned = c.strategy == sim::Strategy::Kind::fifo ? std::min<std::uint64_t>(c.schedules, 1) : c.schedules;
   bool other_failure = false;
@@ -71,8 +106,9 @@ std::string render(const Exploration& e, bool dump) {
                        s.name, s.expect.describe());
   std::string out = fmt::format("{} {}  expects {}\n", e.held ? "ok  " : "FAIL", s.name, s.expect.describe());
   out += fmt::format("  {} schedule{} ({}, seed {}): {}\n", e.schedules_run, e.schedules_run == 1 ? "" : "s",
-                     sim::describe(strategy_of(e.config)),
+                     describe_strategy(e.config),
                      e.config.seed, verdicts.empty() ? "none" : verdicts);
+  if (!e.dfs_summary.empty()) out += fmt::format("  {}\n", e.dfs_summary);
   if (s.expect.buggy()) {
     out += e.first_match ? fmt::format("  caught on schedule {}\n", *e.first_match + 1)
                          : std::string("  NOT caught: the expected verdict never showed\n");

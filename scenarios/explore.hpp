@@ -6,7 +6,8 @@
 //
 // Schedule i (from 0) runs with seed `seed + i` (and under an adaptive pct,
 // the bound kAdaptWarmup describes); under fifo every schedule is the same,
-// so one is run. A correct scenario holds when every schedule
+// so one is run. Under dfs the schedules are sim::explore_dfs()'s, at most
+// `schedules` of them, and the search stops at the first failure. A correct scenario holds when every schedule
 // passed; a buggy one when at least one schedule matched its expectation and
 // none ended in another failing verdict. A scenario this build cannot check
 // (a data race without the race detector) is skipped: held, nothing run. The first failing report is kept
@@ -36,7 +37,19 @@ struct ExploreConfig {
   std::uint64_t seed = 1;
   unsigned pct_depth = 3;
   std::uint64_t pct_steps = sim::kPctStepsAdaptive;  // or a fixed bound >= 1
+  // dfs: what is bounded and up to which bound; `schedules` caps the search.
+  sim::Bound dfs_kind = sim::Bound::delays;
+  unsigned dfs_bound = 2;
 };
+
+// The most a dfs bound (--delays, --preemptions) may be: each bound searches
+// a tree whose size grows as (decisions)^bound.
+inline constexpr unsigned kDfsBoundMax = 16;
+// kDfsSplitDepth: a sharded dfs campaign (fuzz --strategy dfs) splits each
+// scenario's tree into the paths of its first three decisions, expanded
+// fully (sim/dfs.hpp), every shard count alike, so shards add up to the
+// unsharded campaign.
+inline constexpr std::size_t kDfsSplitDepth = 3;
 
 // kAdaptWarmup: how many of a scenario's first schedules teach an adaptive
 // pct bound. Schedule k's bound is the longest of schedules
@@ -46,8 +59,11 @@ struct ExploreConfig {
 // campaign is sharded, so that its token is the one `run` prints.
 inline constexpr std::uint64_t kAdaptWarmup = 64;
 
-// strategy_of() builds the Strategy a config names (fifo, random or pct).
+// strategy_of() builds the Strategy a config names (fifo, random, pct or dfs).
 sim::Strategy strategy_of(const ExploreConfig& c);
+// describe_strategy() is how output names a config's strategy:
+// sim::describe() of strategy_of(), and for dfs its bound ("dfs(delay bound 2)").
+std::string describe_strategy(const ExploreConfig& c);
 
 struct Exploration {
   const Scenario* scenario = nullptr;
@@ -59,6 +75,7 @@ struct Exploration {
   std::optional<std::uint64_t> first_match;       // first schedule matching a buggy expectation
   bool held = false;
   bool skipped = false;  // not checkable in this build (Expectation::checkable): nothing ran
+  std::string dfs_summary;  // dfs: sim::DfsResult::summary()
 };
 
 // Progress: (schedules done, schedules planned), called after each schedule.

@@ -27,6 +27,7 @@ struct Options {
 
   // A replay token (see strategy.hpp). When set, it replaces strategy and
   // seed. When empty, the LOCKSTEP_REPLAY environment variable is used if set
+  // (except under Strategy::dfs(), whose search makes every decision)
   // and non-empty; else strategy and seed. So "" here means "no token", never
   // an empty one: a caller holding a user's token (the runner's `replay`)
   // parses it itself (try_parse_token) to report an empty one.

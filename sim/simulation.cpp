@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "runtime/misuse.hpp"
+#include "sim/dfs_run.hpp"
 #include "sim/graveyard.hpp"
 #include "sim/watchdog.hpp"
 
@@ -61,7 +62,8 @@ Simulation::Simulation(const Options& options, SourceLocation where)
     : options_(options), eh_globals_(abi::__cxa_get_globals()) {
   options_.validate(where);
   bool from_env = false;
-  if (options_.replay.empty())
+  // The systematic search makes every decision itself: no token replaces it.
+  if (options_.replay.empty() && options_.strategy.kind() != Strategy::Kind::dfs)
     if (const char* env = std::getenv("LOCKSTEP_REPLAY"); env != nullptr && *env != '\0') {
       options_.replay = env;
       from_env = true;
@@ -71,6 +73,7 @@ Simulation::Simulation(const Options& options, SourceLocation where)
       fail_misuse(from_env ? "LOCKSTEP_REPLAY: " + *why : *why, nullptr, where);
   decider_ = make_decider(options_.strategy, options_.seed);
   fifo_ = decider_->fifo();
+  if (options_.strategy.kind() == Strategy::Kind::dfs) dfs_ = DfsRun::installed();
   home_.name = "(sim::run caller)";
   home_.state = FiberState::running;
 }
@@ -291,6 +294,8 @@ void Simulation::ready(lockstep::detail::Task& task) {
                                        fiber_text(f), to_string(f.state)));
   if (log_ != nullptr) [[unlikely]]
     log_ready(f);
+  if (dfs_ != nullptr) [[unlikely]]
+    dfs_->readied(f.id);
   f.state = FiberState::runnable;
   run_queue_.push_back(&f);
 }
@@ -410,6 +415,8 @@ Fiber& Simulation::pick_next() {
     if (waiter_ != nullptr) {
       Fiber& w = *waiter_;
       waiter_ = nullptr;
+      if (dfs_ != nullptr) [[unlikely]]
+        dfs_->time_moved();  // wait() returns after everything runnable ran
       return w;
     }
     if (main_exited_) {
@@ -441,6 +448,8 @@ void Simulation::advance_time_or_end() {
   steps_at_time_move_ = steps_;
   if (log_ != nullptr) [[unlikely]]
     log_advance();
+  if (dfs_ != nullptr) [[unlikely]]
+    dfs_->time_moved();
   fire_due_timers();
 }
 

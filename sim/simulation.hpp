@@ -41,6 +41,8 @@ using lockstep::detail::Body;
 using lockstep::detail::TimerNode;
 using lockstep::detail::WaitSite;
 
+class DfsRun;  // sim/dfs_run.hpp
+
 class Simulation final : public lockstep::detail::Runtime {
  public:
   // Simulation() validates `options` and resolves a replay token; misuse
@@ -148,6 +150,7 @@ class Simulation final : public lockstep::detail::Runtime {
   std::unique_ptr<sim::detail::Decider> decider_;
   bool fifo_ = true;
   EventLog* log_ = nullptr;  // set_log(); cleared at the verdict (teardown is not logged)
+  DfsRun* dfs_ = nullptr;    // the systematic search's run, under Strategy::dfs() only
 
   Fiber home_;                 // the run() caller's context
   Fiber* current_ = &home_;

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "runtime/misuse.hpp"
+#include "sim/dfs_run.hpp"
 #include "sim/input.hpp"
 
 namespace lockstep::sim {
@@ -38,6 +39,7 @@ std::string to_string(Strategy::Kind k) {
     case Strategy::Kind::random: return "random";
     case Strategy::Kind::pct: return "pct";
     case Strategy::Kind::replay: return "replay";
+    case Strategy::Kind::dfs: return "dfs";
   }
   return "?";
 }
@@ -193,6 +195,7 @@ void parse(std::string_view token, Strategy& strategy, std::uint64_t& seed) {
       strategy = Strategy::replay(std::move(decisions),
                                   then == Strategy::Kind::random ? Strategy::random() : Strategy::fifo());
       break;
+    case Strategy::Kind::dfs: break;  // parse_kind() never returns it: no dfs token
   }
   seed = *token_seed;
 }
@@ -361,6 +364,7 @@ std::unique_ptr<Decider> make_decider(const Strategy& s, std::uint64_t seed) {
           s.decisions(), make_decider(s.then() == Strategy::Kind::random ? Strategy::random()
                                                                          : Strategy::fifo(),
                                       seed));
+    case Strategy::Kind::dfs: return make_dfs_decider();
   }
   return std::make_unique<FifoDecider>();
 }

@@ -24,6 +24,8 @@
 //                   Coyote does), kPctStepsEstimate before the first.
 //                   Past `steps` steps, every decision is uniform, so a
 //                   fiber spinning on a lower one cannot starve it.
+//   dfs             the systematic search's own (sim/dfs.hpp): runs only
+//                   under explore_dfs(), which makes every decision
 //   replay(decisions, then)
 //                   take the decisions in order (an index >= n is taken modulo
 //                   n, so shrunk lists stay valid), then continue with `then`.
@@ -58,10 +60,13 @@ inline constexpr std::uint64_t kPctStepsEstimate = 1000;
 
 class Strategy {
  public:
-  enum class Kind { fifo, random, pct, replay };
+  enum class Kind { fifo, random, pct, replay, dfs };
 
   static Strategy fifo() { return Strategy{Kind::fifo}; }
   static Strategy random() { return Strategy{Kind::random}; }
+  // dfs() is for explore_dfs() (sim/dfs.hpp) only: a run with it anywhere
+  // else is misuse. Its reports carry a replay token, never a dfs one.
+  static Strategy dfs() { return Strategy{Kind::dfs}; }
   // pct() checks 1 <= depth <= kPctDepthMax (Misuse otherwise). `steps` is
   // the fixed step bound k, or kPctStepsAdaptive for one that adapt() grows.
   static Strategy pct(unsigned depth = 3, std::uint64_t steps = kPctStepsAdaptive,

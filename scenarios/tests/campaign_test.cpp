@@ -190,7 +190,7 @@ TEST_CASE("campaign: fuzz: bad input: a clear message and status 2", "[campaign]
   rejects(cli({"fuzz", "mistakes/leak_no_stop", "--out", unwritable.c_str()}),
           "lockstep-scenarios: --out " + unwritable + ": cannot write the file: No such file or directory\n");
   rejects(cli({"fuzz", "--strategy", "fifo"}),
-          "lockstep-scenarios: --strategy: fifo not in {random,pct} (see --help)\n");
+          "lockstep-scenarios: --strategy: fifo not in {random,pct,dfs} (see --help)\n");
   rejects(cli({"fuzz", "--schedules", "0"}),
           "lockstep-scenarios: --schedules must be a whole number in 1..1000000000, not \"0\"\n");
   // The status file is touched only once the input is known good.

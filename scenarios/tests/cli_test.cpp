@@ -25,9 +25,9 @@ TEST_CASE("cli: bad input: a clear message and status 2", "[cli]") {
   CHECK(group.status == kExitUsage);
   CHECK(group.err == "lockstep-scenarios: unknown scenario \"nope/\" (see `list`)\n");
 
-  auto strategy = cli({"run", "--strategy", "dfs"});
+  auto strategy = cli({"run", "--strategy", "bfs"});
   CHECK(strategy.status == kExitUsage);
-  CHECK(strategy.err.starts_with("lockstep-scenarios: --strategy: dfs not in {"));
+  CHECK(strategy.err.starts_with("lockstep-scenarios: --strategy: bfs not in {"));
 
   auto schedules = cli({"run", "--schedules", "many"});
   CHECK(schedules.status == kExitUsage);
