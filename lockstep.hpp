@@ -21,6 +21,7 @@
 #include "primitives/wait_group.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/misuse.hpp"
+#include "sim/monitor.hpp"
 #include "sim/report.hpp"
 #include "sim/run.hpp"
 #include "sim/wait_graph.hpp"
