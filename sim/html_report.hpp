@@ -26,6 +26,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "runtime/seam.hpp"
 #include "runtime/source_location.hpp"

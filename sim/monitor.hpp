@@ -37,6 +37,7 @@
 // only: nothing is checked, so the same code can ship with its monitors.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "runtime/clock.hpp"
