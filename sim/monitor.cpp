@@ -28,17 +28,21 @@ Monitor::~Monitor() {
       sim->cancel_timer(deadline_);
 }
 
-void Monitor::hot(SourceLocation where) {
-  if (hot_) return;
+// owner() is the simulation on this thread, if any; misuse if the deadline
+// is pending in another one (or the caller is outside any).
+detail::Simulation* Monitor::owner(SourceLocation where) const {
   auto* sim = detail::Simulation::on_this_thread();
-  if (sim == nullptr) {  // real mode: the state only
-    hot_ = true;
-    return;
-  }
-  if (deadline_.pending() && sim->identity() != runtime_)
-    fail_misuse(fmt::format("sim::Monitor \"{}\" used by a second simulation while the first still checks it", name_),
-                nullptr, where);
+  if (deadline_.pending() && (sim == nullptr || sim->identity() != runtime_))
+    fail_misuse(fmt::format("sim::Monitor \"{}\" used outside the simulation that checks it", name_), nullptr,
+                where);
+  return sim;
+}
+
+void Monitor::hot(SourceLocation where) {
+  auto* sim = owner(where);
+  if (hot_) return;
   hot_ = true;
+  if (sim == nullptr) return;  // real mode: the state only
   since_ = sim->now();
   runtime_ = sim->identity();
   deadline_.when = since_ + bound_;
@@ -46,14 +50,9 @@ void Monitor::hot(SourceLocation where) {
 }
 
 void Monitor::cold(SourceLocation where) {
-  if (!hot_) return;
+  auto* sim = owner(where);
   hot_ = false;
-  if (!deadline_.pending()) return;  // real mode, or its run already ended
-  auto* sim = detail::Simulation::on_this_thread();
-  if (sim == nullptr || sim->identity() != runtime_)
-    fail_misuse(fmt::format("sim::Monitor \"{}\" made cold outside the simulation that checks it", name_),
-                nullptr, where);
-  sim->cancel_timer(deadline_);
+  if (deadline_.pending()) sim->cancel_timer(deadline_);  // else real mode, or its run ended
 }
 
 // expire() is the bound passing while hot: the run ends here, in the timer

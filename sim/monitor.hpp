@@ -46,6 +46,10 @@
 
 namespace lockstep::sim {
 
+namespace detail {
+class Simulation;
+}
+
 class Monitor {
  public:
   // Monitor() is cold. Misuse for an empty name or a bound that is not positive.
@@ -71,6 +75,7 @@ class Monitor {
     Monitor* self = nullptr;
   };
   static void expire(lockstep::detail::TimerNode& node);
+  sim::detail::Simulation* owner(SourceLocation where) const;
 
   std::string name_;
   Duration bound_;

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <optional>
+#include <thread>
 
 #include "sim/tests/support.hpp"
 
@@ -155,4 +156,25 @@ TEST_CASE("monitor: outside a simulation hot and cold only record the state", "[
   CHECK(m.is_hot());
   m.cold();
   CHECK_FALSE(m.is_hot());
+}
+
+// A monitor whose deadline is pending belongs to that simulation: touching it
+// from elsewhere (here a plain thread, outside any simulation) is misuse.
+TEST_CASE("monitor: touched outside the simulation that checks it is misuse", "[monitor][misuse]") {
+  std::string what;
+  auto r = sim::run([&] {
+    sim::Monitor m("owned", 1s);
+    m.hot();
+    std::thread([&] {
+      try {
+        m.cold();
+      } catch (const lockstep::Misuse& e) {
+        what = e.what();
+      }
+    }).join();
+    CHECK(m.is_hot());
+    m.cold();
+  });
+  CHECK(r.passed());
+  CHECK_THAT(what, Catch::Contains("sim::Monitor \"owned\" used outside the simulation that checks it"));
 }
