@@ -18,7 +18,9 @@ std::string here(int line) { return fmt::format("sim/tests/monitor_test.cpp:{}",
 
 // answer_after() is a request accepted at +1s and answered `delay` later by a
 // handler fiber, under a 2s monitor; main waits for the answer.
-sim::Report answer_after(lockstep::Duration delay, int* recv_line = nullptr, int* spawn_line = nullptr) {
+sim::Report answer_after(lockstep::Duration delay, int* recv_line = nullptr, int* spawn_line = nullptr,
+                         int* run_line = nullptr) {
+  if (run_line != nullptr) *run_line = __LINE__ + 1;
   return sim::run([=] {
     lockstep::sleep(1s);
     sim::Monitor answered("requests answered", 2s);
@@ -39,8 +41,8 @@ sim::Report answer_after(lockstep::Duration delay, int* recv_line = nullptr, int
 
 TEST_CASE("monitor: an answer 40s late ends the run when the 2s bound passes, not at the answer",
           "[monitor][liveness]") {
-  int recv_line = 0, spawn_line = 0;
-  sim::Report r = answer_after(40s, &recv_line, &spawn_line);
+  int recv_line = 0, spawn_line = 0, run_line = 0;
+  sim::Report r = answer_after(40s, &recv_line, &spawn_line, &run_line);
   CHECK(r.verdict == sim::Verdict::liveness);
   CHECK(r.message == "liveness: monitor \"requests answered\" hot for 2s since +1s (bound 2s)");
   CHECK(r.elapsed() == 3s);
@@ -48,7 +50,7 @@ TEST_CASE("monitor: an answer 40s late ends the run when the 2s bound passes, no
   CHECK(r.graph.empty());  // built for deadlocks and leaks only
   CHECK(r.dump() ==
         "goroutine dump at +3s (2000-01-01T00:00:03Z): 2 fibers in 2 groups\n"
-        "1 fiber blocked [chan receive] at " + here(recv_line) + ", spawned at " + here(21) + "\n"
+        "1 fiber blocked [chan receive] at " + here(recv_line) + ", spawned at " + here(run_line) + "\n"
         "  fiber 1 \"main\" on chan<int> #1 cap=0 len=0 since +1s\n"
         "1 fiber blocked [sleep] at " + here(spawn_line + 1) + ", spawned at " + here(spawn_line) + "\n"
         "  fiber 2 \"handler\" since +1s\n");
