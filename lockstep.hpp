@@ -22,6 +22,7 @@
 #include "runtime/clock.hpp"
 #include "runtime/misuse.hpp"
 #include "sim/dfs.hpp"
+#include "sim/monitor.hpp"
 #include "sim/report.hpp"
 #include "sim/run.hpp"
 #include "sim/wait_graph.hpp"

@@ -22,6 +22,7 @@
 #include "scenarios/explore.hpp"
 #include "scenarios/progress.hpp"
 #include "lockstep_version.hpp"
+#include "sim/html_report.hpp"
 #include "sim/input.hpp"
 
 namespace lockstep::scenarios {
@@ -78,6 +79,28 @@ int replay(const std::string& name, const std::string& token, const std::string&
   }
   bool held = matches(s->expect, r);
   out << sim::to_string(r);
+  out << fmt::format("{} {} expects {}\n", held ? "ok  " : "FAIL", s->name, s->expect.describe());
+  return held ? kExitHeld : kExitNotHeld;
+}
+
+// report runs TOKEN as replay does and writes the run as one HTML page
+// (sim/html_report.hpp) whatever its verdict; the status is replay's.
+int report(const std::string& name, const std::string& token, const std::string& path, std::ostream& out,
+           std::ostream& err) {
+  const Scenario* s = find_scenario(name);
+  if (s == nullptr) return usage_error(err, fmt::format("unknown scenario {} (see `list`)", sim::quote(name)));
+  sim::Strategy strategy = sim::Strategy::fifo();
+  std::uint64_t seed = 0;
+  if (auto why = sim::try_parse_token(token, strategy, seed)) return usage_error(err, *why);
+  sim::RecordedRun run = sim::run_recorded(s->body, options_for(*s, strategy, seed));
+  std::string command = fmt::format("lockstep-scenarios replay {} {}", s->name, run.report.replay_token);
+  try {
+    sim::write_html_report(run, {s->name, command}, path);
+  } catch (const Misuse& e) {
+    return usage_error(err, e.what());
+  }
+  bool held = matches(s->expect, run.report);
+  out << fmt::format("{}: {}\n", path, run.report.message);
   out << fmt::format("{} {} expects {}\n", held ? "ok  " : "FAIL", s->name, s->expect.describe());
   return held ? kExitHeld : kExitNotHeld;
 }
@@ -153,7 +176,7 @@ ExploreConfig explore_config(const ExploreFlags& flags) {
   return c;
 }
 
-constexpr std::array<const char*, 5> kCommands{"list", "run", "replay", "fuzz", "merge"};
+constexpr std::array<const char*, 6> kCommands{"list", "run", "replay", "report", "fuzz", "merge"};
 
 // unknown_command() is the message for a first argument that is neither a
 // command nor --help (CLI11 would only say a subcommand is required), or "".
@@ -191,6 +214,12 @@ int dispatch(int argc, const char* const* argv, std::ostream& out, std::ostream&
   replay_cmd->add_option("--graph", graph_path,
                          "on a deadlock or leak, write the wait-for graph as Graphviz DOT to this file");
 
+  auto* report_cmd = app.add_subcommand("report", "rerun one schedule from its replay token and write it as one HTML page");
+  std::string report_name, report_token, report_path;
+  report_cmd->add_option("scenario", report_name, "scenario name")->required();
+  report_cmd->add_option("token", report_token, "a replay token, as replay takes it")->required();
+  report_cmd->add_option("-o,--out", report_path, "the HTML file to write, e.g. failure.html")->required();
+
   auto* fuzz_cmd = app.add_subcommand("fuzz", "a campaign, or one shard of it: failures and a summary as JSON lines");
   FuzzRequest fuzz;
   ExploreFlags fuzz_flags;
@@ -224,6 +253,7 @@ int dispatch(int argc, const char* const* argv, std::ostream& out, std::ostream&
 
   if (app.got_subcommand("list")) return list(out);
   if (app.got_subcommand("replay")) return replay(replay_name, token, graph_path, out, err);
+  if (app.got_subcommand("report")) return report(report_name, report_token, report_path, out, err);
   if (app.got_subcommand("merge")) return merge_command(merge_paths, merge_out, out, err);
   bool fuzzing = app.got_subcommand("fuzz");
   const ExploreFlags& flags = fuzzing ? fuzz_flags : run_flags;

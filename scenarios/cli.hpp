@@ -3,7 +3,8 @@
 //   lockstep-scenarios list
 //   lockstep-scenarios run [NAME|GROUP/ ...] [--strategy fifo|random|pct]
 //                          [--schedules N] [--seed S] [--depth D] [--steps K] [--no-dump]
-//   lockstep-scenarios replay NAME TOKEN
+//   lockstep-scenarios replay NAME TOKEN [--graph FILE]
+//   lockstep-scenarios report NAME TOKEN -o FILE.html
 //   lockstep-scenarios fuzz [NAME|GROUP/ ...] [--strategy random|pct] [--schedules N] [--seed S]
 //                           [--depth D] [--steps K] [--shard i/n] [--out FILE] [--no-dump]
 //   lockstep-scenarios merge FILE... [--out FILE]

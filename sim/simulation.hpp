@@ -75,6 +75,9 @@ class Simulation final : public lockstep::detail::Runtime {
   bool tearing_down() const noexcept override { return current_->cancel; }
   [[noreturn]] void leave_in_place() noexcept override;
 
+  // end_run_from_timer() is a verdict reached in a timer callback (a liveness
+  // monitor's bound, sim/monitor.hpp): the run ends at this instant.
+  void end_run_from_timer(Verdict v, std::string message) { end_run(v, std::move(message)); }
   // wait_graph() is the wait-for graph of the live fibers now (sim::wait_graph()).
   WaitGraph wait_graph() const;
   // wait() is sim::wait(): returns once every other fiber is durably blocked.

@@ -21,10 +21,17 @@
 // FuzzOptions (or one such value).
 //
 // Either fails the test, at the macro's line, on any verdict but passed
-// (deadlock, leak, livelock, exception, misuse, nondeterminism), printing the
+// (deadlock, leak, livelock, exception, misuse, nondeterminism, liveness), printing the
 // report, the goroutine dump and the command that replays the failing run:
 //   LOCKSTEP_REPLAY='lockstep1:random:seed=17' ./testing_tests 'cache: loads race'
 // Leaks fail unless the case says `.allow_leaks = true`.
+//
+// HTML reports: with LOCKSTEP_REPORT_DIR set, a failing case also writes its
+// failing schedule as one HTML page (sim/html_report.hpp) into that folder,
+// named after the test ("cache_loads_race.html"; characters other than
+// letters, digits, '.', '-' and '_' become '_'), and the failure text ends with
+// "HTML report: <path>". The schedule is run once more, from its replay
+// token, with its events recorded; passing runs cost nothing.
 //
 // Seeds: LOCKSTEP_SEED if set, else Catch's --rng-seed if not 0, else the
 // options' sim.seed. With LOCKSTEP_REPLAY set a fuzz case runs that one
@@ -39,10 +46,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <cctype>
 #include <cerrno>  // program_invocation_name (glibc)
 #include <cstdint>
 #include <string>
 
+#include "sim/html_report.hpp"
 #include "sim/run.hpp"
 #include "testing/failure.hpp"
 
@@ -85,6 +94,29 @@ inline std::string failure(const sim::Report& r, bool allow_leaks, const std::st
   return context + failure_text(r, program(), Catch::getResultCapture().getCurrentTestName());
 }
 
+// report_file() is the HTML report's path for the current test in `dir`.
+inline std::string report_file(const std::string& dir, const std::string& test_name) {
+  std::string file;
+  for (char c : test_name)
+    file += std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' ? c : '_';
+  return fmt::format("{}/{}.html", dir, file);
+}
+
+// with_report() is `text` and, under LOCKSTEP_REPORT_DIR, the line naming
+// the HTML report written for the failing run `r` of `body` under `o`.
+inline std::string with_report(std::string text, void (*body)(), sim::Options o, const sim::Report& r,
+                               SourceLocation where) {
+  const char* dir = std::getenv("LOCKSTEP_REPORT_DIR");
+  if (text.empty() || dir == nullptr || *dir == '\0') return text;
+  std::string name = Catch::getResultCapture().getCurrentTestName();
+  std::string path = report_file(dir, name);
+  o.replay = r.replay_token;
+  o.self_check = false;
+  sim::RecordedRun run = sim::run_recorded([body] { body(); }, o, where);
+  sim::write_html_report(run, {name, replay_command(r.replay_token, program(), name)}, path, where);
+  return fmt::format("{}HTML report: {}\n", text, path);
+}
+
 inline bool replaying() {
   const char* token = std::getenv("LOCKSTEP_REPLAY");
   return token != nullptr && *token != '\0';
@@ -98,7 +130,8 @@ inline std::string run_test(void (*body)(), const TestOptions& options,
                             SourceLocation where = SourceLocation::current()) {
   sim::Options o = options.sim;
   o.seed = detail::test_seed(o.seed);
-  return detail::failure(sim::run([body] { body(); }, o, where), options.allow_leaks, "");
+  sim::Report r = sim::run([body] { body(); }, o, where);
+  return detail::with_report(detail::failure(r, options.allow_leaks, ""), body, o, r, where);
 }
 
 // run_fuzz() runs `body` under options.schedules schedules, stopping at the
@@ -109,8 +142,8 @@ inline std::string run_fuzz(void (*body)(), const FuzzOptions& options,
   o.strategy = options.strategy;
   if (detail::replaying()) {
     o.self_check = options.self_check_every != 0;
-    return detail::failure(sim::run([body] { body(); }, o, where), options.allow_leaks,
-                           "replayed schedule: ");
+    sim::Report r = sim::run([body] { body(); }, o, where);
+    return detail::with_report(detail::failure(r, options.allow_leaks, "replayed schedule: "), body, o, r, where);
   }
   std::uint64_t base = detail::test_seed(o.seed);
   for (std::uint64_t i = 0; i < options.schedules; ++i) {
@@ -122,7 +155,7 @@ inline std::string run_fuzz(void (*body)(), const FuzzOptions& options,
         r, options.allow_leaks,
         fmt::format("schedule {} of {} failed{}:\n", i + 1, options.schedules,
                     o.self_check ? " (self-checked)" : ""));
-    if (!text.empty()) return text;
+    if (!text.empty()) return detail::with_report(std::move(text), body, o, r, where);
   }
   return {};
 }

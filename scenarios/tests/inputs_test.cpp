@@ -62,7 +62,7 @@ Probe replay(const std::string& token, const std::string& why) {
 const std::string kSeedRange = "must be a whole number in 0..18446744073709551615, not ";
 
 std::vector<Probe> corpus() {
-  const std::string commands = "(expected one of list, run, replay, fuzz, merge; see --help)";
+  const std::string commands = "(expected one of list, run, replay, report, fuzz, merge; see --help)";
   const std::string probe = "{dir}/probe.jsonl";
   std::string long_name(300, 'n');
   std::string long_token = "lockstep1:replay:seed=1:d=";

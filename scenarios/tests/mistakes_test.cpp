@@ -183,3 +183,20 @@ TEST_CASE("mistakes: forgotten_reply leaks the notifier in its receive, waiting 
                                       "  fiber 2 \"pickup-notifier\" on chan<int> #1 cap=0 len=0 since \\+0s\n"));
   caught_and_fixed("mistakes/forgotten_reply");
 }
+
+// No other detector sees this one: run without its monitor's verdict, the
+// program would pass at +31.5s. The monitor ends it at +2s, the handler in
+// its second backoff (1.2s + 2s), the customer in its receive.
+TEST_CASE("mistakes: unbounded_backoff answers too late: liveness at +2s, the handler asleep since +1.2s",
+          "[mistakes][liveness]") {
+  auto r = fifo("mistakes/unbounded_backoff");
+  CHECK(r.verdict == sim::Verdict::liveness);
+  CHECK(r.message == "liveness: monitor \"quote answered\" hot for 2s since +0s (bound 2s)");
+  CHECK(r.elapsed() == 2s);
+  REQUIRE(r.fibers.size() == 2);
+  check_fiber(r.fibers[0], "main", sim::FiberState::blocked, "chan receive", "chan<lockstep::scenarios::Result<int>> #3 cap=1 len=0");
+  check_fiber(r.fibers[1], "quote-handler", sim::FiberState::blocked, "sleep", "");
+  CHECK(r.fibers[1].since == kSimulationEpoch + 1200ms);
+  CHECK(r.graph.empty());
+  caught_and_fixed("mistakes/unbounded_backoff");
+}
