@@ -444,17 +444,6 @@ void Simulation::advance_time_or_end() {
   fire_due_timers();
 }
 
-void Simulation::fire_due_timers() {
-  in_timer_callback_ = true;
-  while (!timers_.empty() && timers_.earliest() <= now_) {
-    TimerNode& t = timers_.pop();
-    if (log_ != nullptr) [[unlikely]]
-      log_timer(t.seq);
-    t.fire(t);
-  }
-  in_timer_callback_ = false;
-}
-
 // ---- verdicts ---------------------------------------------------------------
 
 void Simulation::end_run(Verdict v, std::string message, Fiber* culprit) {
