@@ -69,6 +69,7 @@ Simulation::Simulation(const Options& options, SourceLocation where)
   if (!options_.replay.empty())
     if (auto why = try_parse_token(options_.replay, options_.strategy, options_.seed))
       fail_misuse(from_env ? "LOCKSTEP_REPLAY: " + *why : *why, nullptr, where);
+  options_.strategy = options_.strategy.member(options_.seed);  // a portfolio runs one member
   decider_ = make_decider(options_.strategy, options_.seed);
   fifo_ = decider_->fifo();
   home_.name = "(sim::run caller)";
@@ -292,6 +293,7 @@ void Simulation::ready(lockstep::detail::Task& task) {
   if (log_ != nullptr) [[unlikely]]
     log_ready(f);
   f.state = FiberState::runnable;
+  if (!fifo_) f.priority = decider_->on_ready(f.priority);
   run_queue_.push_back(&f);
 }
 
