@@ -90,7 +90,9 @@ sim::Verdict verdict_of(const std::string& name, const char* key) {
 sim::Strategy::Kind strategy_kind(const std::string& name) {
   if (name == "random") return sim::Strategy::Kind::random;
   if (name == "pct") return sim::Strategy::Kind::pct;
-  bad(fmt::format("field \"strategy\" must be random or pct, not {}", sim::quote(name)));
+  if (name == "pos") return sim::Strategy::Kind::pos;
+  if (name == "portfolio") return sim::Strategy::Kind::portfolio;
+  bad(fmt::format("field \"strategy\" must be random, pct, pos or portfolio, not {}", sim::quote(name)));
 }
 
 VerdictCounts counts_of(const ReadJson& j, const char* key) {
