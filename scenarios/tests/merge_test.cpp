@@ -74,7 +74,7 @@ TEST_CASE("merge: a mistake caught by no shard fails the merged campaign", "[mer
   ScratchDir dir("merge-uncaught");
   std::string s0 = dir.file("s0"), s1 = dir.file("s1");
   for (auto [path, i] : {std::pair{&s0, "0/2"}, std::pair{&s1, "1/2"}})
-    CHECK(cli({"fuzz", "mistakes/dropped_error", "--schedules", "1", "--seed", "6", "--shard", i, "--out",
+    CHECK(cli({"fuzz", "mistakes/dropped_error", "--strategy", "random", "--schedules", "1", "--seed", "6", "--shard", i, "--out",
                path->c_str()})
               .status == kExitHeld);
   auto merged = cli({"merge", s0.c_str(), s1.c_str()});
