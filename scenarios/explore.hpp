@@ -46,7 +46,8 @@ struct ExploreConfig {
 // campaign is sharded, so that its token is the one `run` prints.
 inline constexpr std::uint64_t kAdaptWarmup = 64;
 
-// strategy_of() builds the Strategy a config names (fifo, random or pct).
+// strategy_of() builds the Strategy a config names (fifo, random, pct, pos or
+// portfolio).
 sim::Strategy strategy_of(const ExploreConfig& c);
 
 struct Exploration {

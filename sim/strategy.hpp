@@ -37,7 +37,7 @@
 //   replay(decisions, then)
 //                   take the decisions in order (an index >= n is taken modulo
 //                   n, so shrunk lists stay valid), then continue with `then`.
-// The seed also feeds choose() under pct and random.
+// The seed also feeds choose() under pct, random and pos.
 //
 // Same options => same decisions => the same run, bit for bit: the generator
 // is specified here (xoshiro256**, Lemire's bounded draw), not std::
@@ -127,7 +127,7 @@ std::string to_string(Strategy::Kind k);
 // describe() is short and human: "pct(depth=3, steps=1000)", "pct(depth=3,
 // adaptive steps)" before the first run is measured, "pct(depth=3, adaptive
 // steps=57)" after (the bound the next schedule uses), "replay(12 decisions,
-// then fifo)".
+// then fifo)", "portfolio(random, pct depth 1-3, pos; adaptive steps=57)".
 std::string describe(const Strategy& s);
 
 // A replay token is one line that rebuilds a run's decisions:
