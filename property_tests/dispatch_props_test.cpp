@@ -127,8 +127,10 @@ TEST_CASE("dispatch property: every request is answered exactly once", "[propert
     }
   });
   props::require_passed(result, kRuns);
-  // The cases covered every outcome (exact for the fixed RapidCheck seed).
-  CHECK(outcomes == std::array<int, ls::kOutcomes>{33, 255, 58, 156});
+  // The cases covered every outcome (exact for the fixed RapidCheck seed;
+  // the schedules' decisions also order timers due together, so the same
+  // cases take other paths than before that order was a decision).
+  CHECK(outcomes == std::array<int, ls::kOutcomes>{38, 251, 58, 155});
 }
 
 TEST_CASE("dispatch property: no parcel is assigned twice", "[properties][dispatch]") {

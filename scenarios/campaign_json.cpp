@@ -91,7 +91,9 @@ sim::Strategy::Kind strategy_kind(const std::string& name) {
   if (name == "random") return sim::Strategy::Kind::random;
   if (name == "pct") return sim::Strategy::Kind::pct;
   if (name == "dfs") return sim::Strategy::Kind::dfs;
-  bad(fmt::format("field \"strategy\" must be random, pct or dfs, not {}", sim::quote(name)));
+  if (name == "pos") return sim::Strategy::Kind::pos;
+  if (name == "portfolio") return sim::Strategy::Kind::portfolio;
+  bad(fmt::format("field \"strategy\" must be random, pct, dfs, pos or portfolio, not {}", sim::quote(name)));
 }
 
 VerdictCounts counts_of(const ReadJson& j, const char* key) {

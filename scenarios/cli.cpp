@@ -109,7 +109,7 @@ int report(const std::string& name, const std::string& token, const std::string&
 // the numbers (it would clamp "-1" to 2^64-1 and print a 300-digit range),
 // and explore_config() reads them with the replay token's bounds and wording.
 struct ExploreFlags {
-  std::string strategy = "random";
+  std::string strategy = "portfolio";
   std::string schedules = "100", seed = "1", depth = "3", steps = "adaptive";
   std::string delays, preemptions;  // dfs: at most one; neither is --delays 2
   bool no_dump = false;
@@ -151,10 +151,12 @@ std::uint64_t flag_number(const std::string& text, const char* flag, std::uint64
 // first number out of its range (every number is checked, pct's or not).
 ExploreConfig explore_config(const ExploreFlags& flags) {
   ExploreConfig c;
-  c.strategy = flags.strategy == "fifo"  ? sim::Strategy::Kind::fifo
-               : flags.strategy == "pct" ? sim::Strategy::Kind::pct
-               : flags.strategy == "dfs" ? sim::Strategy::Kind::dfs
-                                         : sim::Strategy::Kind::random;
+  c.strategy = flags.strategy == "fifo"     ? sim::Strategy::Kind::fifo
+               : flags.strategy == "pct"    ? sim::Strategy::Kind::pct
+               : flags.strategy == "dfs"    ? sim::Strategy::Kind::dfs
+               : flags.strategy == "pos"    ? sim::Strategy::Kind::pos
+               : flags.strategy == "random" ? sim::Strategy::Kind::random
+                                            : sim::Strategy::Kind::portfolio;
   if (!flags.delays.empty() && !flags.preemptions.empty())
     throw std::invalid_argument("--delays and --preemptions: give one bound, not both");
   if (!flags.preemptions.empty()) {
@@ -204,7 +206,7 @@ int dispatch(int argc, const char* const* argv, std::ostream& out, std::ostream&
   std::vector<std::string> names;
   ExploreFlags run_flags;
   run_cmd->add_option("scenarios", names, "scenario names, or groups such as mistakes/");
-  add_explore_options(run_cmd, run_flags, {"fifo", "random", "pct", "dfs"});
+  add_explore_options(run_cmd, run_flags, {"fifo", "random", "pct", "dfs", "pos", "portfolio"});
 
   auto* replay_cmd = app.add_subcommand("replay", "rerun one schedule of a scenario from its replay token");
   std::string replay_name, token, graph_path;
@@ -224,7 +226,7 @@ int dispatch(int argc, const char* const* argv, std::ostream& out, std::ostream&
   FuzzRequest fuzz;
   ExploreFlags fuzz_flags;
   fuzz_cmd->add_option("scenarios", fuzz.names, "scenario names, or groups such as mistakes/");
-  add_explore_options(fuzz_cmd, fuzz_flags, {"random", "pct", "dfs"});
+  add_explore_options(fuzz_cmd, fuzz_flags, {"random", "pct", "dfs", "pos", "portfolio"});
   fuzz_cmd->add_option("--shard", fuzz.shard,
                        "run shard i of n (schedules k with k % n == i); default: TEST_SHARD_INDEX/TEST_TOTAL_SHARDS, "
                        "else 0/1");

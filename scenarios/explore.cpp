@@ -11,6 +11,8 @@ sim::Strategy strategy_of(const ExploreConfig& c) {
     case sim::Strategy::Kind::random: return sim::Strategy::random();
     case sim::Strategy::Kind::pct: return sim::Strategy::pct(c.pct_depth, c.pct_steps);
     case sim::Strategy::Kind::dfs: return sim::Strategy::dfs();
+    case sim::Strategy::Kind::pos: return sim::Strategy::pos();
+    case sim::Strategy::Kind::portfolio: return sim::Strategy::portfolio();
     default: return sim::Strategy::fifo();
   }
 }

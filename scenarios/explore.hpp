@@ -59,7 +59,8 @@ inline constexpr std::size_t kDfsSplitDepth = 3;
 // campaign is sharded, so that its token is the one `run` prints.
 inline constexpr std::uint64_t kAdaptWarmup = 64;
 
-// strategy_of() builds the Strategy a config names (fifo, random, pct or dfs).
+// strategy_of() builds the Strategy a config names (fifo, random, pct, dfs, pos
+// or portfolio).
 sim::Strategy strategy_of(const ExploreConfig& c);
 // describe_strategy() is how output names a config's strategy:
 // sim::describe() of strategy_of(), and for dfs its bound ("dfs(delay bound 2)").

@@ -71,6 +71,7 @@ Simulation::Simulation(const Options& options, SourceLocation where)
   if (!options_.replay.empty())
     if (auto why = try_parse_token(options_.replay, options_.strategy, options_.seed))
       fail_misuse(from_env ? "LOCKSTEP_REPLAY: " + *why : *why, nullptr, where);
+  options_.strategy = options_.strategy.member(options_.seed);  // a portfolio runs one member
   decider_ = make_decider(options_.strategy, options_.seed);
   fifo_ = decider_->fifo();
   if (options_.strategy.kind() == Strategy::Kind::dfs) dfs_ = DfsRun::installed();
@@ -297,6 +298,7 @@ void Simulation::ready(lockstep::detail::Task& task) {
   if (dfs_ != nullptr) [[unlikely]]
     dfs_->readied(f.id);
   f.state = FiberState::runnable;
+  if (!fifo_) f.priority = decider_->on_ready(f.priority);
   run_queue_.push_back(&f);
 }
 
@@ -451,17 +453,6 @@ void Simulation::advance_time_or_end() {
   if (dfs_ != nullptr) [[unlikely]]
     dfs_->time_moved();
   fire_due_timers();
-}
-
-void Simulation::fire_due_timers() {
-  in_timer_callback_ = true;
-  while (!timers_.empty() && timers_.earliest() <= now_) {
-    TimerNode& t = timers_.pop();
-    if (log_ != nullptr) [[unlikely]]
-      log_timer(t.seq);
-    t.fire(t);
-  }
-  in_timer_callback_ = false;
 }
 
 // ---- verdicts ---------------------------------------------------------------

@@ -17,7 +17,8 @@
 //    verdict); every other live fiber is runnable (in run_queue_) or parked.
 //  - While a fiber runs, no pending timer is due: add_timer() fires a timer
 //    that is already due, and time moves (to the earliest timer, firing every
-//    timer due then, in (when, add order)) only when nothing is runnable.
+//    timer due then, in an order the strategy decides among timers due at
+//    the same instant; 0 = add order) only when nothing is runnable.
 //  - A verdict is set once; after it, pick_next() only returns home.
 #pragma once
 
@@ -67,7 +68,9 @@ class Simulation final : public lockstep::detail::Runtime {
   void preemption_point(SourceLocation where) override;
   TimePoint now() const noexcept override { return now_; }
   void add_timer(TimerNode& node) override;
-  bool cancel_timer(TimerNode& node) noexcept override { return timers_.remove(node); }
+  bool cancel_timer(TimerNode& node) noexcept override {
+    return timers_.remove(node) || (!tied_.empty() && cancel_tied(node));
+  }
   std::size_t choose(std::size_t n, SourceLocation where) override;
   std::uint64_t new_object_id() noexcept override { return next_object_id_++; }
   std::size_t live_tasks() const noexcept override { return live_count_; }
@@ -116,7 +119,12 @@ class Simulation final : public lockstep::detail::Runtime {
   [[noreturn]] void livelock_slow(SourceLocation where);
   [[gnu::noinline]] void preempt_slow(Fiber& me);
   void advance_time_or_end();
+  // Timers (simulation_timers.cpp): due timers fire in an order the
+  // strategy decides when several are due at one instant.
   void fire_due_timers();
+  void fire_tied_timers(TimerNode& first);
+  void fire_timer(TimerNode& t);
+  bool cancel_tied(TimerNode& node) noexcept;
 
   void switch_to(Fiber& next);
   // hand_over() with `counted` false is main's exit to home while fibers
@@ -169,6 +177,7 @@ class Simulation final : public lockstep::detail::Runtime {
 
   RunQueue run_queue_;
   lockstep::detail::TimerHeap timers_;
+  std::vector<TimerNode*> tied_;  // the tie being fired, in add order (simulation_timers.cpp)
   TimePoint now_ = kSimulationEpoch;
   std::vector<std::int64_t> priorities_;  // scratch for PCT picks
 

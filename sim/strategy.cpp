@@ -33,6 +33,21 @@ Strategy Strategy::replay(std::vector<std::uint32_t> decisions, Strategy then, S
   return s;
 }
 
+// The portfolio's members, by seed modulo their count. The mix is the one
+// bench/bug_hunt measured (docs/fuzzing.md): random finds shallow bugs in
+// few schedules, pct the ordering bugs of small depth in long runs, pos the
+// ones among many independent fibers.
+Strategy Strategy::member(std::uint64_t seed) const {
+  if (kind_ != Kind::portfolio) return *this;
+  switch (seed % 5) {
+    case 0: return random();
+    case 1: return pct(1, pct_steps());
+    case 2: return pct(2, pct_steps());
+    case 3: return pct(3, pct_steps());
+    default: return pos();
+  }
+}
+
 std::string to_string(Strategy::Kind k) {
   switch (k) {
     case Strategy::Kind::fifo: return "fifo";
@@ -40,6 +55,8 @@ std::string to_string(Strategy::Kind k) {
     case Strategy::Kind::pct: return "pct";
     case Strategy::Kind::replay: return "replay";
     case Strategy::Kind::dfs: return "dfs";
+    case Strategy::Kind::pos: return "pos";
+    case Strategy::Kind::portfolio: return "portfolio";
   }
   return "?";
 }
@@ -53,6 +70,10 @@ std::string describe(const Strategy& s) {
                                        : fmt::format("pct(depth={}, adaptive steps)", s.pct_depth());
     case Strategy::Kind::replay:
       return fmt::format("replay({} decisions, then {})", s.decisions().size(), to_string(s.then()));
+    case Strategy::Kind::portfolio:
+      return s.pct_adaptive_measured()
+                 ? fmt::format("portfolio(random, pct depth 1-3, pos; adaptive steps={})", s.pct_steps())
+                 : "portfolio(random, pct depth 1-3, pos)";
     default: return to_string(s.kind());
   }
 }
@@ -131,9 +152,11 @@ std::vector<std::uint32_t> decode_decisions(std::string_view text) {
 }
 
 Strategy::Kind parse_kind(std::string_view name) {
-  for (auto k : {Strategy::Kind::fifo, Strategy::Kind::random, Strategy::Kind::pct, Strategy::Kind::replay})
+  // No portfolio: its tokens are its members' (make_token()).
+  for (auto k : {Strategy::Kind::fifo, Strategy::Kind::random, Strategy::Kind::pct, Strategy::Kind::replay,
+                 Strategy::Kind::pos})
     if (name == to_string(k)) return k;
-  bad_token(fmt::format("unknown strategy {} (expected fifo, random, pct or replay)", quote(name)));
+  bad_token(fmt::format("unknown strategy {} (expected fifo, random, pct, replay or pos)", quote(name)));
 }
 
 // The fields a token may carry, each at most once.
@@ -190,6 +213,8 @@ void parse(std::string_view token, Strategy& strategy, std::uint64_t& seed) {
   switch (kind) {
     case Strategy::Kind::fifo: strategy = Strategy::fifo(); break;
     case Strategy::Kind::random: strategy = Strategy::random(); break;
+    case Strategy::Kind::pos: strategy = Strategy::pos(); break;
+    case Strategy::Kind::portfolio: break;  // parse_kind() never returns it
     case Strategy::Kind::pct: strategy = Strategy::pct(depth, steps); break;
     case Strategy::Kind::replay:
       strategy = Strategy::replay(std::move(decisions),
@@ -203,6 +228,7 @@ void parse(std::string_view token, Strategy& strategy, std::uint64_t& seed) {
 }  // namespace
 
 std::string make_token(const Strategy& s, std::uint64_t seed) {
+  if (s.kind() == Strategy::Kind::portfolio) return make_token(s.member(seed), seed);
   std::string out = fmt::format("{}:{}:seed={}", kTokenMagic, to_string(s.kind()), seed);
   if (s.kind() == Strategy::Kind::pct)
     out += fmt::format(":depth={}:steps={}", s.pct_depth(), s.pct_steps());
@@ -334,6 +360,25 @@ class PctDecider final : public Decider {
   std::size_t next_change_ = 0;
 };
 
+// POS: priorities as PCT's initial ones (uniform draws, so a random order),
+// drawn again for the running fiber at each of its steps and for each fiber
+// made runnable; the highest-priority alternative runs.
+class PosDecider final : public Decider {
+ public:
+  explicit PosDecider(std::uint64_t seed) : rng_(seed) {}
+  std::int64_t on_spawn() override { return draw(); }
+  std::int64_t on_ready(std::int64_t) override { return draw(); }
+  std::int64_t on_step(std::uint64_t, std::int64_t) override { return draw(); }
+  std::size_t pick(const std::int64_t* priorities, std::size_t n) override {
+    return static_cast<std::size_t>(std::max_element(priorities, priorities + n) - priorities);
+  }
+  std::size_t choose(std::size_t n) override { return rng_.below(n); }
+
+ private:
+  std::int64_t draw() noexcept { return static_cast<std::int64_t>(rng_.next() >> 2); }
+  Rng rng_;
+};
+
 class ReplayDecider final : public Decider {
  public:
   ReplayDecider(std::vector<std::uint32_t> decisions, std::unique_ptr<Decider> then)
@@ -357,6 +402,8 @@ std::unique_ptr<Decider> make_decider(const Strategy& s, std::uint64_t seed) {
   switch (s.kind()) {
     case Strategy::Kind::fifo: return std::make_unique<FifoDecider>();
     case Strategy::Kind::random: return std::make_unique<RandomDecider>(seed);
+    case Strategy::Kind::pos: return std::make_unique<PosDecider>(seed);
+    case Strategy::Kind::portfolio: return make_decider(s.member(seed), seed);
     case Strategy::Kind::pct:
       return std::make_unique<PctDecider>(seed, s.pct_depth(), s.pct_steps());
     case Strategy::Kind::replay:

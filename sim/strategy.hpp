@@ -26,10 +26,22 @@
 //                   fiber spinning on a lower one cannot starve it.
 //   dfs             the systematic search's own (sim/dfs.hpp): runs only
 //                   under explore_dfs(), which makes every decision
+//   pos(seed)       partial-order aware sampling (Yuan et al., CAV'18): every
+//                   runnable fiber's next operation holds a random priority,
+//                   the highest runs, and only the priorities of the
+//                   operations that step changed are drawn again: the fiber
+//                   that ran, and every fiber it readied (they waited on the
+//                   object it operated on: a conflict). Operations of other
+//                   fibers keep theirs, so reordering independent operations
+//                   does not spend the run's probability.
+//   portfolio(seed) the default of fuzz cases and the runner: schedule i runs
+//                   one member, chosen by its seed (seed mod 5): random,
+//                   pct depth 1, 2, 3 (adaptive steps) and pos. The report and
+//                   token name the member, so a token replays the schedule.
 //   replay(decisions, then)
 //                   take the decisions in order (an index >= n is taken modulo
 //                   n, so shrunk lists stay valid), then continue with `then`.
-// The seed also feeds choose() under pct and random.
+// The seed also feeds choose() under pct, random and pos.
 //
 // Same options => same decisions => the same run, bit for bit: the generator
 // is specified here (xoshiro256**, Lemire's bounded draw), not std::
@@ -60,13 +72,20 @@ inline constexpr std::uint64_t kPctStepsEstimate = 1000;
 
 class Strategy {
  public:
-  enum class Kind { fifo, random, pct, replay, dfs };
+  enum class Kind { fifo, random, pct, replay, dfs, pos, portfolio };
 
   static Strategy fifo() { return Strategy{Kind::fifo}; }
   static Strategy random() { return Strategy{Kind::random}; }
   // dfs() is for explore_dfs() (sim/dfs.hpp) only: a run with it anywhere
   // else is misuse. Its reports carry a replay token, never a dfs one.
   static Strategy dfs() { return Strategy{Kind::dfs}; }
+  static Strategy pos() { return Strategy{Kind::pos}; }
+  // portfolio()'s pct members share one adaptive step bound (adapt()).
+  static Strategy portfolio() {
+    Strategy s{Kind::portfolio};
+    s.pct_adaptive_ = true;
+    return s;
+  }
   // pct() checks 1 <= depth <= kPctDepthMax (Misuse otherwise). `steps` is
   // the fixed step bound k, or kPctStepsAdaptive for one that adapt() grows.
   static Strategy pct(unsigned depth = 3, std::uint64_t steps = kPctStepsAdaptive,
@@ -91,6 +110,10 @@ class Strategy {
   void adapt(std::uint64_t run_steps) noexcept {
     if (pct_adaptive_) pct_longest_ = std::max(pct_longest_, run_steps);
   }
+  // member() is the strategy a schedule with this seed runs: a portfolio's
+  // member (see the table above; a pct member's bound is the current one,
+  // fixed), or the strategy itself.
+  Strategy member(std::uint64_t seed) const;
   const std::vector<std::uint32_t>& decisions() const noexcept { return decisions_; }
   Kind then() const noexcept { return then_; }
 
@@ -111,13 +134,14 @@ std::string to_string(Strategy::Kind k);
 // describe() is short and human: "pct(depth=3, steps=1000)", "pct(depth=3,
 // adaptive steps)" before the first run is measured, "pct(depth=3, adaptive
 // steps=57)" after (the bound the next schedule uses), "replay(12 decisions,
-// then fifo)".
+// then fifo)", "portfolio(random, pct depth 1-3, pos; adaptive steps=57)".
 std::string describe(const Strategy& s);
 
 // A replay token is one line that rebuilds a run's decisions:
 //   lockstep1:fifo:seed=0
 //   lockstep1:random:seed=42
 //   lockstep1:pct:seed=7:depth=3:steps=1000
+//   lockstep1:pos:seed=9
 //   lockstep1:replay:seed=0:then=fifo:d=0x3.1.0.2x2
 // After "lockstep1:<strategy>", key=value fields in any order, each at most
 // once; every number is decimal digits only:
@@ -129,7 +153,8 @@ std::string describe(const Strategy& s);
 //          each a decision 0..4294967295 or <decision>x<count> for a run of
 //          equal decisions ("0x3" = three zeros), count 1..kReplayDecisionsMax;
 //          in all at most kReplayDecisionsMax decisions.
-// Pass it as Options::replay or the LOCKSTEP_REPLAY environment variable.
+// A portfolio's token is its member's (member(seed)): there is no portfolio
+// token. Pass it as Options::replay or the LOCKSTEP_REPLAY environment variable.
 // A pct token's steps= is the bound that run used, adaptive or not: with the
 // seed and depth it fixes every priority and change point, so the token
 // replays the schedule exactly (as a fixed-bound pct) and tokens written
@@ -179,6 +204,9 @@ class Decider {
   virtual ~Decider() = default;
   // on_spawn() returns the new fiber's priority (PCT) or 0.
   virtual std::int64_t on_spawn() { return 0; }
+  // on_ready() returns the priority of a fiber made runnable (POS draws a new
+  // one: the fiber's next operation changed); others keep `priority`.
+  virtual std::int64_t on_ready(std::int64_t priority) { return priority; }
   // on_step() may lower the running fiber's priority (PCT change points);
   // returns the new priority or `priority` unchanged.
   virtual std::int64_t on_step(std::uint64_t /*step*/, std::int64_t priority) { return priority; }

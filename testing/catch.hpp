@@ -13,9 +13,10 @@
 // LOCKSTEP_TEST_CASE(name, tags[, options...]) runs the body once as the main
 // fiber of a simulation (FIFO unless the options say otherwise).
 // LOCKSTEP_FUZZ_CASE(name, tags[, options...]) runs it under `schedules`
-// schedules of `strategy` (random by default), seeds base, base+1, ...,
+// schedules of `strategy` (the portfolio by default: sim/strategy.hpp), seeds
+// base, base+1, ...,
 // running every `self_check_every`-th of them twice (Options::self_check).
-// An adaptive pct (Strategy::pct(depth)) learns its step bound from the
+// An adaptive pct (Strategy::pct(depth)), or the portfolio's pct, learns its step bound from the
 // schedules before each one (Strategy::adapt).
 // The options after the tags are designated initializers of TestOptions /
 // FuzzOptions (or one such value).
@@ -63,7 +64,7 @@ struct TestOptions {
 };
 
 struct FuzzOptions {
-  sim::Strategy strategy = sim::Strategy::random();
+  sim::Strategy strategy = sim::Strategy::portfolio();
   std::uint64_t schedules = 100;
   // Run schedule 0, k, 2k, ... twice and compare (0: never).
   std::uint64_t self_check_every = 16;

@@ -36,7 +36,7 @@ Found found(const std::string& out) {
 }  // namespace
 
 TEST_CASE("campaign: fuzz writes one JSON line per failing schedule, then a summary", "[campaign]") {
-  auto r = cli({"fuzz", "mistakes/missing_receiver", "--schedules", "3", "--seed", "3", "--no-dump"});
+  auto r = cli({"fuzz", "mistakes/missing_receiver", "--strategy", "random", "--schedules", "3", "--seed", "3", "--no-dump"});
   CHECK(r.status == kExitHeld);
   auto out = lines(r.out);
   REQUIRE(out.size() == 4);
@@ -104,11 +104,11 @@ TEST_CASE("campaign: the shards of a campaign are disjoint and their union is th
 
 TEST_CASE("campaign: a failure fuzz finds has the token run prints, and replay reproduces it", "[campaign]") {
   // Seed 6 passes for dropped_error under random; seed 7 (schedule 1) fails.
-  auto run = cli({"run", "mistakes/dropped_error", "--schedules", "3", "--seed", "6", "--no-dump"});
+  auto run = cli({"run", "mistakes/dropped_error", "--strategy", "random", "--schedules", "3", "--seed", "6", "--no-dump"});
   CHECK(run.out.find("  first failure, schedule 2: ") != std::string::npos);
   CHECK(run.out.find("  replay: lockstep-scenarios replay mistakes/dropped_error 'lockstep1:random:seed=7'\n") !=
         std::string::npos);
-  auto fuzz = cli({"fuzz", "mistakes/dropped_error", "--schedules", "3", "--seed", "6", "--no-dump"});
+  auto fuzz = cli({"fuzz", "mistakes/dropped_error", "--strategy", "random", "--schedules", "3", "--seed", "6", "--no-dump"});
   CHECK(fuzz.status == kExitHeld);
   auto first = nlohmann::json::parse(lines(fuzz.out).at(0));
   CHECK(first["schedule"] == 1);  // run counts from 1, fuzz from 0
@@ -133,7 +133,7 @@ TEST_CASE("campaign: fuzz takes its shard from the Bazel environment, touches th
   auto bazel = env({{"TEST_TOTAL_SHARDS", "3"}, {"TEST_SHARD_INDEX", "1"},
                     {"TEST_SHARD_STATUS_FILE", dir.file("status")}});
   std::string out = dir.file("shard.jsonl");
-  auto r = cli({"fuzz", "mistakes/missing_receiver", "--schedules", "7", "--no-dump", "--out", out.c_str()}, bazel);
+  auto r = cli({"fuzz", "mistakes/missing_receiver", "--strategy", "random", "--schedules", "7", "--no-dump", "--out", out.c_str()}, bazel);
   CHECK(r.status == kExitHeld);
   CHECK(r.out.empty());
   CHECK(std::filesystem::exists(dir.file("status")));
@@ -148,17 +148,17 @@ TEST_CASE("campaign: fuzz takes its shard from the Bazel environment, touches th
 
 TEST_CASE("campaign: a mistake caught on no schedule fails a whole campaign, not one shard", "[campaign]") {
   // dropped_error passes on its one schedule (seed 6): uncaught.
-  auto whole = cli({"fuzz", "mistakes/dropped_error", "--schedules", "1", "--seed", "6"});
+  auto whole = cli({"fuzz", "mistakes/dropped_error", "--strategy", "random", "--schedules", "1", "--seed", "6"});
   CHECK(whole.status == kExitNotHeld);
   CHECK(whole.err ==
         "  not caught: mistakes/dropped_error expects exception, seen in none of its 1 schedules\n"
         "RED: shard 0/1: 1 schedule of 1 scenario (random, seed 6): passed 1; no failures\n");
   // As shard 0 of 2 it may be caught by the other shard: that is merge's call.
-  auto part = cli({"fuzz", "mistakes/dropped_error", "--schedules", "1", "--seed", "6", "--shard", "0/2"});
+  auto part = cli({"fuzz", "mistakes/dropped_error", "--strategy", "random", "--schedules", "1", "--seed", "6", "--shard", "0/2"});
   CHECK(part.status == kExitHeld);
   CHECK(part.err == "green: shard 0/2: 1 schedule of 1 scenario (random, seed 6): passed 1; no failures\n");
   // A shard with no schedule to run still writes its summary.
-  auto empty = cli({"fuzz", "mistakes/dropped_error", "--schedules", "1", "--seed", "6", "--shard", "1/2"});
+  auto empty = cli({"fuzz", "mistakes/dropped_error", "--strategy", "random", "--schedules", "1", "--seed", "6", "--shard", "1/2"});
   CHECK(empty.status == kExitHeld);
   CHECK(empty.err == "green: shard 1/2: 0 schedules of 1 scenario (random, seed 6): none; no failures\n");
   CHECK(lines(empty.out).size() == 1);
@@ -190,7 +190,7 @@ TEST_CASE("campaign: fuzz: bad input: a clear message and status 2", "[campaign]
   rejects(cli({"fuzz", "mistakes/leak_no_stop", "--out", unwritable.c_str()}),
           "lockstep-scenarios: --out " + unwritable + ": cannot write the file: No such file or directory\n");
   rejects(cli({"fuzz", "--strategy", "fifo"}),
-          "lockstep-scenarios: --strategy: fifo not in {random,pct,dfs} (see --help)\n");
+          "lockstep-scenarios: --strategy: fifo not in {random,pct,dfs,pos,portfolio} (see --help)\n");
   rejects(cli({"fuzz", "--schedules", "0"}),
           "lockstep-scenarios: --schedules must be a whole number in 1..1000000000, not \"0\"\n");
   // The status file is touched only once the input is known good.

@@ -45,7 +45,7 @@ TEST_CASE("cli: bad input: a clear message and status 2", "[cli]") {
   CHECK(token.status == kExitUsage);
   CHECK(token.err ==
         "lockstep-scenarios: malformed replay token \"lockstep1:dfs:seed=1\": unknown strategy \"dfs\" (expected fifo, "
-        "random, pct or replay)\n");
+        "random, pct, replay or pos)\n");
 
   auto missing = cli({"replay", "mistakes/leak_no_stop"});
   CHECK(missing.status == kExitUsage);
@@ -61,7 +61,7 @@ TEST_CASE("cli: list names every scenario with its expectation", "[cli]") {
 }
 
 TEST_CASE("cli: run reports schedules, verdicts, the first failure's token and dump", "[cli]") {
-  auto run = cli({"run", "mistakes/missing_receiver", "--schedules", "5", "--seed", "3"});
+  auto run = cli({"run", "mistakes/missing_receiver", "--strategy", "random", "--schedules", "5", "--seed", "3"});
   CHECK(run.status == kExitHeld);
   CHECK(run.out.starts_with(
       "ok   mistakes/missing_receiver  expects deadlock, fiber \"route-planner\" blocked [chan send]\n"
@@ -79,6 +79,20 @@ TEST_CASE("cli: run reports schedules, verdicts, the first failure's token and d
       "no fiber can ever receive from chan<lockstep::scenarios::Route> #1\n"
       "    goroutine dump at +30ms (2000-01-01T00:00:00.03Z): 4 fibers in 2 groups\n"));
   CHECK(run.out.ends_with("green: 1 of 1 scenarios as expected (5 per scenario, random, seed 3)\n"));
+}
+
+TEST_CASE("cli: run's default strategy is the portfolio, whose tokens name its members", "[cli][portfolio]") {
+  // Seed 3 runs the portfolio's pct depth 3 member (3 mod 5); its token
+  // replays the same failure without the portfolio.
+  auto run = cli({"run", "mistakes/missing_receiver", "--schedules", "5", "--seed", "3", "--no-dump"});
+  CHECK(run.status == kExitHeld);
+  CHECK(run.out.find("  5 schedules (portfolio(random, pct depth 1-3, pos), seed 3): deadlock 5\n") != std::string::npos);
+  CHECK(run.out.find("  replay: lockstep-scenarios replay mistakes/missing_receiver "
+                     "'lockstep1:pct:seed=3:depth=3:steps=1000'\n") != std::string::npos);
+  CHECK(run.out.ends_with(
+      "green: 1 of 1 scenarios as expected (5 per scenario, portfolio(random, pct depth 1-3, pos), seed 3)\n"));
+  auto replay = cli({"replay", "mistakes/missing_receiver", "lockstep1:pct:seed=3:depth=3:steps=1000"});
+  CHECK(replay.status == kExitHeld);
 }
 
 TEST_CASE("cli: replay --graph writes the deadlock's wait-for graph as DOT", "[cli][wait_graph]") {

@@ -74,14 +74,35 @@ TEST_CASE("merge: a mistake caught by no shard fails the merged campaign", "[mer
   ScratchDir dir("merge-uncaught");
   std::string s0 = dir.file("s0"), s1 = dir.file("s1");
   for (auto [path, i] : {std::pair{&s0, "0/2"}, std::pair{&s1, "1/2"}})
-    CHECK(cli({"fuzz", "mistakes/dropped_error", "--schedules", "1", "--seed", "6", "--shard", i, "--out",
-               path->c_str()})
+    CHECK(cli({"fuzz", "mistakes/dropped_error", "--strategy", "random", "--schedules", "1", "--seed", "6", "--shard", i,
+               "--out", path->c_str()})
               .status == kExitHeld);
   auto merged = cli({"merge", s0.c_str(), s1.c_str()});
   CHECK(merged.status == kExitNotHeld);
   CHECK(merged.err ==
         "  not caught: mistakes/dropped_error expects exception, seen in none of its 1 schedules\n"
         "RED: shard 0/1: 1 schedule of 1 scenario (random, seed 6): passed 1; no failures\n");
+}
+
+TEST_CASE("merge: shards of a portfolio campaign merge into the whole campaign", "[merge][portfolio]") {
+  // Schedule k runs the member its seed picks, in whichever shard runs it,
+  // so two shards' lines merge into the same summary as one process's.
+  ScratchDir dir("merge-portfolio");
+  std::string s0 = dir.file("s0"), s1 = dir.file("s1"), whole = dir.file("whole");
+  for (auto [path, i] : {std::pair{&s0, "0/2"}, std::pair{&s1, "1/2"}, std::pair{&whole, "0/1"}})
+    REQUIRE(cli({"fuzz", "mistakes/cond_no_recheck", "--schedules", "10", "--seed", "1", "--no-dump", "--shard", i,
+                 "--out", path->c_str()})
+                .status == kExitHeld);
+  auto merged = cli({"merge", s0.c_str(), s1.c_str()});
+  auto one = cli({"merge", whole.c_str()});
+  CHECK(merged.status == kExitHeld);
+  CHECK(merged.err == one.err);
+  CHECK(merged.err ==
+        "green: shard 0/1: 10 schedules of 1 scenario (portfolio(random, pct depth 1-3, pos), seed 1): "
+        "exception 10; 10 failures, all expected\n");
+  // Schedule 3 (seed 4) ran the pos member, named by its token.
+  CHECK(read_text(s1).find("\"seed\":4,\"strategy\":\"portfolio\",") != std::string::npos);
+  CHECK(read_text(whole).find("\"token\":\"lockstep1:pos:seed=4\"") != std::string::npos);
 }
 
 TEST_CASE("merge: an unexpected failure in any shard fails the merged campaign", "[merge]") {

@@ -96,16 +96,19 @@ TEST_CASE("clock: sleepers wake in deadline order, then creation order", "[clock
   CHECK(trace.events == std::vector<std::string>{"a1@1s", "a2@1s", "a3@1s", "b@2s", "c@3s"});
 }
 
-TEST_CASE("clock: timers with equal deadlines fire in creation order under any strategy",
-          "[clock][timers]") {
+TEST_CASE("clock: timers with equal deadlines fire in creation order under fifo, in the strategy's order otherwise",
+          "[clock][timers][tie]") {
+  // Six timers: three due at 1s, three at 2s. Each instant's tie fires in
+  // an order the strategy decides (Go promises none); fifo, and decision 0,
+  // is creation order. Instants never mix: all of 1s fires before 2s.
   struct Probe : lockstep::detail::TimerNode {
     std::vector<int>* fired;
     int index;
   };
-  for (auto strategy : {sim::Strategy::fifo(), sim::Strategy::random(), sim::Strategy::pct()}) {
+  auto fire_order = [](sim::Strategy strategy) {
     std::vector<int> fired;
     sim::Options o;
-    o.strategy = strategy;
+    o.strategy = std::move(strategy);
     o.seed = 77;
     auto r = sim::run(
         [&] {
@@ -125,8 +128,15 @@ TEST_CASE("clock: timers with equal deadlines fire in creation order under any s
         },
         o);
     CHECK(r.passed());
-    CHECK(fired == std::vector<int>{1, 3, 5, 0, 2, 4});
-  }
+    CHECK(r.decision_count == 4);  // two per tie of three
+    return fired;
+  };
+  CHECK(fire_order(sim::Strategy::fifo()) == std::vector<int>{1, 3, 5, 0, 2, 4});
+  CHECK(fire_order(sim::Strategy::replay({0, 0, 0, 0})) == std::vector<int>{1, 3, 5, 0, 2, 4});
+  // Each decision picks among the timers not fired yet, in creation order.
+  CHECK(fire_order(sim::Strategy::replay({2, 0, 1, 1})) == std::vector<int>{5, 1, 3, 2, 4, 0});
+  CHECK(fire_order(sim::Strategy::random()) == std::vector<int>{3, 1, 5, 2, 4, 0});
+  CHECK(fire_order(sim::Strategy::pct()) == std::vector<int>{5, 1, 3, 0, 2, 4});
 }
 
 TEST_CASE("clock: every timer due at an instant fires before any fiber runs", "[clock][timers]") {
