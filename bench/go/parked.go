@@ -1,0 +1,69 @@
+package main
+
+import (
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+type parkedResult struct {
+	Name            string  `json:"name"`
+	Impl            string  `json:"impl"`
+	GoMaxProcs      int     `json:"gomaxprocs"`
+	Goroutines      int     `json:"goroutines"`
+	RSSBefore       int64   `json:"rss_kib_before"`
+	RSSParked       int64   `json:"rss_kib_parked"`
+	RSSPerG         float64 `json:"rss_kib_per_goroutine"`
+	SpawnParkNsPerG float64 `json:"spawn_park_ns_per_goroutine"`
+	TeardownNsPerG  float64 `json:"teardown_ns_per_goroutine"`
+	TotalNsPerG     float64 `json:"total_ns_per_goroutine"`
+	GoVersion       string  `json:"go_version"`
+}
+
+// parkedGoroutines is the twin of bench/parked_rss.cpp: n goroutines each
+// sleep for an hour (a timer each) until told to stop; once all are parked
+// VmRSS is read again. Go cannot end a goroutine from outside, so the
+// teardown is the nearest thing: one close wakes every sleeper, which stops
+// its timer and returns, and a WaitGroup joins them. spawn+park runs from the
+// first go statement until the last goroutine has parked (a counter each
+// increments just before it blocks, polled with Gosched by main).
+func parkedGoroutines(n int) parkedResult {
+	stop := make(chan struct{})
+	var parked int64
+	var finished sync.WaitGroup
+	runtime.GC()
+	before := vmRSSKiB()
+	t0 := time.Now()
+	for i := 0; i < n; i++ {
+		finished.Add(1)
+		go func() {
+			t := time.NewTimer(time.Hour)
+			atomic.AddInt64(&parked, 1)
+			select {
+			case <-t.C:
+			case <-stop:
+				t.Stop()
+			}
+			finished.Done()
+		}()
+	}
+	for atomic.LoadInt64(&parked) < int64(n) {
+		runtime.Gosched()
+	}
+	spawnPark := time.Since(t0)
+	rssParked := vmRSSKiB()
+	t1 := time.Now()
+	close(stop)
+	finished.Wait()
+	teardown := time.Since(t1)
+	perG := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(n) }
+	return parkedResult{
+		Name: "parked_" + strconv.Itoa(n), Impl: "go", GoMaxProcs: runtime.GOMAXPROCS(0),
+		Goroutines: n, RSSBefore: before, RSSParked: rssParked,
+		RSSPerG:         float64(rssParked-before) / float64(n),
+		SpawnParkNsPerG: perG(spawnPark), TeardownNsPerG: perG(teardown),
+		TotalNsPerG: perG(spawnPark + teardown), GoVersion: runtime.Version(),
+	}
+}
