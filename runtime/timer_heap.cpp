@@ -1,158 +1,183 @@
 #include "runtime/timer_heap.hpp"
 
 #include <algorithm>
-#include <cstring>
-#include <new>
+#include <bit>
 
 namespace lockstep::detail {
 namespace {
 
-constexpr std::size_t kLine = 64;
-constexpr std::size_t kLead = 3;  // entries before heap_[0], so heap_[1] starts a line
+constexpr std::uint64_t kSign = std::uint64_t{1} << 63;
+
+std::uint64_t biased(TimePoint t) noexcept { return static_cast<std::uint64_t>(t.time_since_epoch().count()) ^ kSign; }
 
 }  // namespace
 
-TimerHeap::~TimerHeap() { ::operator delete(block_, std::align_val_t{kLine}); }
+[[gnu::always_inline]] inline void TimerHeap::put(const Entry& e) const noexcept {
+  std::size_t b = bucket_of(e);
+  buckets_[b].push_back(e);
+  occupied_[b / 64] |= std::uint64_t{1} << (b % 64);
+}
+
+TimePoint TimerHeap::earliest() const noexcept {
+  if (!min_known_) find_min();
+  return TimePoint{Duration{static_cast<std::int64_t>(min_.when ^ kSign)}};
+}
 
 bool TimerHeap::push(TimerNode& node) {
+  if (buckets_ == nullptr) buckets_ = std::make_unique<std::vector<Entry>[]>(kBuckets);
   if (next_order_ == order_limit_) renumber();
-  if (count_ == capacity_) grow();
-  if (free_handles_.empty() && nodes_.size() == nodes_.capacity()) {  // may throw: before any change
-    nodes_.reserve(nodes_.empty() ? 64 : nodes_.size() * 2);
-    free_handles_.reserve(nodes_.capacity());  // so freeing a handle never allocates
+  if (live_ > 0 && !min_known_) find_min();
+  if (free_handles_.empty() && handles_ % 64 == 0) {  // may throw: before any change
+    live_bits_.push_back(0);
+    free_handles_.reserve(std::size_t{handles_} + 64);  // so freeing a handle never allocates
   }
-  std::uint32_t handle = new_handle(node);
+  Entry e{biased(node.when), next_order_, 0, &node};
+  if (e.when < last_when_) e.when = last_when_;  // overdue (real time only): due now, after the others
+  std::size_t b = bucket_of(e);
+  if (buckets_[b].size() == buckets_[b].capacity())  // may throw: still before any change
+    buckets_[b].reserve(std::max<std::size_t>(16, 2 * buckets_[b].size()));
+  e.handle = new_handle();
+  live_bits_[e.handle / 64] |= std::uint64_t{1} << (e.handle % 64);
+  node.slot = e.handle;
   node.seq = next_seq_++;
-  ++live_;
-  Entry e{node.when.time_since_epoch().count(), std::uint64_t{next_order_++} << 32 | handle};
-  return sift_up(count_++, e) == 0;
+  ++next_order_;
+  put(e);
+  bool earliest = ++live_ == 1 || before(e, min_);
+  if (earliest) {
+    min_ = e;
+    min_bucket_ = b;
+    min_known_ = true;
+  }
+  return earliest;
 }
 
 TimerNode& TimerHeap::pop() noexcept {
-  std::uint32_t handle = handle_of(heap_[0]);
-  TimerNode& top = *nodes_[handle];
-  top.slot = TimerNode::kNotPending;
-  nodes_[handle] = nullptr;
-  free_handle(handle);
-  --live_;
-  remove_top();
-  drop_dead_tops();
-  return top;
+  if (!min_known_) find_min();
+  const Entry top = min_;
+  const std::size_t b = min_bucket_;
+  last_when_ = top.when;
+  last_order_ = top.order;
+  // Every other entry of the bucket shares the top's bytes from the bucket's
+  // level up, so each lands on a lower level; the other buckets keep theirs.
+  std::vector<Entry>& from = buckets_[b];
+  for (const Entry& e : from) {
+    if (e.handle == top.handle) continue;
+    if (live(e.handle)) {
+      put(e);
+    } else {
+      free_handles_.push_back(e.handle);
+      --dead_;
+    }
+  }
+  from.clear();
+  occupied_[b / 64] &= ~(std::uint64_t{1} << (b % 64));
+  kill(top.handle);
+  free_handles_.push_back(top.handle);
+  min_known_ = false;
+  if (--live_ > 0) {  // the next pop's node, fetched while the caller works
+    find_min();
+    __builtin_prefetch(min_.node, 1);
+  }
+  top.node->slot = TimerNode::kNotPending;
+  return *top.node;
 }
 
 bool TimerHeap::remove(TimerNode& node) noexcept {
   if (!node.pending()) return false;
-  nodes_[node.slot] = nullptr;  // its entry is dead from now on
+  kill(node.slot);  // its entry is dead from now on
+  if (min_known_ && min_.handle == node.slot) min_known_ = false;
   node.slot = TimerNode::kNotPending;
   --live_;
-  if (count_ - live_ > live_ + kArity)
-    compact();
-  else
-    drop_dead_tops();
+  if (++dead_ > live_ + 64) compact();
   return true;
 }
 
-std::uint32_t TimerHeap::new_handle(TimerNode& node) {
-  std::uint32_t handle;
-  if (!free_handles_.empty()) {
-    handle = free_handles_.back();
-    free_handles_.pop_back();
-    nodes_[handle] = &node;
-  } else {
-    handle = static_cast<std::uint32_t>(nodes_.size());
-    nodes_.push_back(&node);  // capacity reserved by push()
+// bucket_of(): the level is the highest byte in which e's key differs from
+// the last popped key (keys read as 96-bit numbers, when above, add order
+// below); the bucket within it is e's value of that byte.
+std::size_t TimerHeap::bucket_of(const Entry& e) const noexcept {
+  if (e.when != last_when_) {
+    std::size_t bit = 63 - static_cast<std::size_t>(std::countl_zero(e.when ^ last_when_));
+    std::size_t level = 4 + bit / 8;
+    return level * 256 + ((e.when >> (bit / 8 * 8)) & 255);
   }
-  node.slot = handle;
+  std::uint32_t diff = e.order ^ last_order_;
+  std::size_t level = diff == 0 ? 0 : (31 - static_cast<std::size_t>(std::countl_zero(diff))) / 8;
+  return level * 256 + ((e.order >> (level * 8)) & 255);
+}
+
+std::uint32_t TimerHeap::new_handle() {
+  if (free_handles_.empty()) return handles_++;
+  std::uint32_t handle = free_handles_.back();
+  free_handles_.pop_back();
   return handle;
 }
 
-void TimerHeap::grow() {
-  std::size_t capacity = capacity_ == 0 ? 64 : capacity_ * 2;
-  auto* block = static_cast<Entry*>(::operator new((capacity + kLead) * sizeof(Entry), std::align_val_t{kLine}));
-  if (count_ > 0) std::memcpy(block + kLead, heap_, count_ * sizeof(Entry));
-  ::operator delete(block_, std::align_val_t{kLine});
-  block_ = block;
-  heap_ = block + kLead;
-  capacity_ = capacity;
-}
-
-// remove_top() takes heap_[0] out, live or dead (its handle is already
-// dealt with). Bottom-up: the hole sinks to a leaf along the smaller
-// children, then the last entry rises from there; this does about half the
-// comparisons of sifting the last entry down from the top.
-void TimerHeap::remove_top() noexcept {
-  Entry last = heap_[--count_];
-  if (count_ == 0) return;
-  std::size_t hole = 0;
+// find_min() finds the earliest live entry: in the lowest bucket that has a
+// live one (the ones below it hold only dead entries, dropped on the way).
+void TimerHeap::find_min() const noexcept {
   for (;;) {
-    std::size_t first = hole * kArity + 1;
-    if (first >= count_) break;
-    std::size_t end = std::min(first + kArity, count_);
-    std::size_t best = first;
-    for (std::size_t c = first + 1; c < end; ++c)
-      if (heap_[c] < heap_[best]) best = c;
-    heap_[hole] = heap_[best];
-    hole = best;
+    std::size_t word = 0;
+    while (occupied_[word] == 0) ++word;
+    std::size_t b = word * 64 + static_cast<std::size_t>(std::countr_zero(occupied_[word]));
+    std::vector<Entry>& bucket = buckets_[b];
+    std::size_t kept = 0;
+    for (const Entry& e : bucket) {
+      if (!live(e.handle)) {
+        free_handles_.push_back(e.handle);
+        --dead_;
+        continue;
+      }
+      if (kept == 0 || before(e, min_)) min_ = e;
+      bucket[kept++] = e;
+    }
+    bucket.resize(kept);
+    if (kept > 0) {
+      min_bucket_ = b;
+      min_known_ = true;
+      return;
+    }
+    occupied_[b / 64] &= ~(std::uint64_t{1} << (b % 64));
   }
-  sift_up(hole, last);
 }
 
-// drop_dead_tops() restores the invariant that the top is live.
-void TimerHeap::drop_dead_tops() noexcept {
-  while (count_ > 0 && nodes_[handle_of(heap_[0])] == nullptr) {
-    free_handle(handle_of(heap_[0]));
-    remove_top();
-  }
-}
-
-// compact() drops every dead entry and rebuilds the heap (Floyd's, O(n)).
+// compact() drops every dead entry.
 void TimerHeap::compact() noexcept {
-  std::size_t kept = 0;
-  for (std::size_t i = 0; i < count_; ++i) {
-    if (nodes_[handle_of(heap_[i])] != nullptr)
-      heap_[kept++] = heap_[i];
-    else
-      free_handle(handle_of(heap_[i]));
+  for (std::size_t b = 0; b < kBuckets; ++b) {
+    std::vector<Entry>& bucket = buckets_[b];
+    std::size_t kept = 0;
+    for (const Entry& e : bucket) {
+      if (live(e.handle))
+        bucket[kept++] = e;
+      else
+        free_handles_.push_back(e.handle);
+    }
+    bucket.resize(kept);
+    if (kept == 0) occupied_[b / 64] &= ~(std::uint64_t{1} << (b % 64));
   }
-  count_ = kept;
-  if (count_ > 1)
-    for (std::size_t i = (count_ - 2) / kArity + 1; i-- > 0;) sift_down(i, heap_[i]);
+  dead_ = 0;
 }
 
 // renumber() restarts the add order: in (when, order) order, the pending
-// timers get orders 0, 1, 2...; sorted, the entries are a valid heap.
-void TimerHeap::renumber() noexcept {
+// timers get orders 0, 1, 2...; the last popped key becomes (its when, 0),
+// still no later than any of them.
+void TimerHeap::renumber() {
   compact();
-  std::sort(heap_, heap_ + count_);
-  for (std::size_t i = 0; i < count_; ++i)
-    heap_[i].key = std::uint64_t{static_cast<std::uint32_t>(i)} << 32 | handle_of(heap_[i]);
-  next_order_ = static_cast<std::uint32_t>(count_);
-}
-
-std::size_t TimerHeap::sift_up(std::size_t slot, Entry e) noexcept {
-  while (slot > 0) {
-    std::size_t parent = (slot - 1) / kArity;
-    if (!(e < heap_[parent])) break;
-    heap_[slot] = heap_[parent];
-    slot = parent;
+  std::vector<Entry> pending;
+  pending.reserve(live_);
+  for (std::size_t b = 0; b < kBuckets; ++b) {
+    pending.insert(pending.end(), buckets_[b].begin(), buckets_[b].end());
+    buckets_[b].clear();
   }
-  heap_[slot] = e;
-  return slot;
-}
-
-void TimerHeap::sift_down(std::size_t slot, Entry e) noexcept {
-  for (;;) {
-    std::size_t first = slot * kArity + 1;
-    if (first >= count_) break;
-    std::size_t end = std::min(first + kArity, count_);
-    std::size_t best = first;
-    for (std::size_t c = first + 1; c < end; ++c)
-      if (heap_[c] < heap_[best]) best = c;
-    if (!(heap_[best] < e)) break;
-    heap_[slot] = heap_[best];
-    slot = best;
+  std::fill(std::begin(occupied_), std::end(occupied_), 0);
+  std::sort(pending.begin(), pending.end(), [this](const Entry& a, const Entry& b) { return before(a, b); });
+  last_order_ = 0;
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    pending[i].order = static_cast<std::uint32_t>(i);
+    put(pending[i]);
   }
-  heap_[slot] = e;
+  next_order_ = static_cast<std::uint32_t>(pending.size());
+  min_known_ = false;
 }
 
 }  // namespace lockstep::detail

@@ -27,19 +27,22 @@ void set_when(TimerNode& n, std::int64_t ns) { n.when = kSimulationEpoch + Durat
 std::int64_t when_of(const TimerNode& n) { return (n.when - kSimulationEpoch).count(); }
 
 // drive() runs `ops` random operations (push a node that is not pending,
-// remove a random node, pop) on `heap`, checking each pop, size() and
-// earliest() against a reference set; then pops the rest.
+// due within `spread` ns of the last pop, as timers are; remove a random
+// node; pop) on `heap`, checking each pop, size() and earliest() against a
+// reference set; then pops the rest.
 void drive(TimerHeap& heap, std::vector<TimerNode>& nodes, std::uint64_t seed, int ops, std::int64_t spread) {
   std::mt19937_64 rng(seed);
   std::set<std::pair<std::int64_t, std::uint64_t>> expected;  // (when, add index)
   std::vector<std::uint64_t> added(nodes.size());
   std::uint64_t adds = 0;
+  std::int64_t now = 0;  // the last pop's deadline
   auto index_of = [&](const TimerNode& n) { return static_cast<std::size_t>(&n - nodes.data()); };
   auto check_pop = [&] {
     TimerNode& n = heap.pop();
     REQUIRE(!expected.empty());
     REQUIRE(std::pair{when_of(n), added[index_of(n)]} == *expected.begin());
     expected.erase(expected.begin());
+    now = when_of(n);
     REQUIRE(!n.pending());
   };
   for (int op = 0; op < ops; ++op) {
@@ -48,7 +51,7 @@ void drive(TimerHeap& heap, std::vector<TimerNode>& nodes, std::uint64_t seed, i
       case 0:
       case 1:
         if (n.pending()) break;
-        set_when(n, static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(spread)));
+        set_when(n, now + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(spread)));
         added[index_of(n)] = adds++;
         expected.emplace(when_of(n), added[index_of(n)]);
         heap.push(n);
@@ -105,11 +108,36 @@ TEST_CASE("timer heap: a removed timer never pops, and a removed top leaves the 
   CHECK(heap.empty());
 }
 
+TEST_CASE("timer heap: a timer added already overdue pops next, after the overdue ones added before it",
+          "[timer_heap]") {
+  // Only real time does this (a simulation fires an overdue timer at once):
+  // the heap counts it as due at the last pop's deadline.
+  TimerHeap heap;
+  std::vector<TimerNode> n(4);
+  set_when(n[0], 100);
+  set_when(n[1], 200);
+  heap.push(n[0]);
+  heap.push(n[1]);
+  CHECK(&heap.pop() == &n[0]);
+  set_when(n[2], 50);
+  set_when(n[3], 70);
+  CHECK(heap.push(n[2]));
+  CHECK(!heap.push(n[3]));
+  CHECK((heap.earliest() - kSimulationEpoch).count() == 100);
+  CHECK(&heap.pop() == &n[2]);
+  CHECK(&heap.pop() == &n[3]);
+  CHECK(&heap.pop() == &n[1]);
+}
+
 TEST_CASE("timer heap: random pushes, removes and pops come out in (when, add order)", "[timer_heap]") {
   std::vector<TimerNode> nodes(300);
   for (std::uint64_t seed : {1, 2, 3}) {
     TimerHeap heap;
     drive(heap, nodes, seed, 20000, 50);  // few distinct deadlines: many ties
+  }
+  for (std::uint64_t seed : {4, 5}) {
+    TimerHeap heap;
+    drive(heap, nodes, seed, 20000, std::int64_t{1} << 40);  // deadlines differing in every byte
   }
 }
 
