@@ -23,10 +23,12 @@
 //
 // The Go twin (`lockstep-go-bench -parked N -procs 1`) does the same with a
 // timer and a stop channel per goroutine. Run the three in one sitting and
-// read ratios. Cross-check the peak with `/usr/bin/time -v parked_rss`.
+// read ratios. Each phase is printed as wall time and as the process's CPU
+// time (user + system), which a loaded machine disturbs less. Cross-check the peak with `/usr/bin/time -v parked_rss`.
 // Targets: <= 4.5 KiB per parked fiber, spawn+park+teardown <= 0.5x Go's,
 // and 1M fibers within the kernel's 65,530-mapping limit.
 #include <boost/fiber/all.hpp>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <cstddef>
@@ -44,6 +46,24 @@ namespace {
 namespace sim = lockstep::sim;
 using Steady = std::chrono::steady_clock;
 using Ms = std::chrono::duration<double, std::milli>;
+
+// A point in time, wall and CPU (the process's user + system time).
+struct Stamp {
+  Steady::time_point wall;
+  double cpu_ms = 0;
+  static Stamp now() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    auto ms = [](const timeval& t) { return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_usec) / 1e3; };
+    return Stamp{Steady::now(), ms(u.ru_utime) + ms(u.ru_stime)};
+  }
+};
+
+struct Span {
+  double wall_ms = 0, cpu_ms = 0;
+  static Span between(const Stamp& a, const Stamp& b) { return Span{Ms(b.wall - a.wall).count(), b.cpu_ms - a.cpu_ms}; }
+  Span operator+(const Span& o) const { return Span{wall_ms + o.wall_ms, cpu_ms + o.cpu_ms}; }
+};
 
 struct Memory {
   long rss_kib = 0;  // VmRSS
@@ -78,11 +98,16 @@ void print_memory(const char* when, const Memory& m) {
 struct Figures {
   std::size_t parked = 0;
   Memory before, parked_memory;
-  Steady::duration spawn_and_park{}, teardown{};
+  Span spawn_and_park, teardown;
 };
 
+void print_span(const char* what, const Span& span, std::size_t fibers) {
+  auto n = static_cast<double>(fibers);
+  std::printf("%-10s %.1f ms wall (%.0f ns per fiber), %.1f ms cpu (%.0f ns per fiber)\n", what, span.wall_ms,
+              span.wall_ms * 1e6 / n, span.cpu_ms, span.cpu_ms * 1e6 / n);
+}
+
 void print_figures(const char* impl, std::size_t fibers, std::size_t stack_kib, const Figures& f) {
-  auto per_fiber_ns = [fibers](Steady::duration d) { return Ms(d).count() * 1e6 / static_cast<double>(fibers); };
   std::printf("impl     %s\n", impl);
   std::printf("stack    %zu KiB reserved per fiber\n", stack_kib);
   std::printf("parked   %zu fibers\n", f.parked);
@@ -90,21 +115,19 @@ void print_figures(const char* impl, std::size_t fibers, std::size_t stack_kib, 
   print_memory("parked", f.parked_memory);
   std::printf("per fiber %.2f KiB RSS\n",
               static_cast<double>(f.parked_memory.rss_kib - f.before.rss_kib) / static_cast<double>(fibers));
-  std::printf("spawn+park %.1f ms (%.0f ns per fiber)\n", Ms(f.spawn_and_park).count(),
-              per_fiber_ns(f.spawn_and_park));
-  std::printf("teardown %.1f ms (%.0f ns per fiber)\n", Ms(f.teardown).count(), per_fiber_ns(f.teardown));
-  std::printf("total    %.1f ms (%.0f ns per fiber)\n", Ms(f.spawn_and_park + f.teardown).count(),
-              per_fiber_ns(f.spawn_and_park + f.teardown));
+  print_span("spawn+park", f.spawn_and_park, fibers);
+  print_span("teardown", f.teardown, fibers);
+  print_span("total", f.spawn_and_park + f.teardown, fibers);
 }
 
 bool run_lockstep(std::size_t fibers, std::size_t stack_kib, Figures& f) {
   sim::Options options;
   options.stack_size = stack_kib * 1024;
-  Steady::time_point spawn_start, main_returned;
+  Stamp spawn_start, main_returned;
   sim::Report report = sim::run(
       [&] {
         f.before = read_memory();
-        spawn_start = Steady::now();
+        spawn_start = Stamp::now();
         for (std::size_t i = 0; i < fibers; ++i)
           lockstep::go([&f] {
             ++f.parked;
@@ -112,11 +135,11 @@ bool run_lockstep(std::size_t fibers, std::size_t stack_kib, Figures& f) {
           });
         lockstep::sim::wait();
         f.parked_memory = read_memory();
-        main_returned = Steady::now();
+        main_returned = Stamp::now();
       },
       options);
-  f.teardown = Steady::now() - main_returned;
-  f.spawn_and_park = main_returned - spawn_start;
+  f.teardown = Span::between(main_returned, Stamp::now());
+  f.spawn_and_park = Span::between(spawn_start, main_returned);
   std::printf("verdict  %s (peak live %llu, main included; %zu fibers in the dump)\n", report.message.c_str(),
               static_cast<unsigned long long>(report.peak_fibers), report.fibers.size());
   return report.verdict == sim::Verdict::leak;
@@ -130,7 +153,7 @@ bool run_boost_fiber(std::size_t fibers, std::size_t stack_kib, Figures& f) {
   std::vector<boost::fibers::fiber> all;
   all.reserve(fibers);
   f.before = read_memory();
-  Steady::time_point spawn_start = Steady::now();
+  Stamp spawn_start = Stamp::now();
   for (std::size_t i = 0; i < fibers; ++i)
     all.emplace_back(std::allocator_arg, stacks, [&] {
       std::unique_lock lock(mutex);
@@ -139,15 +162,15 @@ bool run_boost_fiber(std::size_t fibers, std::size_t stack_kib, Figures& f) {
     });
   while (f.parked < fibers) boost::this_fiber::yield();
   f.parked_memory = read_memory();
-  Steady::time_point parked = Steady::now();
+  Stamp parked = Stamp::now();
   {
     std::lock_guard lock(mutex);
     stop = true;
   }
   wake.notify_all();
   for (auto& fiber : all) fiber.join();
-  f.teardown = Steady::now() - parked;
-  f.spawn_and_park = parked - spawn_start;
+  f.teardown = Span::between(parked, Stamp::now());
+  f.spawn_and_park = Span::between(spawn_start, parked);
   return stop;
 }
 
