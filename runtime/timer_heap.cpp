@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <new>
 
 namespace lockstep::detail {
 namespace {
@@ -12,9 +13,22 @@ std::uint64_t biased(TimePoint t) noexcept { return static_cast<std::uint64_t>(t
 
 }  // namespace
 
+TimerHeap::~TimerHeap() {
+  for (std::size_t word = 0; word < kBuckets / 64; ++word)
+    for (std::uint64_t bits = built_[word]; bits != 0; bits &= bits - 1)
+      std::destroy_at(&bucket(word * 64 + static_cast<std::size_t>(std::countr_zero(bits))));
+}
+
+TimerHeap::Bucket& TimerHeap::bucket(std::size_t b) const noexcept {
+  auto* at = reinterpret_cast<Bucket*>(bucket_storage_.get()) + b;
+  if ((built_[b / 64] >> (b % 64)) & 1) return *std::launder(at);
+  built_[b / 64] |= std::uint64_t{1} << (b % 64);
+  return *new (at) Bucket();
+}
+
 [[gnu::always_inline]] inline void TimerHeap::put(const Entry& e) const noexcept {
   std::size_t b = bucket_of(e);
-  buckets_[b].push_back(e);
+  bucket(b).push_back(e);
   occupied_[b / 64] |= std::uint64_t{1} << (b % 64);
 }
 
@@ -24,7 +38,7 @@ TimePoint TimerHeap::earliest() const noexcept {
 }
 
 bool TimerHeap::push(TimerNode& node) {
-  if (buckets_ == nullptr) buckets_ = std::make_unique<std::vector<Entry>[]>(kBuckets);
+  if (bucket_storage_ == nullptr) bucket_storage_.reset(new std::byte[kBuckets * sizeof(Bucket)]);
   if (next_order_ == order_limit_) renumber();
   if (live_ > 0 && !min_known_) find_min();
   if (free_handles_.empty() && handles_ % 64 == 0) {  // may throw: before any change
@@ -33,9 +47,8 @@ bool TimerHeap::push(TimerNode& node) {
   }
   Entry e{biased(node.when), next_order_, 0, &node};
   if (e.when < last_when_) e.when = last_when_;  // overdue (real time only): due now, after the others
-  std::size_t b = bucket_of(e);
-  if (buckets_[b].size() == buckets_[b].capacity())  // may throw: still before any change
-    buckets_[b].reserve(std::max<std::size_t>(16, 2 * buckets_[b].size()));
+  Bucket& to = bucket(bucket_of(e));
+  if (to.size() == to.capacity()) to.reserve(std::max<std::size_t>(16, 2 * to.size()));  // may throw: still before any change
   e.handle = new_handle();
   live_bits_[e.handle / 64] |= std::uint64_t{1} << (e.handle % 64);
   node.slot = e.handle;
@@ -45,7 +58,7 @@ bool TimerHeap::push(TimerNode& node) {
   bool earliest = ++live_ == 1 || before(e, min_);
   if (earliest) {
     min_ = e;
-    min_bucket_ = b;
+    min_bucket_ = bucket_of(e);
     min_known_ = true;
   }
   return earliest;
@@ -59,7 +72,7 @@ TimerNode& TimerHeap::pop() noexcept {
   last_order_ = top.order;
   // Every other entry of the bucket shares the top's bytes from the bucket's
   // level up, so each lands on a lower level; the other buckets keep theirs.
-  std::vector<Entry>& from = buckets_[b];
+  Bucket& from = bucket(b);
   for (const Entry& e : from) {
     if (e.handle == top.handle) continue;
     if (live(e.handle)) {
@@ -120,18 +133,18 @@ void TimerHeap::find_min() const noexcept {
     std::size_t word = 0;
     while (occupied_[word] == 0) ++word;
     std::size_t b = word * 64 + static_cast<std::size_t>(std::countr_zero(occupied_[word]));
-    std::vector<Entry>& bucket = buckets_[b];
+    Bucket& entries = bucket(b);
     std::size_t kept = 0;
-    for (const Entry& e : bucket) {
+    for (const Entry& e : entries) {
       if (!live(e.handle)) {
         free_handles_.push_back(e.handle);
         --dead_;
         continue;
       }
       if (kept == 0 || before(e, min_)) min_ = e;
-      bucket[kept++] = e;
+      entries[kept++] = e;
     }
-    bucket.resize(kept);
+    entries.resize(kept);
     if (kept > 0) {
       min_bucket_ = b;
       min_known_ = true;
@@ -141,20 +154,29 @@ void TimerHeap::find_min() const noexcept {
   }
 }
 
+// for_each_occupied() calls f(b) for each non-empty bucket b, lowest first;
+// f may empty it.
+template <class F>
+void TimerHeap::for_each_occupied(F f) const {
+  for (std::size_t word = 0; word < kBuckets / 64; ++word)
+    for (std::uint64_t bits = occupied_[word]; bits != 0; bits &= bits - 1)
+      f(word * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
+}
+
 // compact() drops every dead entry.
 void TimerHeap::compact() noexcept {
-  for (std::size_t b = 0; b < kBuckets; ++b) {
-    std::vector<Entry>& bucket = buckets_[b];
+  for_each_occupied([this](std::size_t b) {
+    Bucket& entries = bucket(b);
     std::size_t kept = 0;
-    for (const Entry& e : bucket) {
+    for (const Entry& e : entries) {
       if (live(e.handle))
-        bucket[kept++] = e;
+        entries[kept++] = e;
       else
         free_handles_.push_back(e.handle);
     }
-    bucket.resize(kept);
+    entries.resize(kept);
     if (kept == 0) occupied_[b / 64] &= ~(std::uint64_t{1} << (b % 64));
-  }
+  });
   dead_ = 0;
 }
 
@@ -165,10 +187,10 @@ void TimerHeap::renumber() {
   compact();
   std::vector<Entry> pending;
   pending.reserve(live_);
-  for (std::size_t b = 0; b < kBuckets; ++b) {
-    pending.insert(pending.end(), buckets_[b].begin(), buckets_[b].end());
-    buckets_[b].clear();
-  }
+  for_each_occupied([&](std::size_t b) {
+    pending.insert(pending.end(), bucket(b).begin(), bucket(b).end());
+    bucket(b).clear();
+  });
   std::fill(std::begin(occupied_), std::end(occupied_), 0);
   std::sort(pending.begin(), pending.end(), [this](const Entry& a, const Entry& b) { return before(a, b); });
   last_order_ = 0;

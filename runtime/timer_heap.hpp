@@ -35,6 +35,7 @@
 // leaves the heap and frees its handle.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -50,6 +51,7 @@ class TimerHeap {
   explicit TimerHeap(std::uint32_t order_limit = ~std::uint32_t{0}) noexcept : order_limit_(order_limit) {}
   TimerHeap(const TimerHeap&) = delete;
   TimerHeap& operator=(const TimerHeap&) = delete;
+  ~TimerHeap();
 
   bool empty() const noexcept { return live_ == 0; }
   std::size_t size() const noexcept { return live_; }
@@ -78,7 +80,11 @@ class TimerHeap {
   static constexpr std::size_t kLevels = 12;  // bytes of the 96-bit key
   static constexpr std::size_t kBuckets = kLevels * 256;
 
+  using Bucket = std::vector<Entry>;
   std::size_t bucket_of(const Entry& e) const noexcept;
+  Bucket& bucket(std::size_t b) const noexcept;
+  template <class F>
+  void for_each_occupied(F f) const;
   bool before(const Entry& a, const Entry& b) const noexcept {
     return a.when < b.when || (a.when == b.when && a.order < b.order);
   }
@@ -91,8 +97,11 @@ class TimerHeap {
   void renumber();
 
   // Mutable: earliest() drops dead entries and remembers the minimum.
-  // Allocated at the first push (72 KiB: not on the stack of whoever holds a heap).
-  mutable std::unique_ptr<std::vector<Entry>[]> buckets_;
+  // Storage for kBuckets buckets (72 KiB), allocated at the first push and
+  // never zeroed: a bucket is constructed when first used (built_), so a
+  // short simulation with a few timers pays for the few it uses, not 3,072.
+  mutable std::unique_ptr<std::byte[]> bucket_storage_;
+  mutable std::uint64_t built_[kBuckets / 64] = {};      // bit b: bucket b is constructed
   mutable std::uint64_t occupied_[kBuckets / 64] = {};  // bit b: buckets_[b] is not empty
   mutable bool min_known_ = false;
   mutable std::size_t min_bucket_ = 0;  // where the earliest live entry is, when known
