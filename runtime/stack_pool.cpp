@@ -75,12 +75,18 @@ StackPool& StackPool::local() {
   return pool;
 }
 
+// A size class whose slots are not all back (a fiber left in place keeps its
+// stack for the life of the process, sim/graveyard.hpp) keeps its arenas
+// mapped: the buried frames stay readable, as LeakSanitizer's root regions.
 StackPool::~StackPool() {
   while (classes_ != nullptr) {
     SizeClass* sc = classes_;
     classes_ = sc->next;
-    for (auto& [p, n] : sc->arenas) munmap(p, n);
-    guarded_carved.fetch_sub(sc->guarded.carved, std::memory_order_relaxed);
+    bool all_back = sc->guarded.slots.size() == sc->guarded.carved && sc->canary.slots.size() == sc->canary.carved;
+    if (all_back) {
+      for (auto& [p, n] : sc->arenas) munmap(p, n);
+      guarded_carved.fetch_sub(sc->guarded.carved, std::memory_order_relaxed);
+    }
     delete sc;
   }
 }
