@@ -30,9 +30,9 @@ bool Timers::firing_elsewhere(const TimerNode& node) const noexcept {
 
 bool Timers::add(TimerNode& node) {
   std::lock_guard lock(mutex_);
-  heap_.push(node);
+  bool earliest = heap_.push(node);
   update_earliest();
-  return node.slot == 0;
+  return earliest;
 }
 
 bool Timers::cancel(TimerNode& node) noexcept {

@@ -37,12 +37,20 @@ void sleep_until(TimePoint deadline, SourceLocation where) {
   timer.runtime = rt;
   timer.task = &rt->current();
   rt->add_timer(timer);
-  try {
-    rt->park(detail::WaitSite{"sleep", nullptr, where});
-  } catch (...) {
-    rt->cancel_timer(timer);
-    throw;
-  }
+  // Torn down while asleep, park() throws: the timer must not outlive this
+  // frame. A destructor, not catch-and-rethrow: a rethrow searches the stack
+  // for a handler a second time, and a teardown of a million sleepers pays
+  // that search per fiber.
+  struct CancelOnUnwind {
+    detail::Runtime* rt;
+    SleepTimer* timer;
+    bool armed = true;
+    ~CancelOnUnwind() {
+      if (armed) rt->cancel_timer(*timer);
+    }
+  } cancel_on_unwind{rt, &timer};
+  rt->park(detail::WaitSite{"sleep", nullptr, where});
+  cancel_on_unwind.armed = false;  // it fired: that is what readied us
 }
 
 void yield(SourceLocation where) {

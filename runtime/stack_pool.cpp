@@ -29,8 +29,8 @@ std::size_t round_to_pages(std::size_t n) noexcept {
   return (n + page - 1) / page * page;
 }
 
-// Live guarded stacks in the whole process: the mapping limit is per process.
-std::atomic<std::size_t> guarded_live{0};
+// Guarded slots carved in the whole process: the mapping limit is per process.
+std::atomic<std::size_t> guarded_carved{0};
 
 void* map_noreserve(std::size_t bytes) {
   void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
@@ -41,14 +41,32 @@ void* map_noreserve(std::size_t bytes) {
 
 }  // namespace
 
+// The free stacks of one size and tier, in one vector: slots[cold..] are
+// hot (pages possibly resident), most recently released last; slots[..cold]
+// had their pages returned by trim(). Taking from the back takes the hottest
+// first and the cold ones only when no hot one is left.
+struct StackPool::FreeList {
+  std::vector<Stack> slots;  // capacity: every slot of the tier (carve()), so release() never allocates
+  std::size_t cold = 0;
+  std::size_t carved = 0;
+
+  bool take(Stack& s) noexcept {
+    if (slots.empty()) return false;
+    s = slots.back();
+    slots.pop_back();
+    cold = std::min(cold, slots.size());
+    return true;
+  }
+};
+
 struct StackPool::SizeClass {
-  std::size_t size = 0;
-  std::vector<Stack> free_guarded;
-  std::vector<Stack> free_canary;  // pages possibly resident
-  std::vector<Stack> cold_canary;  // pages returned to the OS by trim()
-  unsigned char* arena = nullptr;  // current arena; slots below arena_used are taken
-  std::size_t arena_used = 0;
-  std::vector<std::pair<void*, std::size_t>> arenas;  // every arena, unmapped with the pool
+  std::size_t size = 0;         // usable bytes of each stack
+  std::size_t stride = 0;       // a page (guard or spacer), then the stack
+  std::size_t arena_slots = 0;  // slots per arena
+  FreeList guarded, canary;
+  unsigned char* next_slot = nullptr;  // in the newest arena
+  std::size_t slots_left = 0;          // in the newest arena
+  std::vector<std::pair<void*, std::size_t>> arenas;  // unmapped with the pool
   SizeClass* next = nullptr;
 };
 
@@ -57,15 +75,18 @@ StackPool& StackPool::local() {
   return pool;
 }
 
+// A size class whose slots are not all back (a fiber left in place keeps its
+// stack for the life of the process, sim/graveyard.hpp) keeps its arenas
+// mapped: the buried frames stay readable, as LeakSanitizer's root regions.
 StackPool::~StackPool() {
   while (classes_ != nullptr) {
     SizeClass* sc = classes_;
     classes_ = sc->next;
-    for (Stack& s : sc->free_guarded) {
-      munmap(s.base - page_size(), s.size + page_size());
-      guarded_live.fetch_sub(1, std::memory_order_relaxed);
+    bool all_back = sc->guarded.slots.size() == sc->guarded.carved && sc->canary.slots.size() == sc->canary.carved;
+    if (all_back) {
+      for (auto& [p, n] : sc->arenas) munmap(p, n);
+      guarded_carved.fetch_sub(sc->guarded.carved, std::memory_order_relaxed);
     }
-    for (auto& [p, n] : sc->arenas) munmap(p, n);
     delete sc;
   }
 }
@@ -75,85 +96,79 @@ StackPool::SizeClass& StackPool::size_class(std::size_t size) {
     if (sc->size == size) return *sc;
   auto* sc = new SizeClass;
   sc->size = size;
+  sc->stride = size + page_size();
+  sc->arena_slots = std::clamp<std::size_t>(kArenaBytesMax / sc->stride, 1, kArenaSlotsMax);
   sc->next = classes_;
   classes_ = sc;
   return *sc;
 }
 
-Stack StackPool::carve_from_arena(SizeClass& sc) {
-  if (sc.arena == nullptr || sc.arena_used == kArenaSlots) {
-    std::size_t bytes = sc.size * kArenaSlots;
-    sc.arena = static_cast<unsigned char*>(map_noreserve(bytes));
-    sc.arenas.emplace_back(sc.arena, bytes);
-    sc.arena_used = 0;
+// carve() takes the next slot of the newest arena, mapping a new arena when
+// it is full. With `guarded` (the caller took a unit of the process's guard
+// budget for it), the slot's first page becomes its guard; if the kernel
+// refuses, the slot is a canary one and the unit goes back.
+Stack StackPool::carve(SizeClass& sc, bool guarded) {
+  struct Budget {
+    bool held;
+    ~Budget() {
+      if (held) guarded_carved.fetch_sub(1, std::memory_order_relaxed);
+    }
+  } budget{guarded};
+  if (sc.slots_left == 0) {
+    sc.arenas.reserve(sc.arenas.size() + 1);
+    std::size_t bytes = sc.stride * sc.arena_slots;
+    sc.next_slot = static_cast<unsigned char*>(map_noreserve(bytes));
+    sc.arenas.emplace_back(sc.next_slot, bytes);
+    sc.slots_left = sc.arena_slots;
   }
-  Stack s{sc.arena + sc.arena_used * sc.size, sc.size, false};
-  ++sc.arena_used;
-  return s;
+  unsigned char* slot = sc.next_slot;
+  bool guard = guarded && mprotect(slot, page_size(), PROT_NONE) == 0;
+  FreeList& list = guard ? sc.guarded : sc.canary;
+  if (list.slots.capacity() == list.carved) list.slots.reserve(std::max<std::size_t>(64, 2 * list.carved));
+  sc.next_slot += sc.stride;
+  --sc.slots_left;
+  ++list.carved;
+  budget.held = guarded && !guard;  // a guarded slot keeps its unit
+  return Stack{slot + page_size(), sc.size, guard};
 }
 
 Stack StackPool::acquire(std::size_t size, bool guard_pages) {
   SizeClass& sc = size_class(round_to_pages(size));
   Stack s;
-  if (guard_pages && !sc.free_guarded.empty()) {
-    s = sc.free_guarded.back();
-    sc.free_guarded.pop_back();
-  } else if (guard_pages && guarded_live.fetch_add(1, std::memory_order_relaxed) < kGuardedStacksMax) {
-    std::size_t page = page_size();
-    auto* p = static_cast<unsigned char*>(map_noreserve(sc.size + page));
-    if (mprotect(p, page, PROT_NONE) != 0) {
-      munmap(p, sc.size + page);
-      guarded_live.fetch_sub(1, std::memory_order_relaxed);
-      throw std::bad_alloc();
-    }
-    s = Stack{p + page, sc.size, true};
-  } else {
-    if (guard_pages) guarded_live.fetch_sub(1, std::memory_order_relaxed);
-    if (!sc.free_canary.empty()) {
-      s = sc.free_canary.back();
-      sc.free_canary.pop_back();
-    } else if (!sc.cold_canary.empty()) {
-      s = sc.cold_canary.back();
-      sc.cold_canary.pop_back();
-    } else {
-      s = carve_from_arena(sc);
-    }
+  if (guard_pages) {
+    if (sc.guarded.take(s)) return s;
+    if (guarded_carved.fetch_add(1, std::memory_order_relaxed) < kGuardedStacksMax) return carve(sc, true);
+    guarded_carved.fetch_sub(1, std::memory_order_relaxed);
   }
-  return s;
+  if (sc.canary.take(s)) return s;
+  return carve(sc, false);
 }
 
 void StackPool::release(Stack stack) noexcept {
   forget_stack(stack.base, stack.size);
   SizeClass& sc = size_class(stack.size);
-  // Cannot throw in practice: the vectors only grow back to a size they had.
-  (stack.guarded ? sc.free_guarded : sc.free_canary).push_back(stack);
+  (stack.guarded ? sc.guarded : sc.canary).slots.push_back(stack);  // within the capacity carve() reserved
 }
 
 void StackPool::trim(std::size_t keep) noexcept {
-  for (SizeClass* sc = classes_; sc != nullptr; sc = sc->next) {
-    while (sc->free_guarded.size() > keep) {
-      Stack s = sc->free_guarded.back();
-      sc->free_guarded.pop_back();
-      munmap(s.base - page_size(), s.size + page_size());
-      guarded_live.fetch_sub(1, std::memory_order_relaxed);
+  for (SizeClass* sc = classes_; sc != nullptr; sc = sc->next)
+    for (FreeList* list : {&sc->guarded, &sc->canary}) {
+      if (list->slots.size() - list->cold <= keep) continue;
+      // The hot slots below the `keep` on top go cold. Their pages go back
+      // by runs of adjacent slots (guard or spacer pages between them
+      // included), one madvise per run: each call costs a TLB shootdown.
+      auto first = list->slots.begin() + static_cast<std::ptrdiff_t>(list->cold);
+      auto last = list->slots.end() - static_cast<std::ptrdiff_t>(keep);
+      std::sort(first, last, [](const Stack& a, const Stack& b) { return a.base < b.base; });
+      for (auto run = first; run != last;) {
+        auto end = run + 1;
+        while (end != last && end->base == (end - 1)->base + sc->stride) ++end;
+        unsigned char* from = run->base;
+        madvise(from, static_cast<std::size_t>((end - 1)->base + sc->size - from), MADV_DONTNEED);
+        run = end;
+      }
+      list->cold = list->slots.size() - keep;
     }
-    // Arena slots cannot be unmapped one by one without splitting the arena's
-    // mapping; give their pages back instead and keep the address range.
-    // Adjacent slots go back in one call: each call costs a TLB shootdown.
-    if (sc->free_canary.size() <= keep) continue;
-    std::vector<Stack> surplus(sc->free_canary.begin() + static_cast<std::ptrdiff_t>(keep),
-                               sc->free_canary.end());
-    sc->free_canary.resize(keep);
-    std::sort(surplus.begin(), surplus.end(),
-              [](const Stack& a, const Stack& b) { return a.base < b.base; });
-    for (std::size_t i = 0; i < surplus.size();) {
-      std::size_t j = i + 1;
-      while (j < surplus.size() && surplus[j].base == surplus[j - 1].base + sc->size) ++j;
-      madvise(surplus[i].base, (j - i) * sc->size, MADV_DONTNEED);
-      i = j;
-    }
-    sc->cold_canary.insert(sc->cold_canary.end(), surplus.begin(), surplus.end());
-  }
 }
 
 // ---- SIGSEGV on a guard page ------------------------------------------------

@@ -1,23 +1,32 @@
-// Fiber stacks: pooled, lazily committed, overflow-checked.
+// Fiber stacks: carved from arenas, reused LIFO, returned in bulk,
+// overflow-checked.
 //
-// Every stack is an anonymous MAP_NORESERVE mapping: reserving costs address
-// space only, and a parked fiber's resident memory is the pages it touched
-// (usually one). Released stacks return to a per-thread pool and are reused
-// without a system call.
+// Stacks are slots of large anonymous MAP_NORESERVE mappings (arenas of up to
+// kArenaSlotsMax slots): reserving costs address space only, and a parked
+// fiber's resident memory is the pages it touched (usually one). Each slot is
+// a page below the stack (the guard, or a spacer) and the stack. A released
+// stack goes back to its size's free list, most recent on top, and the next
+// acquire() takes it: its pages are still resident and in the TLB, and no
+// system call is made. So in steady state, spawning and ending a fiber make
+// none; the only calls are one mmap per new arena, one mprotect per guard
+// page the first time its slot is carved, and trim()'s madvise, one per run
+// of adjacent free slots.
 //
 // Overflow detection has two tiers, because the kernel allows 65,530
-// mappings per process and a guard page splits a stack into two:
-//  - guarded: the first kGuardedStacksMax live stacks of the process get a
-//    PROT_NONE guard page below them. Running into it raises SIGSEGV; the
-//    handler (on an alternate signal stack) names the fiber and aborts.
-//  - canary: beyond that, stacks are carved from shared arenas (one mapping
-//    per kArenaSlots stacks) with no guard. The lowest kCanaryBytes of each
-//    must stay zero; the simulation checks them, and that the frame it is
-//    switching from lies above them, every time a fiber switches out. A
-//    damaged canary names the fiber and aborts. A single frame larger than
-//    kCanaryBytes that writes nothing inside it, and returns before the next
-//    switch, can step over the canary unnoticed; guarded stacks have no gap.
-// Every stack carries the canary, so both tiers report the same way.
+// mappings per process and a guard page splits a mapping in two:
+//  - guarded: the first kGuardedStacksMax slots carved in the process (while
+//    guard pages are asked for) get a PROT_NONE guard page below them.
+//    Running into it raises SIGSEGV; the handler (on an alternate signal
+//    stack) names the fiber and aborts.
+//  - canary: beyond that, slots have a plain spacer page, no guard. The
+//    lowest kCanaryBytes of each stack must stay zero; the simulation checks
+//    them, and that the frame it is switching from lies above them, every time
+//    a fiber switches out. A damaged canary names the fiber and aborts. A
+//    single frame larger than kCanaryBytes that writes nothing inside it, and
+//    returns before the next switch, can step over the canary unnoticed;
+//    guarded stacks have no gap.
+// Every stack carries the canary, so both tiers report the same way. A slot
+// keeps its tier for the life of the pool.
 //
 // The canary is zeros on purpose: fresh and MADV_DONTNEED pages read as zero
 // through the kernel's shared zero page, so checking a canary never makes its
@@ -42,7 +51,8 @@ struct Stack {
 };
 
 inline constexpr std::size_t kGuardedStacksMax = 16384;  // 32,768 mappings
-inline constexpr std::size_t kArenaSlots = 64;
+inline constexpr std::size_t kArenaSlotsMax = 1024;
+inline constexpr std::size_t kArenaBytesMax = std::size_t{256} << 20;  // fewer slots for big stacks
 inline constexpr std::size_t kCanaryBytes = 256;
 
 // PooledStackAllocator: Boost.Context's stack allocator over a pooled
@@ -69,10 +79,14 @@ class StackPool {
   static StackPool& local();
 
   // acquire() returns a stack of `size` usable bytes (rounded up to pages)
-  // with an intact canary. Throws std::bad_alloc when the kernel refuses.
+  // with an intact canary: the most recently released one of its size and
+  // tier, else a new slot. With `guard_pages`, a guarded one while the
+  // process's budget lasts. Throws std::bad_alloc when the kernel refuses.
   Stack acquire(std::size_t size, bool guard_pages);
+  // release() takes a stack back; no system call.
   void release(Stack stack) noexcept;
-  // trim() returns memory of free stacks beyond `keep` per size to the OS.
+  // trim() returns the pages of the free stacks beyond the `keep` most
+  // recently released of each size and tier to the OS (they stay reserved).
   void trim(std::size_t keep) noexcept;
 
   StackPool() = default;
@@ -82,8 +96,9 @@ class StackPool {
 
  private:
   struct SizeClass;
+  struct FreeList;
   SizeClass& size_class(std::size_t size);
-  Stack carve_from_arena(SizeClass& sc);
+  Stack carve(SizeClass& sc, bool guarded);
 
   SizeClass* classes_ = nullptr;  // a short list: one per stack size in use
 };

@@ -1,14 +1,43 @@
-// TimerHeap: pending timers, earliest first (a simulation's, and the
-// real-thread runtime's timer thread's).
+// TimerHeap: pending timers, earliest first (a simulation's, the M:N
+// runtime's, and the real-thread runtime's timer thread's).
 //
-// Ordered by (when, seq): seq is the add order, so timers with equal deadlines
-// fire in creation order, on every run and every machine (no address or hash
-// decides). A 4-ary heap with the keys stored inline: a sift compares keys
-// without touching the timer nodes, which is what keeps a million random
-// timers fast. Each node records its slot, so cancel() is O(log n).
+// Ordered by (when, add order): timers with equal deadlines fire in the order
+// they were added, on every run and every machine (no address or hash
+// decides).
+//
+// Operations: push() O(1), pop() amortized O(log of the deadline range),
+// remove() O(1) amortized, earliest() amortized O(1), empty()/size() O(1).
+//
+// How: a radix heap (Ahuja et al.) with 8-bit digits, because timers are
+// monotone: a new timer is never earlier than the last one popped. Each
+// entry's key is the 96-bit number (when, add order). Level L holds the
+// entries whose key first differs from the last popped key in byte L, in 256
+// buckets by the value of that byte; so every entry of a lower level, or of a
+// lower bucket of the same level, has a smaller key. push() appends to its
+// bucket; pop() takes the smallest key of the lowest non-empty bucket and
+// spreads that bucket's other entries over lower levels. An entry only ever
+// moves down, at most 11 times, and about three times for a million random
+// deadlines. Every pass is sequential over 24-byte entries and no TimerNode
+// is touched but the one returned, which a binary heap's random sift paths
+// cannot match at a million timers. A key earlier than the last popped one (a
+// real-time timer added already overdue) is treated as due at the last
+// popped time: it fires next, after the overdue timers added before it.
+//
+// remove() is lazy: it clears the handle's bit in a live bitmap and leaves the
+// entry where it is, dead; dead entries are dropped when their bucket is
+// scanned, and all at once when they outnumber the live ones. The add order
+// restarts from 0 (the pending timers renumbered in their order) when it
+// would pass `order_limit`.
+//
+// Invariants: every live entry's key >= the last popped key, and it sits in
+// the bucket of its highest byte differing from it (the one that byte selects); a pending node's `slot` is its
+// handle, whose bit is set, and a dead entry's bit is clear until the entry
+// leaves the heap and frees its handle.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "runtime/seam.hpp"
@@ -17,39 +46,76 @@ namespace lockstep::detail {
 
 class TimerHeap {
  public:
-  bool empty() const noexcept { return entries_.empty(); }
-  std::size_t size() const noexcept { return entries_.size(); }
-  // earliest() is the smallest `when`; the heap must not be empty.
-  TimePoint earliest() const noexcept { return TimePoint{Duration{entries_.front().when}}; }
+  // `order_limit` bounds the add order kept in a key (tests lower it to
+  // exercise the renumbering); it must exceed the number of pending timers.
+  explicit TimerHeap(std::uint32_t order_limit = ~std::uint32_t{0}) noexcept : order_limit_(order_limit) {}
+  TimerHeap(const TimerHeap&) = delete;
+  TimerHeap& operator=(const TimerHeap&) = delete;
+  ~TimerHeap();
+
+  bool empty() const noexcept { return live_ == 0; }
+  std::size_t size() const noexcept { return live_; }
+  // earliest() is the smallest pending `when`; the heap must not be empty.
+  // Finding it drops dead entries, hence the mutable state.
+  TimePoint earliest() const noexcept;
 
   // push() schedules `node` after every timer already added with the same
-  // `when`. The node must not be pending.
-  void push(TimerNode& node);
+  // `when`; returns true if it is now the earliest. The node must not be
+  // pending. Throws std::bad_alloc.
+  bool push(TimerNode& node);
   // pop() removes and returns the earliest timer; the heap must not be empty.
+  // It moves entries between buckets, whose capacity only grows: out of
+  // memory there (not in steady state) terminates.
   TimerNode& pop() noexcept;
   // remove() unschedules a pending node; returns false if it was not pending.
   bool remove(TimerNode& node) noexcept;
 
  private:
   struct Entry {
-    std::int64_t when;
-    std::uint64_t seq;
+    std::uint64_t when;  // the deadline's count, sign bit flipped: unsigned order is time order
+    std::uint32_t order;
+    std::uint32_t handle;
     TimerNode* node;
-    bool operator<(const Entry& o) const noexcept {
-      return when < o.when || (when == o.when && seq < o.seq);
-    }
   };
-  static constexpr std::size_t kArity = 4;
+  static constexpr std::size_t kLevels = 12;  // bytes of the 96-bit key
+  static constexpr std::size_t kBuckets = kLevels * 256;
 
-  void place(std::size_t slot, const Entry& e) noexcept {
-    entries_[slot] = e;
-    e.node->slot = static_cast<std::uint32_t>(slot);
+  using Bucket = std::vector<Entry>;
+  std::size_t bucket_of(const Entry& e) const noexcept;
+  Bucket& bucket(std::size_t b) const noexcept;
+  template <class F>
+  void for_each_occupied(F f) const;
+  bool before(const Entry& a, const Entry& b) const noexcept {
+    return a.when < b.when || (a.when == b.when && a.order < b.order);
   }
-  void sift_up(std::size_t slot, Entry e) noexcept;
-  void sift_down(std::size_t slot, Entry e) noexcept;
+  bool live(std::uint32_t handle) const noexcept { return (live_bits_[handle / 64] >> (handle % 64)) & 1; }
+  void kill(std::uint32_t handle) noexcept { live_bits_[handle / 64] &= ~(std::uint64_t{1} << (handle % 64)); }
+  std::uint32_t new_handle();
+  void put(const Entry& e) const noexcept;
+  void find_min() const noexcept;
+  void compact() noexcept;
+  void renumber();
 
-  std::vector<Entry> entries_;
-  std::uint64_t next_seq_ = 0;
+  // Mutable: earliest() drops dead entries and remembers the minimum.
+  // Storage for kBuckets buckets (72 KiB), allocated at the first push and
+  // never zeroed: a bucket is constructed when first used (built_), so a
+  // short simulation with a few timers pays for the few it uses, not 3,072.
+  mutable std::unique_ptr<std::byte[]> bucket_storage_;
+  mutable std::uint64_t built_[kBuckets / 64] = {};      // bit b: bucket b is constructed
+  mutable std::uint64_t occupied_[kBuckets / 64] = {};  // bit b: buckets_[b] is not empty
+  mutable bool min_known_ = false;
+  mutable std::size_t min_bucket_ = 0;  // where the earliest live entry is, when known
+  mutable Entry min_{};
+  std::uint64_t last_when_ = 0;  // the last popped key (when, order)
+  std::uint32_t last_order_ = 0;
+  std::size_t live_ = 0;
+  mutable std::size_t dead_ = 0;
+  std::uint32_t handles_ = 0;                        // handles ever made; each is below it
+  std::vector<std::uint64_t> live_bits_;             // by handle: set while its timer is pending
+  mutable std::vector<std::uint32_t> free_handles_;  // LIFO, so the bitmap stays small and warm
+  std::uint64_t next_seq_ = 0;                       // TimerNode::seq, for logs: never restarts
+  std::uint32_t next_order_ = 0;                     // the key's add order: restarts at renumber()
+  std::uint32_t order_limit_;
 };
 
 }  // namespace lockstep::detail

@@ -466,7 +466,7 @@ void Simulation::end_run(Verdict v, std::string message, Fiber* culprit) {
   steps_at_verdict_ = steps_;
   switches_at_verdict_ = switches_;
   if (v != Verdict::passed) snapshot_ = snapshot();
-  if (v == Verdict::deadlock || v == Verdict::leak) graph_ = wait_graph();
+  if (v == Verdict::deadlock || v == Verdict::leak) graph_ = wait_graph(snapshot_);
   if (log_ != nullptr) [[unlikely]]
     log_verdict();  // and stops logging: the teardown is not part of the run
 }
@@ -522,14 +522,18 @@ std::vector<FiberSnapshot> Simulation::snapshot() const {
   return out;
 }
 
-WaitGraph Simulation::wait_graph() const {
+WaitGraph Simulation::wait_graph() const { return wait_graph(snapshot()); }
+
+// wait_graph(fibers) builds the graph over `fibers`, the snapshot() of now
+// (the verdict passes the one it keeps for the report: at a million fibers,
+// a second snapshot costs as much as the graph).
+WaitGraph Simulation::wait_graph(const std::vector<FiberSnapshot>& fibers) const {
   // Durable: nothing runs, nothing is queued and no timer will fire, so what
   // is blocked now stays blocked.
   bool durable = run_queue_.empty() && timers_.empty();
   for (const Fiber* f = live_head_; f != nullptr; f = f->next_live)
     if (f->state == FiberState::running || f->state == FiberState::waiting) durable = false;
   WaitGraphBuilder builder(durable);
-  std::vector<FiberSnapshot> fibers = snapshot();
   std::size_t i = 0;
   for (const Fiber* f = live_head_; f != nullptr; f = f->next_live, ++i)
     builder.add(fibers[i], fibers[i].reason.empty() ? nullptr : f->wait.object);

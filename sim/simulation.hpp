@@ -140,6 +140,7 @@ class Simulation final : public lockstep::detail::Runtime {
   [[noreturn]] void end_run_from_fiber(Verdict v, std::string message);
   void finalize(Report& report);
   std::vector<FiberSnapshot> snapshot() const;
+  WaitGraph wait_graph(const std::vector<FiberSnapshot>& fibers) const;
   void require_in_fiber(const char* what, SourceLocation where) const;
   [[noreturn]] void not_in_fiber_slow(const char* what, SourceLocation where) const;
 

@@ -24,8 +24,7 @@ void TimerThread::add(TimerNode& node) {
     std::thread([this] { run(); }).detach();  // lives as long as the process, like the runtime
     started_ = true;
   }
-  heap_.push(node);
-  if (node.slot == 0) changed_.notify_one();  // the new earliest
+  if (heap_.push(node)) changed_.notify_one();  // the new earliest
 }
 
 bool TimerThread::cancel(TimerNode& node) noexcept {

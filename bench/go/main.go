@@ -6,6 +6,7 @@
 //
 //	lockstep-go-bench [-procs 1,2] [-reps 5] [-figures all|NAME,...]
 //	lockstep-go-bench -blocked COUNT [-procs P]
+//	lockstep-go-bench -parked COUNT [-procs P]
 //
 // The first form runs each figure at each GOMAXPROCS: one untimed warm-up,
 // then -reps timed runs of a fixed workload, and prints one JSON line per
@@ -14,7 +15,9 @@
 //	{"name":"pingpong_unbuffered","impl":"go","gomaxprocs":1,"ns_per_op":376.1,...}
 //
 // The second measures COUNT goroutines blocked on one channel receive (run
-// it in a fresh process per count: Go keeps the freed stacks). Figures and
+// it in a fresh process per count: Go keeps the freed stacks). The third is
+// the twin of bench/parked_rss.cpp: COUNT goroutines asleep on a timer each,
+// then woken and joined (parked.go). Figures and
 // their units are listed in figures (below) and in bench/README.md.
 package main
 
@@ -62,6 +65,7 @@ func main() {
 	reps := flag.Int("reps", 5, "timed runs per figure (the median is reported)")
 	only := flag.String("figures", "all", "figures to run, comma-separated, or all")
 	blocked := flag.Int("blocked", 0, "measure this many blocked goroutines instead (one -procs value)")
+	parked := flag.Int("parked", 0, "measure this many goroutines asleep on timers instead (one -procs value)")
 	flag.Parse()
 
 	var procList []int
@@ -77,12 +81,16 @@ func main() {
 	}
 	out := json.NewEncoder(os.Stdout)
 
-	if *blocked > 0 {
+	if *blocked > 0 || *parked > 0 {
 		if len(procList) != 1 {
-			fail("-blocked takes one -procs value")
+			fail("-blocked and -parked take one -procs value")
 		}
 		runtime.GOMAXPROCS(procList[0])
-		check(out.Encode(blockedGoroutines(*blocked)))
+		if *blocked > 0 {
+			check(out.Encode(blockedGoroutines(*blocked)))
+		} else {
+			check(out.Encode(parkedGoroutines(*parked)))
+		}
 		return
 	}
 
