@@ -85,6 +85,7 @@ struct ContextState final : TimerNode, std::enable_shared_from_this<ContextState
   // the deadline timer, cancels the children, runs the hooks, starts the
   // after_funcs and leaves the parent. The caller holds a reference, so `this` outlives the call.
   void cancel(const Error& error, const Error& why) {
+    race_release(this);  // before err is set: see Context::err()
     lock.lock();
     if (err) {
       lock.unlock();
@@ -221,12 +222,15 @@ RecvChan<Empty> Context::done() const {
   return s != nullptr ? RecvChan<Empty>(s->done) : RecvChan<Empty>();
 }
 
+// Race detector (runtime/race.hpp): cancel() happens before an err() that
+// sees it returns (a receive from done() syncs through the channel's close).
 Error Context::err() const {
   auto* s = detail::ContextState::nearest_cancellable(state_.get());
   if (s == nullptr) return nullptr;
   s->lock.lock();
   Error e = s->err;
   s->lock.unlock();
+  if (e) detail::race_acquire(s);
   return e;
 }
 

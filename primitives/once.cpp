@@ -62,6 +62,7 @@ bool Once::begin(SourceLocation where) {
 }
 
 void Once::finish() noexcept {
+  detail::race_release(this);
   detail::WakeList wake;
   guard_.lock();
   done_.store(true, std::memory_order_release);

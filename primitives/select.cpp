@@ -187,6 +187,10 @@ std::size_t select_cases(CaseRef* cases, std::size_t n, SourceLocation where) {
       if (cases[i].chan != nullptr) cases[i].dequeue(cases[i].self, waiters[i]);
     locks.unlock();
   };
+  // Race detector: each case's waiter is released now and the winner's
+  // acquired once woken, as a channel's own park does (chan.hpp).
+  for (std::size_t i = 0; i < n; ++i)
+    if (cases[i].chan != nullptr) race_release(&waiters[i]);
   try {
     rt.park(WaitSite{"select", &object, where}, locks.unlock_on_park());
   } catch (...) {
@@ -196,6 +200,7 @@ std::size_t select_cases(CaseRef* cases, std::size_t n, SourceLocation where) {
   dequeue_all();
   release_channels(cases, n);
   auto winner = static_cast<std::size_t>(group.winner.load(std::memory_order_acquire));
+  race_acquire(&waiters[winner]);
   cases[winner].complete(cases[winner].self, waiters[winner]);
   cases[winner].run(cases[winner].self);
   return winner;

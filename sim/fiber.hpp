@@ -38,7 +38,7 @@ using lockstep::detail::tsan_constructing;
 using lockstep::detail::tsan_create;
 using lockstep::detail::tsan_current;
 using lockstep::detail::tsan_destroy;
-using lockstep::detail::tsan_switch;
+using lockstep::detail::tsan_switch_unordered;
 using lockstep::detail::unwinding;
 
 struct Fiber : lockstep::detail::Task {

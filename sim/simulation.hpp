@@ -26,10 +26,12 @@
 #include <memory>
 #include <vector>
 
+#include "runtime/race.hpp"
 #include "runtime/seam.hpp"
 #include "sim/event_log.hpp"
 #include "sim/fiber.hpp"
 #include "sim/options.hpp"
+#include "sim/race_detector.hpp"
 #include "runtime/stack_overflow.hpp"
 #include "runtime/timer_heap.hpp"
 #include "sim/report.hpp"
@@ -109,6 +111,7 @@ class Simulation final : public lockstep::detail::Runtime {
   void count_step(SourceLocation where);
   void note_site(Fiber& me, SourceLocation where) noexcept;
   [[noreturn]] void livelock_slow(SourceLocation where);
+  [[noreturn]] void race_slow(SourceLocation where);
   [[gnu::noinline]] void preempt_slow(Fiber& me);
   void advance_time_or_end();
   void fire_due_timers();
@@ -229,6 +232,8 @@ inline void Simulation::count_step(SourceLocation where) {
   heartbeat_.store(++steps_, std::memory_order_relaxed);
   if (steps_ - steps_at_time_move_ > options_.livelock_steps) [[unlikely]]
     livelock_slow(where);
+  if (race_pending()) [[unlikely]]  // constant false outside the race-detector build
+    race_slow(where);
   if (!fifo_) current_->priority = decider_->on_step(steps_, current_->priority);
 }
 
@@ -270,7 +275,7 @@ inline void Simulation::hand_over(Fiber& from, Fiber& next, bool counted) noexce
   // Announced last, as the caller jumps next; an exiting fiber's is
   // announced on arrival instead (resumed()): its final frames still return
   // after this point, and must unwind its own shadow stack.
-  if (!from.exited) tsan_switch(next.tsan);
+  if (!from.exited) tsan_switch_unordered(next.tsan);
 }
 
 // Always inlined: under ThreadSanitizer, a frame of its own would return
@@ -281,7 +286,8 @@ inline void Simulation::hand_over(Fiber& from, Fiber& next, bool counted) noexce
   if (from) [[likely]] {
     f->context = std::move(from);
   } else {  // it exited; Boost already returned its stack
-    tsan_switch(current_->tsan);
+    tsan_switch_unordered(current_->tsan);
+    lockstep::detail::RaceIgnore ignore;  // bookkeeping, whatever the arriving fiber's state
     reclaim(*f);  // and TSan forgets its state
   }
 }
