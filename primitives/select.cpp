@@ -101,6 +101,14 @@ void release_channels(CaseRef* cases, std::size_t n) {
 }  // namespace
 
 std::size_t select_cases(CaseRef* cases, std::size_t n, SourceLocation where) {
+  // Race detector: the cases' queues, flags and values are bookkeeping
+  // (LockSet takes no lock in a simulation); only a case's callback is the
+  // program's (runtime/race.hpp).
+  RaceIgnore ignore;
+  auto run = [](CaseRef& c) {
+    RaceUserCode user;
+    c.run(c.self);
+  };
   operation_point(where);
   std::size_t default_case = n, channel_cases = 0;
   for (std::size_t i = 0; i < n; ++i) {
@@ -144,13 +152,13 @@ std::size_t select_cases(CaseRef* cases, std::size_t n, SourceLocation where) {
     locks.unlock();
     if (!wake.empty()) wake.ready_all(*current_runtime());
     release_channels(cases, n);
-    c.run(c.self);
+    run(c);
     return ready[pick];
   }
   if (default_case != n) {
     locks.unlock();
     release_channels(cases, n);
-    cases[default_case].run(cases[default_case].self);
+    run(cases[default_case]);
     return default_case;
   }
   if (channel_cases == 0) {
@@ -202,7 +210,7 @@ std::size_t select_cases(CaseRef* cases, std::size_t n, SourceLocation where) {
   auto winner = static_cast<std::size_t>(group.winner.load(std::memory_order_acquire));
   race_acquire(&waiters[winner]);
   cases[winner].complete(cases[winner].self, waiters[winner]);
-  cases[winner].run(cases[winner].self);
+  run(cases[winner]);
   return winner;
 }
 

@@ -26,6 +26,8 @@
 #include "scenarios/mistakes/polite_retry_fixed.hpp"
 #include "scenarios/mistakes/unbounded_fanout.hpp"
 #include "scenarios/mistakes/unbounded_fanout_fixed.hpp"
+#include "scenarios/mistakes/unguarded_counter.hpp"
+#include "scenarios/mistakes/unguarded_counter_fixed.hpp"
 #include "scenarios/goker/goker.hpp"
 #include "scenarios/pattern_checks.hpp"
 #include "scenarios/service/dispatch_scenario.hpp"
@@ -49,6 +51,7 @@ const std::vector<Scenario>& catalog() {
              cond_no_recheck_scenario(),     cond_no_recheck_fixed_scenario(),
              once_no_retry_scenario(),       once_no_retry_fixed_scenario(),
              forgotten_reply_scenario(),     forgotten_reply_fixed_scenario(),
+             unguarded_counter_scenario(),   unguarded_counter_fixed_scenario(),
          })
       list.push_back(s);
     for (auto& s : goker_scenarios()) list.push_back(std::move(s));

@@ -414,9 +414,14 @@ void Simulation::wait(SourceLocation where) {
 
 // ---- scheduling -------------------------------------------------------------
 
+// race_slow() ends the run at the racy fiber's next scheduling point and
+// stops that fiber there for good, not unwound: the point may lie in a
+// destructor (an Atomic in a scope guard's), where the teardown's exception
+// would end the process. Report::left_in_place counts it.
 void Simulation::race_slow(SourceLocation where) {
   current_->site = where;
-  end_run_from_fiber(Verdict::race, take_race());
+  end_run(Verdict::race, take_race(), current_);
+  leave_in_place();
 }
 
 void Simulation::livelock_slow(SourceLocation where) {
@@ -593,7 +598,7 @@ void Simulation::finalize(Report& report) {
   // frame is still there even if main returned (finish()).
   while (live_tail_ != nullptr) {
     Fiber& f = *live_tail_;
-    if (orphaned(f)) {
+    if (orphaned(f) || f.left_in_place) {  // left_in_place: a race's culprit (race_slow())
       leave(f);
       continue;
     }

@@ -47,6 +47,7 @@ TEST_CASE("race: two fibers increment a plain int with no synchronisation", "[ra
                                  "earlier write by fiber 2 \"bump-a\" at {}",
                                  here(line), here(line)));
   CHECK(running(r, "bump-b"));
+  CHECK(r.left_in_place == 1);  // bump-b stopped at wg.done(), its next scheduling point
 }
 
 TEST_CASE("race: a write ordered only by a sleep is a race", "[race][sleep]") {
@@ -64,6 +65,7 @@ TEST_CASE("race: a write ordered only by a sleep is a race", "[race][sleep]") {
                                  "earlier write by fiber 2 \"writer\" at {}",
                                  here(read_line), here(write_line)));
   CHECK(running(r, "main"));
+  CHECK(r.left_in_place == 0);  // main's read was its last act: it returned
 }
 
 TEST_CASE("race: a value handed over a channel, then read, is no race", "[race][chan]") {
