@@ -1,6 +1,7 @@
 #include "primitives/mutex.hpp"
 
 #include "primitives/internal/cancel_watch.hpp"
+#include "runtime/race.hpp"
 #include "runtime/wait_edges.hpp"
 
 #include <fmt/format.h>

@@ -1,5 +1,6 @@
 #include "primitives/once.hpp"
 
+#include "runtime/race.hpp"
 #include "runtime/wait_edges.hpp"
 
 #include <fmt/format.h>

@@ -1,5 +1,6 @@
 #include "primitives/select.hpp"
 
+#include "runtime/race.hpp"
 #include "runtime/wait_edges.hpp"
 
 #include <algorithm>

@@ -1,6 +1,7 @@
 #include "primitives/wait_group.hpp"
 
 #include "primitives/internal/cancel_watch.hpp"
+#include "runtime/race.hpp"
 
 #include <fmt/format.h>
 
