@@ -35,16 +35,43 @@ namespace lockstep::detail {
 
 #if defined(LOCKSTEP_RACE_DETECTOR)
 inline constexpr bool kRaceDetector = true;
+// How many ignores the running fiber has open; a simulation keeps each
+// fiber's across switches, to close them before TSan forgets a fiber that
+// stopped inside one (a fiber left in place: TSan aborts on destroying a
+// fiber that still ignores).
+constinit inline thread_local int race_ignore_depth_ = 0;
 inline void race_acquire(const void* addr) noexcept { __tsan_acquire(const_cast<void*>(addr)); }
 inline void race_release(const void* addr) noexcept { __tsan_release(const_cast<void*>(addr)); }
-inline void race_ignore_begin() noexcept { __tsan_ignore_thread_begin(); }
-inline void race_ignore_end() noexcept { __tsan_ignore_thread_end(); }
+// The count changes while the ignore is on: every fiber writes it, and TSan
+// must not see those writes.
+inline void race_ignore_begin() noexcept {
+  __tsan_ignore_thread_begin();
+  ++race_ignore_depth_;
+}
+inline void race_ignore_end() noexcept {
+  --race_ignore_depth_;
+  __tsan_ignore_thread_end();
+}
+// race_switch_depth() makes `next` the running fiber's count of open
+// ignores and returns the count of the fiber switched from.
+inline int race_switch_depth(int next) noexcept {
+  int left = race_ignore_depth_;
+  race_ignore_depth_ = next;
+  return left;
+}
+// race_end_ignores() ends `n` ignores of TSan's current fiber, uncounted (a
+// fiber that will not run again).
+inline void race_end_ignores(int n) noexcept {
+  for (; n > 0; --n) __tsan_ignore_thread_end();
+}
 #else
 inline constexpr bool kRaceDetector = false;
 inline void race_acquire(const void*) noexcept {}
 inline void race_release(const void*) noexcept {}
 inline void race_ignore_begin() noexcept {}
 inline void race_ignore_end() noexcept {}
+inline int race_switch_depth(int) noexcept { return 0; }
+inline void race_end_ignores(int) noexcept {}
 #endif
 
 // race_sync() is both at once: the operation orders itself after every

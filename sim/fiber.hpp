@@ -51,6 +51,7 @@ struct Fiber : lockstep::detail::Task {
   EhState eh;
   AsanStack asan;  // empty without AddressSanitizer
   void* tsan = nullptr;  // ThreadSanitizer's state; null without it
+  int race_depth = 0;    // its open race-detector ignores while switched out (runtime/race.hpp)
   std::int64_t priority = 0;  // PCT priority; higher runs first
   bool cancel = false;        // set when the run ends: the next park throws
   bool exited = false;

@@ -134,6 +134,7 @@ Fiber& Simulation::new_fiber(Body&& body, std::string&& name, SourceLocation sit
   f->state = FiberState::runnable;
   f->cancel = f->exited = f->hold_stack = false;
   f->eh = {};
+  f->race_depth = 0;
   f->priority = fifo_ ? 0 : decider_->on_spawn();
   bool from_fiber = current_ != &home_ && !in_timer_callback_;
   f->spawner = from_fiber ? current_ : nullptr;
@@ -543,11 +544,20 @@ void Simulation::leave(Fiber& f) noexcept {
   f.left_in_place = true;
   ++left_in_place_;
   bury(std::move(f.context), f.stack);
-  // Under the race detector it stopped inside a primitive, ignoring its
-  // bookkeeping, and TSan aborts on destroying a fiber that ignores: its
-  // state stays, as its stack does.
-  if (!lockstep::detail::kRaceDetector) tsan_destroy(f.tsan);
+  close_race_ignores(f);
+  tsan_destroy(f.tsan);
   f.tsan = nullptr;
+}
+
+// close_race_ignores() ends the race-detector ignores a fiber left in place
+// stopped inside (a primitive's bookkeeping), on its TSan state, so that TSan
+// may forget it: TSan aborts on destroying a fiber that still ignores.
+void Simulation::close_race_ignores(Fiber& f) noexcept {
+  if (f.tsan == nullptr || f.race_depth == 0) return;
+  void* me = tsan_current();
+  tsan_switch_unordered(f.tsan);
+  lockstep::detail::race_end_ignores(std::exchange(f.race_depth, 0));
+  tsan_switch_unordered(me);
 }
 
 std::vector<FiberSnapshot> Simulation::snapshot() const {

@@ -101,6 +101,7 @@ class Simulation final : public lockstep::detail::Runtime {
   void reclaim(Fiber& f) noexcept;
   bool orphaned(const Fiber& f) const noexcept;
   void leave(Fiber& f) noexcept;
+  void close_race_ignores(Fiber& f) noexcept;
 
   Fiber& pick_next();
   // The hot paths (every scheduling point runs them) are defined inline
@@ -263,6 +264,7 @@ inline void Simulation::hand_over(Fiber& from, Fiber& next, bool counted) noexce
   lockstep::detail::check_canary(from, from.stack, "sim::Options::stack_size");
   start_switch(from.exited ? nullptr : &from.asan, next.asan);
   from.eh = exchange_eh_state(eh_globals_, next.eh);
+  from.race_depth = lockstep::detail::race_switch_depth(next.race_depth);
   switched_from_ = &from;
   current_ = &next;
   next.state = FiberState::running;
