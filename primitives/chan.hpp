@@ -38,6 +38,7 @@
 #include "primitives/internal/ring.hpp"
 #include "primitives/internal/type_name.hpp"
 #include "runtime/object_lock.hpp"
+#include "runtime/race.hpp"
 
 namespace lockstep {
 
@@ -88,6 +89,15 @@ class ChanState final : public Describes<ChanState<T>> {
 
   // The *_locked operations run with `lock` held and never block. They add
   // the task to wake, if any, to `wake`.
+  //
+  // Happens-before (Go's memory model, told to the race detector; no-ops
+  // elsewhere): a hand-over between two tasks syncs on the parked one's
+  // Waiter, which it released before parking and acquires once woken, so
+  // the send happens before the receive completes and, unbuffered, the
+  // receive before the send completes. A buffered value syncs on its slot
+  // (Go's racenotify): the k-th send before the k-th receive completes, the
+  // k-th receive before the (k+cap)-th send completes. close() releases the
+  // channel, which a receive that returns because it is closed acquires.
 
   // release_if_idle() unbinds an idle channel made outside any simulation.
   void release_if_idle() noexcept {
@@ -99,12 +109,14 @@ class ChanState final : public Describes<ChanState<T>> {
   // try_send_locked() returns true if `value` was taken (moved from).
   bool try_send_locked(T& value, WakeList& wake) {
     if (Waiter* r = recvq_.take()) {
+      race_sync(r);
       static_cast<std::optional<T>*>(r->value)->emplace(std::move(value));
       r->ok = true;
       wake.add(*r);
       return true;
     }
     if (buffer_.full()) return false;
+    race_sync(buffer_.tail_slot());
     buffer_.push(std::move(value));
     return true;
   }
@@ -113,10 +125,12 @@ class ChanState final : public Describes<ChanState<T>> {
   // value, or stays empty because the channel is closed and drained.
   bool try_recv_locked(std::optional<T>& out, WakeList& wake) {
     if (Waiter* s = sendq_.take()) {
+      race_sync(s);
       T& sent = *static_cast<T*>(s->value);
       if (buffer_.capacity() == 0) {
         out.emplace(std::move(sent));
       } else {  // the buffer is full: take its head, the sender's value joins the tail
+        race_sync(buffer_.head_slot());  // the slot the sender's value then takes
         out.emplace(buffer_.pop());
         buffer_.push(std::move(sent));
       }
@@ -125,20 +139,25 @@ class ChanState final : public Describes<ChanState<T>> {
       return true;
     }
     if (!buffer_.empty()) {
+      race_sync(buffer_.head_slot());
       out.emplace(buffer_.pop());
       return true;
     }
+    if (closed_) race_acquire(this);
     return closed_;
   }
 
   // close_locked() closes and hands every waiter to `wake` (ok = false).
   void close_locked(WakeList& wake) {
     closed_ = true;
+    race_release(this);
     while (Waiter* r = recvq_.take()) {
+      race_release(r);
       r->ok = false;
       wake.add(*r);
     }
     while (Waiter* s = sendq_.take()) {
+      race_release(s);
       s->ok = false;
       wake.add(*s);
     }
@@ -155,6 +174,7 @@ class ChanState final : public Describes<ChanState<T>> {
     w.value = value;
     queue.push_back(w);
     ChanRef<T> keep = keep_alive();
+    race_release(&w);
     try {
       rt->park(WaitSite{reason, this, where}, lock.unlock_on_park());
     } catch (...) {
@@ -163,6 +183,7 @@ class ChanState final : public Describes<ChanState<T>> {
       unlock();
       throw;
     }
+    race_acquire(&w);
     return w.ok;
   }
 
@@ -172,7 +193,10 @@ class ChanState final : public Describes<ChanState<T>> {
   ChanRef<T> keep_alive() noexcept { return ChanRef<T>::share(this); }
   void retain() noexcept { refs.retain(); }
   void drop() noexcept {
-    if (refs.release()) delete this;
+    if (refs.release()) {
+      RaceIgnore ignore;  // bookkeeping (internal/counted.hpp)
+      delete this;
+    }
   }
 
   // drop_buffered_locked() discards the buffered values (a timer's stale

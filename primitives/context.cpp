@@ -6,6 +6,7 @@
 
 #include "primitives/internal/blocking.hpp"
 #include "runtime/object_lock.hpp"
+#include "runtime/race.hpp"
 
 namespace lockstep {
 namespace detail {
@@ -85,6 +86,7 @@ struct ContextState final : TimerNode, std::enable_shared_from_this<ContextState
   // the deadline timer, cancels the children, runs the hooks, starts the
   // after_funcs and leaves the parent. The caller holds a reference, so `this` outlives the call.
   void cancel(const Error& error, const Error& why) {
+    race_release(this);  // before err is set: see Context::err()
     lock.lock();
     if (err) {
       lock.unlock();
@@ -217,31 +219,38 @@ std::string error_message(const Error& e) {
 }
 
 RecvChan<Empty> Context::done() const {
+  detail::RaceIgnore ignore;  // bookkeeping: allocations, refcounts (runtime/race.hpp)
   auto* s = detail::ContextState::nearest_cancellable(state_.get());
   return s != nullptr ? RecvChan<Empty>(s->done) : RecvChan<Empty>();
 }
 
+// Race detector (runtime/race.hpp): cancel() happens before an err() that
+// sees it returns (a receive from done() syncs through the channel's close).
 Error Context::err() const {
   auto* s = detail::ContextState::nearest_cancellable(state_.get());
   if (s == nullptr) return nullptr;
   s->lock.lock();
   Error e = s->err;
   s->lock.unlock();
+  if (e) detail::race_acquire(s);
   return e;
 }
 
 std::optional<TimePoint> Context::deadline() const {
+  detail::RaceIgnore ignore;  // bookkeeping: allocations, refcounts (runtime/race.hpp)
   auto* s = detail::ContextState::nearest_cancellable(state_.get());
   return s != nullptr ? s->deadline : std::nullopt;
 }
 
 const void* Context::find_value(const void* key) const {
+  detail::RaceIgnore ignore;  // bookkeeping: allocations, refcounts (runtime/race.hpp)
   for (auto* s = state_.get(); s != nullptr; s = s->parent.get())
     if (s->key == key) return s->value.get();
   return nullptr;
 }
 
 Context Context::make_value(const Context& parent, const void* key, std::shared_ptr<const void> value) {
+  detail::RaceIgnore ignore;  // bookkeeping: allocations, refcounts (runtime/race.hpp)
   auto s = std::make_shared<detail::ContextState>();
   s->parent = parent.state_;
   s->key = key;
@@ -249,14 +258,21 @@ Context Context::make_value(const Context& parent, const void* key, std::shared_
   return Context(std::move(s));
 }
 
-void CancelFunc::operator()() const { state_->cancel(canceled_error(), nullptr); }
+void CancelFunc::operator()() const {
+  detail::RaceIgnore ignore;  // bookkeeping: allocations, refcounts (runtime/race.hpp)
+  state_->cancel(canceled_error(), nullptr);
+}
 
-void CancelFunc::cancel_with(Error why) const { state_->cancel(canceled_error(), why); }
+void CancelFunc::cancel_with(Error why) const {
+  detail::RaceIgnore ignore;  // bookkeeping: allocations, refcounts (runtime/race.hpp)
+  state_->cancel(canceled_error(), why);
+}
 
 Context background() { return Context(); }
 
 std::pair<Context, CancelFunc> make_cancel_context(const Context& parent, std::optional<TimePoint> deadline,
                                                    Error deadline_cause) {
+  detail::RaceIgnore ignore;  // bookkeeping: allocations, refcounts (runtime/race.hpp)
   auto s = std::make_shared<detail::ContextState>();
   s->parent = parent.state_;
   s->cancellable = true;
@@ -320,6 +336,7 @@ std::pair<Context, CancelFunc> with_timeout_cause(const Context& parent, Duratio
 }
 
 Context without_cancel(const Context& parent) {
+  detail::RaceIgnore ignore;  // bookkeeping: allocations, refcounts (runtime/race.hpp)
   auto s = std::make_shared<detail::ContextState>();
   s->parent = parent.state_;
   s->detached = true;
@@ -327,6 +344,7 @@ Context without_cancel(const Context& parent) {
 }
 
 StopFunc after_func(const Context& ctx, detail::UniqueFunction<void()> f, SourceLocation where) {
+  detail::RaceIgnore ignore;  // bookkeeping: allocations, refcounts (runtime/race.hpp)
   if (!f) detail::fail_misuse("context after_func of an empty function", nullptr, where);
   auto a = std::make_shared<detail::AfterFuncState>();
   a->f = std::move(f);
@@ -347,6 +365,7 @@ StopFunc after_func(const Context& ctx, detail::UniqueFunction<void()> f, Source
 }
 
 bool StopFunc::operator()() const {
+  detail::RaceIgnore ignore;  // bookkeeping: allocations, refcounts (runtime/race.hpp)
   detail::AfterFuncState& a = *state_;
   if (a.claimed.exchange(true, std::memory_order_acq_rel)) return false;
   if (auto s = a.ctx.lock()) {
@@ -368,6 +387,7 @@ bool StopFunc::operator()() const {
 }
 
 Error cause(const Context& ctx) {
+  detail::RaceIgnore ignore;  // bookkeeping: allocations, refcounts (runtime/race.hpp)
   auto* s = detail::ContextState::nearest_cancellable(ctx.state_.get());
   if (s == nullptr) return nullptr;
   s->lock.lock();

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "runtime/object_lock.hpp"
+#include "runtime/race.hpp"
 
 namespace lockstep {
 
@@ -26,9 +27,13 @@ struct ErrGroup::State {
   }
 };
 
-ErrGroup::ErrGroup() : state_(std::make_shared<State>()) {}
+ErrGroup::ErrGroup() : state_([] {
+  detail::RaceIgnore ignore;  // bookkeeping: the group's state (runtime/race.hpp)
+  return std::make_shared<State>();
+}()) {}
 
 std::pair<ErrGroup, Context> ErrGroup::with_context(const Context& parent) {
+  detail::RaceIgnore ignore;  // bookkeeping: allocations, refcounts (runtime/race.hpp)
   ErrGroup group;
   auto [ctx, cancel] = with_cancel_cause(parent);
   group.state_->cancel = cancel;
@@ -44,6 +49,7 @@ bool ErrGroup::try_acquire_slot(SourceLocation where) const {
 }
 
 void ErrGroup::start(Task task, SourceLocation where) const {
+  detail::RaceIgnore ignore;  // bookkeeping: allocations, refcounts (runtime/race.hpp)
   std::shared_ptr<State> state = state_;
   state->running.add(1, where);
   // Runs when the goroutine ends, however it ends (even torn down by a
@@ -80,6 +86,7 @@ void ErrGroup::start(Task task, SourceLocation where) const {
 }
 
 void ErrGroup::set_limit(int n, SourceLocation where) const {
+  detail::RaceIgnore ignore;  // bookkeeping: allocations, refcounts (runtime/race.hpp)
   std::size_t active = state_->tokens.len();
   if (active != 0)
     detail::fail_misuse(
@@ -89,6 +96,7 @@ void ErrGroup::set_limit(int n, SourceLocation where) const {
 }
 
 Error ErrGroup::wait(SourceLocation where) const {
+  detail::RaceIgnore ignore;  // bookkeeping: allocations, refcounts (runtime/race.hpp)
   state_->running.wait(where);
   if (state_->cancel) (*state_->cancel)();
   state_->lock.lock();

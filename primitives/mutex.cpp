@@ -1,6 +1,7 @@
 #include "primitives/mutex.hpp"
 
 #include "primitives/internal/cancel_watch.hpp"
+#include "runtime/race.hpp"
 #include "runtime/wait_edges.hpp"
 
 #include <fmt/format.h>
@@ -28,10 +29,20 @@ void Mutex::wait_edges(detail::WaitEdges& out) const {
   if (locked_) out.holders.push_back(holder_.id);
 }
 
-// Without a context the wait cannot be cancelled: the error is always null.
-void Mutex::lock(SourceLocation where) { (void)lock_in(nullptr, where); }
+// Race detector (runtime/race.hpp): an unlock happens before the next lock
+// returns; both sync on the mutex itself.
 
-Error Mutex::lock(const Context& ctx, SourceLocation where) { return lock_in(&ctx, where); }
+// Without a context the wait cannot be cancelled: the error is always null.
+void Mutex::lock(SourceLocation where) {
+  (void)lock_in(nullptr, where);
+  detail::race_acquire(this);
+}
+
+Error Mutex::lock(const Context& ctx, SourceLocation where) {
+  Error e = lock_in(&ctx, where);
+  if (!e) detail::race_acquire(this);
+  return e;
+}
 
 // lock_in() is lock() without a context, lock(ctx) with one.
 Error Mutex::lock_in(const Context* ctx, SourceLocation where) {
@@ -132,12 +143,14 @@ bool Mutex::try_lock(SourceLocation where) {
   guard_.lock();
   bool took = take_locked();
   guard_.unlock();
+  if (took) detail::race_acquire(this);
   return took;
 }
 
 void Mutex::unlock(SourceLocation where) {
   detail::operation_point(where);
   if (!owner_.check(*this, where)) return;
+  detail::race_release(this);
   detail::WakeList wake;
   guard_.lock();
   if (unwind_debt_ > 0 && std::uncaught_exceptions() > 0) {
@@ -178,6 +191,7 @@ void Mutex::hand_off_locked(detail::WakeList& wake) noexcept {
 }
 
 bool Mutex::unlock_for_wait(detail::WakeList& wake) noexcept {
+  detail::race_release(this);  // Cond.wait() unlocks: its relock acquires again
   guard_.lock();
   bool was_locked = locked_;
   if (was_locked) hand_off_locked(wake);

@@ -1,5 +1,6 @@
 #include "primitives/once.hpp"
 
+#include "runtime/race.hpp"
 #include "runtime/wait_edges.hpp"
 
 #include <fmt/format.h>
@@ -62,6 +63,7 @@ bool Once::begin(SourceLocation where) {
 }
 
 void Once::finish() noexcept {
+  detail::race_release(this);
   detail::WakeList wake;
   guard_.lock();
   done_.store(true, std::memory_order_release);

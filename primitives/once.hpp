@@ -46,6 +46,7 @@
 
 #include "primitives/internal/sync_waiter.hpp"
 #include "runtime/object_lock.hpp"
+#include "runtime/race.hpp"
 
 namespace lockstep {
 
@@ -61,8 +62,10 @@ class Once final : public detail::Describes<Once> {
   void call(F&& f, SourceLocation where = SourceLocation::current()) {
     static_assert(std::is_invocable_v<F&&>, "Once::call(f): f must be callable with no arguments");
     detail::operation_point(where);
-    if (done_.load(std::memory_order_acquire)) return;
-    if (!begin(where)) return;  // done meanwhile, or waited for the runner
+    // Race detector: f's return happens before every call() returns
+    // (finish() releases the Once, these acquire it).
+    if (done_.load(std::memory_order_acquire)) return detail::race_acquire(this);
+    if (!begin(where)) return detail::race_acquire(this);  // done meanwhile, or waited for the runner
     try {
       std::forward<F>(f)();
     } catch (const detail::FiberCancelled&) {

@@ -1,6 +1,7 @@
 #include "primitives/rwmutex.hpp"
 
 #include "primitives/internal/cancel_watch.hpp"
+#include "runtime/race.hpp"
 #include "runtime/wait_edges.hpp"
 
 #include <fmt/format.h>
@@ -35,10 +36,25 @@ void RWMutex::wait_edges(detail::WaitEdges& out) const {
 
 // ---- writers ----------------------------------------------------------------
 
-// Without a context the wait cannot be cancelled: the error is always null.
-void RWMutex::lock(SourceLocation where) { (void)lock_in(nullptr, where); }
+// Race detector (runtime/race.hpp), Go's rules: unlock happens before a
+// later rlock or lock returns (sync on the RWMutex itself); runlock before a
+// later lock returns (sync on readers_), and readers never order each other.
+void RWMutex::acquired_write() const noexcept {
+  detail::race_acquire(this);
+  detail::race_acquire(&readers_);
+}
 
-Error RWMutex::lock(const Context& ctx, SourceLocation where) { return lock_in(&ctx, where); }
+// Without a context the wait cannot be cancelled: the error is always null.
+void RWMutex::lock(SourceLocation where) {
+  (void)lock_in(nullptr, where);
+  acquired_write();
+}
+
+Error RWMutex::lock(const Context& ctx, SourceLocation where) {
+  Error e = lock_in(&ctx, where);
+  if (!e) acquired_write();
+  return e;
+}
 
 // lock_in() is lock() without a context, lock(ctx) with one.
 Error RWMutex::lock_in(const Context* ctx, SourceLocation where) {
@@ -66,12 +82,14 @@ bool RWMutex::try_lock(SourceLocation where) {
     writer_ = detail::TaskRef::caller();
   }
   guard_.unlock();
+  if (took) acquired_write();
   return took;
 }
 
 void RWMutex::unlock(SourceLocation where) {
   detail::operation_point(where);
   if (!owner_.check(*this, where)) return;
+  detail::race_release(this);
   detail::WakeList wake;
   guard_.lock();
   if (!writing_) {
@@ -87,9 +105,16 @@ void RWMutex::unlock(SourceLocation where) {
 
 // ---- readers ----------------------------------------------------------------
 
-void RWMutex::rlock(SourceLocation where) { (void)rlock_in(nullptr, where); }  // no context: null
+void RWMutex::rlock(SourceLocation where) {  // no context: null
+  (void)rlock_in(nullptr, where);
+  detail::race_acquire(this);
+}
 
-Error RWMutex::rlock(const Context& ctx, SourceLocation where) { return rlock_in(&ctx, where); }
+Error RWMutex::rlock(const Context& ctx, SourceLocation where) {
+  Error e = rlock_in(&ctx, where);
+  if (!e) detail::race_acquire(this);
+  return e;
+}
 
 // rlock_in() is rlock() without a context, rlock(ctx) with one.
 Error RWMutex::rlock_in(const Context* ctx, SourceLocation where) {
@@ -113,12 +138,14 @@ bool RWMutex::try_rlock(SourceLocation where) {
   bool took = !writing_ && writerq_.empty();
   if (took) ++readers_;
   guard_.unlock();
+  if (took) detail::race_acquire(this);
   return took;
 }
 
 void RWMutex::runlock(SourceLocation where) {
   detail::operation_point(where);
   if (!owner_.check(*this, where)) return;
+  detail::race_release(&readers_);
   detail::WakeList wake;
   guard_.lock();
   if (readers_ == 0) {

@@ -100,6 +100,7 @@ class RWMutex final : public detail::Describes<RWMutex> {
   bool idle_locked() const noexcept {
     return !writing_ && readers_ == 0 && readerq_.empty() && writerq_.empty() && granted_.empty();
   }
+  void acquired_write() const noexcept;  // the race detector's acquires for lock()
   [[nodiscard]] Error lock_in(const Context* ctx, SourceLocation where);
   [[nodiscard]] Error rlock_in(const Context* ctx, SourceLocation where);
   // wait_in() queues the caller (guard_ held) in `queue` and parks until

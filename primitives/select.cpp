@@ -1,5 +1,6 @@
 #include "primitives/select.hpp"
 
+#include "runtime/race.hpp"
 #include "runtime/wait_edges.hpp"
 
 #include <algorithm>
@@ -101,6 +102,14 @@ void release_channels(CaseRef* cases, std::size_t n) {
 }  // namespace
 
 std::size_t select_cases(CaseRef* cases, std::size_t n, SourceLocation where) {
+  // Race detector: the cases' queues, flags and values are bookkeeping
+  // (LockSet takes no lock in a simulation); only a case's callback is the
+  // program's (runtime/race.hpp).
+  RaceIgnore ignore;
+  auto run = [](CaseRef& c) {
+    RaceUserCode user;
+    c.run(c.self);
+  };
   operation_point(where);
   std::size_t default_case = n, channel_cases = 0;
   for (std::size_t i = 0; i < n; ++i) {
@@ -144,13 +153,13 @@ std::size_t select_cases(CaseRef* cases, std::size_t n, SourceLocation where) {
     locks.unlock();
     if (!wake.empty()) wake.ready_all(*current_runtime());
     release_channels(cases, n);
-    c.run(c.self);
+    run(c);
     return ready[pick];
   }
   if (default_case != n) {
     locks.unlock();
     release_channels(cases, n);
-    cases[default_case].run(cases[default_case].self);
+    run(cases[default_case]);
     return default_case;
   }
   if (channel_cases == 0) {
@@ -187,6 +196,10 @@ std::size_t select_cases(CaseRef* cases, std::size_t n, SourceLocation where) {
       if (cases[i].chan != nullptr) cases[i].dequeue(cases[i].self, waiters[i]);
     locks.unlock();
   };
+  // Race detector: each case's waiter is released now and the winner's
+  // acquired once woken, as a channel's own park does (chan.hpp).
+  for (std::size_t i = 0; i < n; ++i)
+    if (cases[i].chan != nullptr) race_release(&waiters[i]);
   try {
     rt.park(WaitSite{"select", &object, where}, locks.unlock_on_park());
   } catch (...) {
@@ -196,8 +209,9 @@ std::size_t select_cases(CaseRef* cases, std::size_t n, SourceLocation where) {
   dequeue_all();
   release_channels(cases, n);
   auto winner = static_cast<std::size_t>(group.winner.load(std::memory_order_acquire));
+  race_acquire(&waiters[winner]);
   cases[winner].complete(cases[winner].self, waiters[winner]);
-  cases[winner].run(cases[winner].self);
+  run(cases[winner]);
   return winner;
 }
 

@@ -1,6 +1,7 @@
 #include "primitives/semaphore.hpp"
 
 #include "primitives/internal/cancel_watch.hpp"
+#include "runtime/race.hpp"
 
 #include <fmt/format.h>
 
@@ -31,10 +32,17 @@ void Semaphore::check_weight(std::int64_t n, bool blocking, SourceLocation where
 }
 
 // Without a context the wait cannot be cancelled: the error is always null.
-void Semaphore::acquire(std::int64_t n, SourceLocation where) { (void)acquire_in(nullptr, n, where); }
+// Race detector (runtime/race.hpp): a release happens before a later
+// acquire returns; both sync on the semaphore.
+void Semaphore::acquire(std::int64_t n, SourceLocation where) {
+  (void)acquire_in(nullptr, n, where);
+  detail::race_acquire(this);
+}
 
 Error Semaphore::acquire(const Context& ctx, std::int64_t n, SourceLocation where) {
-  return acquire_in(&ctx, n, where);
+  Error e = acquire_in(&ctx, n, where);
+  if (!e) detail::race_acquire(this);
+  return e;
 }
 
 // acquire_in() is acquire(n) without a context, acquire(ctx, n) with one.
@@ -83,6 +91,7 @@ bool Semaphore::try_acquire(std::int64_t n, SourceLocation where) {
   bool took = take_locked(n);
   owner_.release_if_idle(idle_locked());
   guard_.unlock();
+  if (took) detail::race_acquire(this);
   return took;
 }
 
@@ -90,6 +99,7 @@ void Semaphore::release(std::int64_t n, SourceLocation where) {
   detail::operation_point(where);
   check_weight(n, false, where);
   if (!owner_.check(*this, where)) return;
+  detail::race_release(this);
   detail::WakeList wake;
   guard_.lock();
   if (n > held_) {

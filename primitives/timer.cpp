@@ -4,6 +4,7 @@
 
 #include "primitives/internal/blocking.hpp"
 #include "runtime/object_lock.hpp"
+#include "runtime/race.hpp"
 
 namespace lockstep::detail {
 
@@ -114,12 +115,14 @@ Timer::Timer(Duration timeout, SourceLocation where)
 RecvChan<TimePoint> Timer::chan() const { return state_->chan; }
 
 bool Timer::stop(SourceLocation where) const {
+  detail::RaceIgnore ignore;  // bookkeeping: allocations, refcounts (runtime/race.hpp)
   detail::TimerState& t = detail::checked(state_, where);
   std::lock_guard serial(t.ops);
   return t.disarm();
 }
 
 bool Timer::reset(Duration timeout, SourceLocation where) const {
+  detail::RaceIgnore ignore;  // bookkeeping: allocations, refcounts (runtime/race.hpp)
   detail::TimerState& t = detail::checked(state_, where);
   std::lock_guard serial(t.ops);
   bool pending = t.disarm();
@@ -128,6 +131,7 @@ bool Timer::reset(Duration timeout, SourceLocation where) const {
 }
 
 Ticker::Ticker(Duration period, SourceLocation where) {
+  detail::RaceIgnore ignore;  // bookkeeping: allocations, refcounts (runtime/race.hpp)
   if (period <= Duration::zero())
     detail::fail_misuse(fmt::format("non-positive interval {} for Ticker", format_duration(period)),
                         nullptr, where);
@@ -140,12 +144,14 @@ Ticker::Ticker(Duration period, SourceLocation where) {
 RecvChan<TimePoint> Ticker::chan() const { return state_->chan; }
 
 void Ticker::stop(SourceLocation where) const {
+  detail::RaceIgnore ignore;  // bookkeeping: allocations, refcounts (runtime/race.hpp)
   detail::TimerState& t = detail::checked(state_, where);
   std::lock_guard serial(t.ops);
   t.disarm();
 }
 
 void Ticker::reset(Duration period, SourceLocation where) const {
+  detail::RaceIgnore ignore;  // bookkeeping: allocations, refcounts (runtime/race.hpp)
   if (period <= Duration::zero())
     detail::fail_misuse(fmt::format("non-positive interval {} for Ticker.reset", format_duration(period)),
                         state_.get(), where);
@@ -157,10 +163,12 @@ void Ticker::reset(Duration period, SourceLocation where) const {
 }
 
 RecvChan<TimePoint> after(Duration timeout, SourceLocation where) {
+  detail::RaceIgnore ignore;  // bookkeeping: allocations, refcounts (runtime/race.hpp)
   return Timer(timeout, where).chan();
 }
 
 Timer after_func(Duration timeout, detail::UniqueFunction<void()> f, SourceLocation where) {
+  detail::RaceIgnore ignore;  // bookkeeping: allocations, refcounts (runtime/race.hpp)
   if (!f) detail::fail_misuse("after_func of an empty function", nullptr, where);
   auto state = detail::make_state(where);
   state->func = std::make_shared<detail::UniqueFunction<void()>>(std::move(f));

@@ -1,6 +1,7 @@
 #include "primitives/wait_group.hpp"
 
 #include "primitives/internal/cancel_watch.hpp"
+#include "runtime/race.hpp"
 
 #include <fmt/format.h>
 
@@ -19,9 +20,12 @@ std::string WaitGroup::describe() const {
   return fmt::format("waitgroup #{}{} count={}", id_.global ? "g" : "", id_.value, count_);
 }
 
+// Race detector (runtime/race.hpp): done() (a negative add) happens before
+// the wait() it lets return; both sync on the group, as Go's WaitGroup does.
 void WaitGroup::add(std::int64_t delta, SourceLocation where) {
   detail::operation_point(where);
   if (!owner_.check(*this, where)) return;
+  if (delta < 0) detail::race_release(this);
   detail::WakeList wake;
   guard_.lock();
   std::int64_t next = count_ + delta;
@@ -42,9 +46,16 @@ void WaitGroup::add(std::int64_t delta, SourceLocation where) {
 }
 
 // Without a context the wait cannot be cancelled: the error is always null.
-void WaitGroup::wait(SourceLocation where) { (void)wait_in(nullptr, where); }
+void WaitGroup::wait(SourceLocation where) {
+  (void)wait_in(nullptr, where);
+  detail::race_acquire(this);
+}
 
-Error WaitGroup::wait(const Context& ctx, SourceLocation where) { return wait_in(&ctx, where); }
+Error WaitGroup::wait(const Context& ctx, SourceLocation where) {
+  Error e = wait_in(&ctx, where);
+  if (!e) detail::race_acquire(this);
+  return e;
+}
 
 // wait_in() is wait() without a context, wait(ctx) with one.
 Error WaitGroup::wait_in(const Context* ctx, SourceLocation where) {

@@ -30,6 +30,7 @@
 
 #include "runtime/footprint.hpp"
 #include "runtime/misuse.hpp"
+#include "runtime/race.hpp"
 #include "runtime/seam.hpp"
 
 namespace lockstep::detail {
@@ -54,12 +55,21 @@ inline void wait_until_free(const std::atomic<bool>& held) noexcept {
 
 class ObjectLock {
  public:
+  // In the race-detector build, what a simulation does under the lock is
+  // bookkeeping TSan must not see (runtime/race.hpp): lock() and unlock()
+  // bracket it, on the one fiber that takes and releases the lock.
   void lock() noexcept {
-    if (single_threaded()) return;
+    if (single_threaded()) {
+      race_ignore_begin();
+      return;
+    }
     while (held_.exchange(true, std::memory_order_acquire)) wait_until_free(held_);
   }
   void unlock() noexcept {
-    if (single_threaded()) return;
+    if (single_threaded()) {
+      race_ignore_end();
+      return;
+    }
     held_.store(false, std::memory_order_release);
   }
   // An Unlock that releases this lock as its task parks.

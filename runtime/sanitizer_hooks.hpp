@@ -28,7 +28,9 @@
 #endif
 #endif
 
-#if defined(__SANITIZE_THREAD__)
+// The race-detector build (runtime/race.hpp) compiles lockstep's own code
+// without TSan's instrumentation, but its fibers are TSan fibers all the same.
+#if defined(__SANITIZE_THREAD__) || defined(LOCKSTEP_RACE_DETECTOR)
 #define LOCKSTEP_TSAN 1
 #elif defined(__has_feature)
 #if __has_feature(thread_sanitizer)
@@ -110,6 +112,19 @@ inline void tsan_destroy(void* fiber) noexcept {
 // tsan_switch() announces a jump into `fiber`; call it right before the jump.
 inline void tsan_switch(void* fiber) noexcept {
 #if defined(LOCKSTEP_TSAN)
+  __tsan_switch_to_fiber(fiber, 0);
+#else
+  (void)fiber;
+#endif
+}
+// tsan_switch_unordered() is tsan_switch() for a simulation: in the
+// race-detector build the jump orders nothing (fibers that merely run one
+// after the other are concurrent, as goroutines are); elsewhere it orders
+// everything, as a real context switch on one thread does.
+inline void tsan_switch_unordered(void* fiber) noexcept {
+#if defined(LOCKSTEP_RACE_DETECTOR)
+  __tsan_switch_to_fiber(fiber, __tsan_switch_to_fiber_no_sync);
+#elif defined(LOCKSTEP_TSAN)
   __tsan_switch_to_fiber(fiber, 0);
 #else
   (void)fiber;

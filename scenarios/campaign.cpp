@@ -1,6 +1,7 @@
 #include "scenarios/campaign.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
 
@@ -103,6 +104,10 @@ CampaignSummary run_campaign(const std::vector<const Scenario*>& scenarios, cons
   sum.config = c.explore;
   sim::Strategy strategy = strategy_of(c.explore);
   for (const Scenario* s : scenarios) {
+    if (!s->expect.checkable()) {
+      sum.skipped.push_back(s->name);
+      continue;
+    }
     ScenarioTally t = c.explore.strategy == sim::Strategy::Kind::dfs ? run_dfs(*s, c, on_failure, progress)
                                                                      : run_scenario(*s, c, strategy, on_failure, progress);
     sum.schedules += t.schedules;
@@ -150,10 +155,13 @@ std::string describe(const CampaignSummary& s, const Judgement& j) {
                         : s.unexpected_failures == 0 ? count(failures, "failure") + ", all expected"
                                                      : fmt::format("{}, {} unexpected", count(failures, "failure"),
                                                                    s.unexpected_failures);
-  return fmt::format("{}: shard {}: {} of {} ({}, seed {}): {}; {}", j.held ? "green" : "RED", to_string(s.shard),
+  std::string skipped;
+  if (!s.skipped.empty())
+    skipped = fmt::format("; skipped {} (only the race-detector build sees data races)", fmt::join(s.skipped, ", "));
+  return fmt::format("{}: shard {}: {} of {} ({}, seed {}): {}; {}{}", j.held ? "green" : "RED", to_string(s.shard),
                      count(s.schedules, "schedule"), count(s.scenarios.size(), "scenario"),
                      describe_strategy(s.config), s.config.seed, verdicts.empty() ? "none" : verdicts,
-                     outcome);
+                     outcome, skipped);
 }
 
 }  // namespace lockstep::scenarios

@@ -28,6 +28,8 @@
 #include "scenarios/mistakes/unbounded_fanout_fixed.hpp"
 #include "scenarios/mistakes/unbounded_backoff.hpp"
 #include "scenarios/mistakes/unbounded_backoff_fixed.hpp"
+#include "scenarios/mistakes/unguarded_counter.hpp"
+#include "scenarios/mistakes/unguarded_counter_fixed.hpp"
 #include "scenarios/goker/goker.hpp"
 #include "scenarios/pattern_checks.hpp"
 #include "scenarios/service/dispatch_scenario.hpp"
@@ -52,6 +54,7 @@ const std::vector<Scenario>& catalog() {
              once_no_retry_scenario(),       once_no_retry_fixed_scenario(),
              forgotten_reply_scenario(),     forgotten_reply_fixed_scenario(),
              unbounded_backoff_scenario(),   unbounded_backoff_fixed_scenario(),
+             unguarded_counter_scenario(),   unguarded_counter_fixed_scenario(),
          })
       list.push_back(s);
     for (auto& s : goker_scenarios()) list.push_back(std::move(s));

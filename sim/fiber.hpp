@@ -38,7 +38,7 @@ using lockstep::detail::tsan_constructing;
 using lockstep::detail::tsan_create;
 using lockstep::detail::tsan_current;
 using lockstep::detail::tsan_destroy;
-using lockstep::detail::tsan_switch;
+using lockstep::detail::tsan_switch_unordered;
 using lockstep::detail::unwinding;
 
 struct Fiber : lockstep::detail::Task {
@@ -51,6 +51,7 @@ struct Fiber : lockstep::detail::Task {
   EhState eh;
   AsanStack asan;  // empty without AddressSanitizer
   void* tsan = nullptr;  // ThreadSanitizer's state; null without it
+  int race_depth = 0;    // its open race-detector ignores while switched out (runtime/race.hpp)
   std::int64_t priority = 0;  // PCT priority; higher runs first
   bool cancel = false;        // set when the run ends: the next park throws
   bool exited = false;

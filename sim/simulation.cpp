@@ -19,6 +19,8 @@ namespace lockstep::sim::detail {
 namespace ctx = boost::context;
 using lockstep::detail::fail_misuse;
 using lockstep::detail::FiberCancelled;
+using lockstep::detail::RaceIgnore;
+using lockstep::detail::RaceUserCode;
 
 namespace {
 
@@ -96,6 +98,10 @@ Report Simulation::run(Body root, SourceLocation where) {
     }
   } restore;
   Watchdog::Registration watched(*this);
+  // Race detector: home's bookkeeping is not the program's, and a run's
+  // fibers all exit (release on `this`, finish()) before run() returns.
+  clear_race();
+  RaceIgnore ignore;
   home_.tsan = tsan_current();
   main_ = &new_fiber(std::move(root), "main", where, true);
   main_id_ = main_->id;
@@ -112,6 +118,8 @@ Report Simulation::run(Body root, SourceLocation where) {
   finalize(report);
   if (held_stack_.base != nullptr) StackPool::local().release(std::exchange(held_stack_, Stack{}));
   StackPool::local().trim(1024);
+  lockstep::detail::race_acquire(this);
+  clear_race();  // a race reported during the teardown: the run had its verdict
   return report;
 }
 
@@ -130,6 +138,7 @@ Fiber& Simulation::new_fiber(Body&& body, std::string&& name, SourceLocation sit
   f->state = FiberState::runnable;
   f->cancel = f->exited = f->hold_stack = false;
   f->eh = {};
+  f->race_depth = 0;
   f->priority = fifo_ ? 0 : decider_->on_spawn();
   bool from_fiber = current_ != &home_ && !in_timer_callback_;
   f->spawner = from_fiber ? current_ : nullptr;
@@ -148,20 +157,25 @@ Fiber& Simulation::new_fiber(Body&& body, std::string&& name, SourceLocation sit
   run_queue_.push_back(f);
   if (log_ != nullptr) [[unlikely]]
     log_spawn(*f);
+  lockstep::detail::race_release(f);  // `go` happens before the fiber starts
   return *f;
 }
 
 void Simulation::start_fiber(Fiber& f, Body&& body, bool is_main) {
   std::size_t size = options_.stack_size + (is_main ? kMainExitReserve : 0);
   f.stack = StackPool::local().acquire(size, options_.guard_pages);
+  if (lockstep::detail::kRaceDetector) race_fresh_stack(f.stack.base, f.stack.size);
   f.asan = AsanStack{f.stack.base, f.stack.size, nullptr};
   f.tsan = tsan_create();
+  if (lockstep::detail::kRaceDetector) race_name_fiber(f.tsan, lockstep::detail::describe_task(f));
   Fiber* fp = &f;
   tsan_constructing(f.tsan, [&] {
     auto release = [this, fp](Stack s) noexcept { release_stack(*fp, s); };
     f.context = ctx::fiber(std::allocator_arg, lockstep::detail::PooledStackAllocator{f.stack, release},
                            [this, fp, body = std::move(body)](ctx::fiber&& from) mutable {
-                             resumed(std::move(from));
+                             resumed(std::move(from));  // first: it may announce this fiber to TSan
+                             lockstep::detail::race_ignore_begin();  // ends in finish()
+                             lockstep::detail::race_acquire(fp);
                              run_body(*fp, body);
                              return finish(*fp);
                            });
@@ -171,6 +185,7 @@ void Simulation::start_fiber(Fiber& f, Body&& body, bool is_main) {
 void Simulation::run_body(Fiber& f, Body& body) noexcept {
   if (!f.cancel) {
     try {
+      RaceUserCode user;
       if (&f == main_)
         call_below_reserve(body);
       else
@@ -192,6 +207,9 @@ void Simulation::run_body(Fiber& f, Body& body) noexcept {
 }
 
 ctx::fiber Simulation::finish(Fiber& f) noexcept {
+  if (race_pending()) [[unlikely]]  // the racy access was the fiber's last act
+    end_run(Verdict::race, take_race(), &f);
+  lockstep::detail::race_release(this);  // run() returns after every exit
   f.exited = true;
   (f.prev_live != nullptr ? f.prev_live->next_live : live_head_) = f.next_live;
   (f.next_live != nullptr ? f.next_live->prev_live : live_tail_) = f.prev_live;
@@ -206,16 +224,21 @@ ctx::fiber Simulation::finish(Fiber& f) noexcept {
       // as it is (no pick_next() on it; the pool takes it back after the
       // run), and let home schedule.
       f.hold_stack = true;
+      lockstep::detail::race_ignore_end();  // TSan's fiber must end with no ignores
       hand_over(f, home_, false);
       return std::move(home_.context);
     }
   }
   Fiber& next = pick_next();
+  lockstep::detail::race_ignore_end();  // TSan's fiber must end with no ignores
   hand_over(f, next);
   return std::move(next.context);  // Boost jumps there and frees f's stack
 }
 
 void Simulation::release_stack(Fiber& f, const Stack& stack) noexcept {
+  // Runs as the fiber's last act, on the next stack but in the exited
+  // fiber's TSan state (announced on arrival, resumed()): bookkeeping.
+  RaceIgnore ignore;
   if (f.hold_stack)
     held_stack_ = stack;
   else
@@ -260,17 +283,20 @@ void Simulation::not_in_fiber_slow(const char* what, SourceLocation where) const
 // ---- the seam ---------------------------------------------------------------
 
 lockstep::detail::Task& Simulation::spawn(Body&& body, std::string&& name, SourceLocation site) {
+  RaceIgnore ignore;  // the scheduler's bookkeeping (race detector)
   if (!body) fail_misuse("spawn of an empty function", nullptr, site);
   return new_fiber(std::move(body), std::move(name), site);
 }
 
 void Simulation::park(const WaitSite& site, lockstep::detail::Unlock unlock) {
+  RaceIgnore ignore;  // the scheduler's bookkeeping (race detector)
   require_in_fiber("park", site.where);
   Fiber& me = *current_;
   unlock();  // one fiber runs at a time: nobody can ready it before it parks
   cancel_point(me);
   count_step(site.where);
   me.state = FiberState::blocked;
+  lockstep::detail::race_release(&waiter_);  // durably blocked: before sim::wait() returns (Go's synctest)
   me.wait = site;
   me.site = site.where;
   me.blocked_since = now_;
@@ -288,6 +314,7 @@ void Simulation::park(const WaitSite& site, lockstep::detail::Unlock unlock) {
 }
 
 void Simulation::ready(lockstep::detail::Task& task) {
+  RaceIgnore ignore;  // the scheduler's bookkeeping (race detector)
   auto& f = static_cast<Fiber&>(task);
   if (f.left_in_place) return;  // a teardown's destructor woke a fiber it left in place
   if (f.state != FiberState::blocked)
@@ -303,6 +330,7 @@ void Simulation::ready(lockstep::detail::Task& task) {
 }
 
 void Simulation::yield(SourceLocation where) {
+  RaceIgnore ignore;  // the scheduler's bookkeeping (race detector)
   require_in_fiber("yield", where);
   Fiber& me = *current_;
   if (unwinding_cancelled(me)) return;
@@ -320,6 +348,7 @@ void Simulation::yield(SourceLocation where) {
 }
 
 void Simulation::preemption_point(SourceLocation where) {
+  RaceIgnore ignore;  // the scheduler's bookkeeping (race detector)
   require_in_fiber("preemption_point", where);
   Fiber& me = *current_;
   if (unwinding_cancelled(me)) return;
@@ -344,6 +373,7 @@ void Simulation::preempt_slow(Fiber& me) {
 }
 
 void Simulation::add_timer(TimerNode& node) {
+  RaceIgnore ignore;  // the scheduler's bookkeeping (race detector)
   if (node.when > now_) {
     timers_.push(node);
     return;
@@ -357,6 +387,7 @@ void Simulation::add_timer(TimerNode& node) {
 }
 
 std::size_t Simulation::choose(std::size_t n, SourceLocation where) {
+  RaceIgnore ignore;  // the scheduler's bookkeeping (race detector)
   if (n == 0) fail_misuse("choose(0): no alternative to choose from", nullptr, where);
   if (n == 1) return 0;
   std::size_t d = fifo_ ? 0 : decider_->choose(n);
@@ -365,6 +396,7 @@ std::size_t Simulation::choose(std::size_t n, SourceLocation where) {
 }
 
 void Simulation::wait(SourceLocation where) {
+  RaceIgnore ignore;  // the scheduler's bookkeeping (race detector)
   require_in_fiber("sim::wait()", where);
   if (waiter_ != nullptr)
     fail_misuse(fmt::format("sim::wait() while {} is already waiting", fiber_text(*waiter_)),
@@ -373,7 +405,10 @@ void Simulation::wait(SourceLocation where) {
   cancel_point(me);
   count_step(where);
   me.site = where;
-  if (run_queue_.empty()) return;  // every other fiber is durably blocked already
+  if (run_queue_.empty()) {  // every other fiber is durably blocked already
+    lockstep::detail::race_acquire(&waiter_);
+    return;
+  }
   me.state = FiberState::waiting;
   me.wait = WaitSite{"lockstep.sim.wait", nullptr, where};
   me.blocked_since = now_;
@@ -382,9 +417,20 @@ void Simulation::wait(SourceLocation where) {
     log_park(me);
   switch_to(pick_next());
   cancel_point(me);
+  lockstep::detail::race_acquire(&waiter_);
 }
 
 // ---- scheduling -------------------------------------------------------------
+
+// race_slow() ends the run at the racy fiber's next scheduling point and
+// stops that fiber there for good, not unwound: the point may lie in a
+// destructor (an Atomic in a scope guard's), where the teardown's exception
+// would end the process. Report::left_in_place counts it.
+void Simulation::race_slow(SourceLocation where) {
+  current_->site = where;
+  end_run(Verdict::race, take_race(), current_);
+  leave_in_place();
+}
 
 void Simulation::livelock_slow(SourceLocation where) {
   current_->site = where;
@@ -498,8 +544,20 @@ void Simulation::leave(Fiber& f) noexcept {
   f.left_in_place = true;
   ++left_in_place_;
   bury(std::move(f.context), f.stack);
+  close_race_ignores(f);
   tsan_destroy(f.tsan);
   f.tsan = nullptr;
+}
+
+// close_race_ignores() ends the race-detector ignores a fiber left in place
+// stopped inside (a primitive's bookkeeping), on its TSan state, so that TSan
+// may forget it: TSan aborts on destroying a fiber that still ignores.
+void Simulation::close_race_ignores(Fiber& f) noexcept {
+  if (f.tsan == nullptr || f.race_depth == 0) return;
+  void* me = tsan_current();
+  tsan_switch_unordered(f.tsan);
+  lockstep::detail::race_end_ignores(std::exchange(f.race_depth, 0));
+  tsan_switch_unordered(me);
 }
 
 std::vector<FiberSnapshot> Simulation::snapshot() const {
@@ -554,7 +612,7 @@ void Simulation::finalize(Report& report) {
   // frame is still there even if main returned (finish()).
   while (live_tail_ != nullptr) {
     Fiber& f = *live_tail_;
-    if (orphaned(f)) {
+    if (orphaned(f) || f.left_in_place) {  // left_in_place: a race's culprit (race_slow())
       leave(f);
       continue;
     }

@@ -27,10 +27,12 @@
 #include <memory>
 #include <vector>
 
+#include "runtime/race.hpp"
 #include "runtime/seam.hpp"
 #include "sim/event_log.hpp"
 #include "sim/fiber.hpp"
 #include "sim/options.hpp"
+#include "sim/race_detector.hpp"
 #include "runtime/stack_overflow.hpp"
 #include "runtime/timer_heap.hpp"
 #include "sim/report.hpp"
@@ -107,6 +109,7 @@ class Simulation final : public lockstep::detail::Runtime {
   void reclaim(Fiber& f) noexcept;
   bool orphaned(const Fiber& f) const noexcept;
   void leave(Fiber& f) noexcept;
+  void close_race_ignores(Fiber& f) noexcept;
 
   Fiber& pick_next();
   // The hot paths (every scheduling point runs them) are defined inline
@@ -117,6 +120,7 @@ class Simulation final : public lockstep::detail::Runtime {
   void count_step(SourceLocation where);
   void note_site(Fiber& me, SourceLocation where) noexcept;
   [[noreturn]] void livelock_slow(SourceLocation where);
+  [[noreturn]] void race_slow(SourceLocation where);
   [[gnu::noinline]] void preempt_slow(Fiber& me);
   void advance_time_or_end();
   // Timers (simulation_timers.cpp): due timers fire in an order the
@@ -245,6 +249,8 @@ inline void Simulation::count_step(SourceLocation where) {
   heartbeat_.store(++steps_, std::memory_order_relaxed);
   if (steps_ - steps_at_time_move_ > options_.livelock_steps) [[unlikely]]
     livelock_slow(where);
+  if (race_pending()) [[unlikely]]  // constant false outside the race-detector build
+    race_slow(where);
   if (!fifo_) current_->priority = decider_->on_step(steps_, current_->priority);
 }
 
@@ -274,6 +280,7 @@ inline void Simulation::hand_over(Fiber& from, Fiber& next, bool counted) noexce
   lockstep::detail::check_canary(from, from.stack, "sim::Options::stack_size");
   start_switch(from.exited ? nullptr : &from.asan, next.asan);
   from.eh = exchange_eh_state(eh_globals_, next.eh);
+  from.race_depth = lockstep::detail::race_switch_depth(next.race_depth);
   switched_from_ = &from;
   current_ = &next;
   next.state = FiberState::running;
@@ -286,7 +293,7 @@ inline void Simulation::hand_over(Fiber& from, Fiber& next, bool counted) noexce
   // Announced last, as the caller jumps next; an exiting fiber's is
   // announced on arrival instead (resumed()): its final frames still return
   // after this point, and must unwind its own shadow stack.
-  if (!from.exited) tsan_switch(next.tsan);
+  if (!from.exited) tsan_switch_unordered(next.tsan);
 }
 
 // Always inlined: under ThreadSanitizer, a frame of its own would return
@@ -297,7 +304,8 @@ inline void Simulation::hand_over(Fiber& from, Fiber& next, bool counted) noexce
   if (from) [[likely]] {
     f->context = std::move(from);
   } else {  // it exited; Boost already returned its stack
-    tsan_switch(current_->tsan);
+    tsan_switch_unordered(current_->tsan);
+    lockstep::detail::RaceIgnore ignore;  // bookkeeping, whatever the arriving fiber's state
     reclaim(*f);  // and TSan forgets its state
   }
 }

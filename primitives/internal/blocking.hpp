@@ -4,6 +4,7 @@
 #include "primitives/internal/wait_queue.hpp"
 #include "runtime/misuse.hpp"
 #include "runtime/object_lock.hpp"
+#include "runtime/race.hpp"
 #include "runtime/seam.hpp"
 
 namespace lockstep::detail {
@@ -45,6 +46,7 @@ class WakeList {
   // ready_all() must run after the lock is released: a woken waiter's memory
   // (on its task's stack) may be gone as soon as that task runs.
   void ready_all(Runtime& rt) {
+    RaceIgnore ignore;  // the waiters' links: bookkeeping (runtime/race.hpp)
     Waiter* w = head_;
     head_ = tail_ = nullptr;
     while (w != nullptr) {

@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "runtime/race.hpp"
 #include "runtime/seam.hpp"
 
 namespace lockstep::detail {
@@ -71,7 +72,10 @@ class Counted {
     return *this;
   }
   ~Counted() {
-    if (p_ != nullptr && p_->refs.release()) delete p_;
+    if (p_ != nullptr && p_->refs.release()) {
+      RaceIgnore ignore;  // the last handle frees the state: bookkeeping, not a write
+      delete p_;
+    }
   }
 
   T* get() const noexcept { return p_; }

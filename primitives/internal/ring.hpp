@@ -21,6 +21,14 @@ class Ring {
   bool empty() const noexcept { return size_ == 0; }
   bool full() const noexcept { return size_ == capacity_; }
 
+  // head_slot() is where pop() takes from, tail_slot() where push() puts:
+  // the race detector's addresses for a buffered channel's slots.
+  const void* head_slot() const noexcept { return &slots_[head_]; }
+  const void* tail_slot() const noexcept {
+    std::size_t slot = head_ + size_;
+    return &slots_[slot >= capacity_ ? slot - capacity_ : slot];
+  }
+
   // push() requires !full(); pop() requires !empty().
   void push(T value) {
     std::size_t slot = head_ + size_;

@@ -198,3 +198,16 @@ TEST_CASE("campaign: fuzz: bad input: a clear message and status 2", "[campaign]
   cli({"fuzz", "--shard", "2/2"}, env({{"TEST_SHARD_STATUS_FILE", status}}));
   CHECK_FALSE(std::filesystem::exists(status));
 }
+
+TEST_CASE("campaign: fuzz skips a data-race scenario outside the race-detector build, as run does", "[campaign][race]") {
+  auto r = cli({"fuzz", "mistakes/unguarded_counter", "mistakes/unguarded_counter_fixed", "--schedules", "2", "--seed",
+                "1", "--no-dump"});
+  CHECK(r.status == kExitHeld);
+  if (find_scenario("mistakes/unguarded_counter")->expect.checkable()) {  // the race build: caught on both
+    CHECK(r.err == "green: shard 0/1: 4 schedules of 2 scenarios (random, seed 1): passed 2, race 2; 2 failures, "
+                   "all expected\n");
+  } else {
+    CHECK(r.err == "green: shard 0/1: 2 schedules of 1 scenario (random, seed 1): passed 2; no failures; skipped "
+                   "mistakes/unguarded_counter (only the race-detector build sees data races)\n");
+  }
+}

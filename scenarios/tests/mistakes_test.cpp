@@ -200,3 +200,23 @@ TEST_CASE("mistakes: unbounded_backoff answers too late: liveness at +2s, the ha
   CHECK(r.graph.empty());
   caught_and_fixed("mistakes/unbounded_backoff");
 }
+
+TEST_CASE("mistakes: unguarded_counter races main's read with a courier's write, in the race-detector build only",
+          "[mistakes][race]") {
+  if (!named("mistakes/unguarded_counter").expect.checkable()) {  // fibers one at a time: no race to see
+    auto e = explore(named("mistakes/unguarded_counter"), ExploreConfig{sim::Strategy::Kind::random, 32, 1, 3, 1000});
+    CHECK(e.skipped);
+    CHECK(render(e, true) == "skip mistakes/unguarded_counter  expects race, fiber \"main\" running: only the "
+                             "race-detector build (LOCKSTEP_RACE_DETECTOR) sees data races\n");
+    CHECK(fifo("mistakes/unguarded_counter_fixed").verdict == sim::Verdict::passed);
+    return;
+  }
+  auto r = fifo("mistakes/unguarded_counter");
+  CHECK(r.verdict == sim::Verdict::race);
+  CHECK_THAT(r.message, Catch::Matches("race: data race: read by fiber 1 \"main\" at "
+                                       "scenarios/mistakes/unguarded_counter.hpp:[0-9]+, unordered with an earlier "
+                                       "write by fiber [2-4] \"courier-[1-3]\" at "
+                                       "scenarios/mistakes/unguarded_counter.hpp:[0-9]+"));
+  CHECK(r.elapsed() == 1s);
+  caught_and_fixed("mistakes/unguarded_counter");
+}
