@@ -23,6 +23,10 @@ bool matches(const Expectation& e, const sim::Report& r) {
   if (r.verdict != e.verdict) return false;
   if (!e.buggy()) return true;
   if (r.message.find(e.message) == std::string::npos) return false;
+  // Which of two racing fibers accesses second (and so is caught running) is
+  // the schedule's choice: a race matches when its message names the fiber.
+  if (e.verdict == sim::Verdict::race)
+    return r.message.find(fmt::format("\"{}\"", e.fiber)) != std::string::npos;
   for (const auto& f : r.fibers)
     if (f.name == e.fiber && f.state == e.state && f.reason == e.reason) return true;
   return false;

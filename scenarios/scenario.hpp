@@ -37,7 +37,8 @@ struct Expectation {
 };
 
 // matches() tells whether `r` is the failure `e` expects (or a pass, for a
-// correct scenario).
+// correct scenario). A race matches when its message names the expected
+// fiber as either accessor: which one comes second is the schedule's.
 bool matches(const Expectation& e, const sim::Report& r);
 
 struct Scenario {

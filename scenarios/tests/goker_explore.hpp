@@ -50,23 +50,18 @@ inline void explore_exactly(const Scenario& s, sim::Strategy::Kind k, std::uint6
   }
 }
 
-// A PCT budget smaller than the random one stops before a schedule where
-// PCT starves a fiber for ever (a livelock verdict); the kernel's docs say
-// which schedule that is.
-inline void caught(const std::string& name, FirstCatch first, std::uint64_t budget,
-                   std::optional<std::uint64_t> pct_budget = std::nullopt) {
+inline void caught(const std::string& name, FirstCatch first, std::uint64_t budget) {
   const Scenario& s = goker_named(name);
   explore_exactly(s, sim::Strategy::Kind::fifo, 1, first.fifo ? std::optional<std::uint64_t>{0} : std::nullopt);
   explore_exactly(s, sim::Strategy::Kind::random, budget, first.random);
-  explore_exactly(s, sim::Strategy::Kind::pct, pct_budget.value_or(budget), first.pct);
+  explore_exactly(s, sim::Strategy::Kind::pct, budget, first.pct);
 }
 
-inline void fixed(const std::string& name, std::uint64_t budget,
-                  std::optional<std::uint64_t> pct_budget = std::nullopt) {
+inline void fixed(const std::string& name, std::uint64_t budget) {
   const Scenario& s = goker_named(name);
   explore_exactly(s, sim::Strategy::Kind::fifo, 1, std::nullopt);
   explore_exactly(s, sim::Strategy::Kind::random, budget, std::nullopt);
-  explore_exactly(s, sim::Strategy::Kind::pct, pct_budget.value_or(budget), std::nullopt);
+  explore_exactly(s, sim::Strategy::Kind::pct, budget, std::nullopt);
 }
 
 // describe() is a report line by line: its message and elapsed virtual

@@ -187,7 +187,7 @@ TEST_CASE("goker kubernetes: 26980, pop() waits for stop holding the lock the te
 }
 
 TEST_CASE("goker kubernetes: 30872, the informer's lock and the DeltaFIFO's lock in opposite orders", "[goker][goker-kubernetes]") {
-  caught("goker/kubernetes/30872", {std::nullopt, 0, 2}, kBudget);
+  caught("goker/kubernetes/30872", {std::nullopt, 0, 4}, kBudget);
   CHECK(blocked(at("goker/kubernetes/30872", 1)) ==
         Lines{"Controller.Run [sync.Mutex.Lock] on mutex #1 held by fiber 4",
               "NamespaceController.Run.func1 [sync.Mutex.Lock] on mutex #1 held by fiber 4",

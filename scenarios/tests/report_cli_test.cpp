@@ -44,7 +44,7 @@ TEST_CASE("cli: report rejects bad input with one line and status 2", "[cli][htm
   CHECK(unknown.err == "lockstep-scenarios: unknown scenario \"nope\" (see `list`)\n");
   auto malformed = cli({"report", "mistakes/unbounded_backoff", "lockstep1:dfs:seed=1", "-o", "x.html"});
   CHECK(malformed.status == kExitUsage);
-  CHECK(malformed.err == "lockstep-scenarios: malformed replay token \"lockstep1:dfs:seed=1\": unknown strategy \"dfs\" (expected fifo, random, pct or replay)\n");
+  CHECK(malformed.err == "lockstep-scenarios: malformed replay token \"lockstep1:dfs:seed=1\": unknown strategy \"dfs\" (expected fifo, random, pct, replay or pos)\n");
   auto no_out = cli({"report", "mistakes/unbounded_backoff", "lockstep1:fifo:seed=0"});
   CHECK(no_out.status == kExitUsage);
   CHECK(no_out.err == "lockstep-scenarios: --out is required (see --help)\n");

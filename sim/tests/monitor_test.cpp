@@ -86,7 +86,7 @@ TEST_CASE("monitor: an answer exactly at the bound is late", "[monitor][liveness
   CHECK(late.elapsed() == 2s);
 }
 
-TEST_CASE("monitor: hot while hot keeps the first instant; cold then hot starts a new period",
+TEST_CASE("monitor: hot while hot keeps the first instant, cold then hot starts a new period",
           "[monitor][liveness]") {
   auto again = sim::run([] {
     sim::Monitor drained("queue drained", 1min);

@@ -71,7 +71,7 @@ void drive(TimerHeap& heap, std::vector<TimerNode>& nodes, std::uint64_t seed, i
 
 }  // namespace
 
-TEST_CASE("timer heap: equal deadlines pop in add order; push says whether it is the new earliest",
+TEST_CASE("timer heap: equal deadlines pop in add order, push says whether it is the new earliest",
           "[timer_heap]") {
   TimerHeap heap;
   std::vector<TimerNode> n(6);

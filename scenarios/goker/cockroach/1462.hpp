@@ -23,7 +23,8 @@
 //   (a higher-priority pair keeps running), and with an endless loop the
 //   worker and the reader could exchange events forever while the test
 //   starves: a livelock verdict on some PCT schedules (1 in 10,000, the
-//   twin's 11th), for a reason that is not the bug. The bug is unchanged:
+//   twin's 11th, before PCT became fair past its step bound). The bound
+//   stays: it keeps each run short. The bug is unchanged:
 //   the send that ignores the stop channel is still the one that blocks.
 #pragma once
 

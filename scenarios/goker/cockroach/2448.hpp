@@ -9,13 +9,14 @@
 // Verdict: `leak` (the test returns at once): fiber "start" (MultiRaft's
 // loop) blocked [select] in sendEvent, "processRaft" blocked [select] in
 // the callback.
-// Under PCT the expectation does not hold: on some schedules (27 of the
-// first 200 from seed 1) processRaft keeps the higher priority, start
-// always finds the callback ready before its default case, and the two
-// exchange events forever: a `livelock` verdict, which Go's fair scheduler
-// never produces (it deadlocks with probability 1). A finding about PCT's
-// unfairness, not about the kernel; the livelock budget is 100,000 steps
-// so those schedules end fast (the deadlock comes within a few hundred).
+// Under PCT with strict priorities to the end, processRaft could keep the
+// higher priority on some schedules (27 of the first 200 from seed 1):
+// start always found the callback ready before its default case, and the
+// two exchanged events forever, a `livelock` verdict Go's fair scheduler
+// never produces. That was PCT's unfairness, fixed in lockstep (PCT is fair
+// past its step bound); every PCT schedule now ends in the leak. The
+// livelock budget stays 100,000 steps (the deadlock comes within a few
+// hundred).
 // No fixed twin: the kernel's FIX comment (queue events instead of blocking
 // in sendEvent) needs a loop that ends, and nothing in the kernel ever
 // stops: without the deadlock both goroutines run forever, so a fixed twin

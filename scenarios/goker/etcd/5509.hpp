@@ -15,12 +15,11 @@
 // Close() to its end before the getter starts, so only a schedule that runs
 // the getter inside Close()'s unlock/lock window finds it.
 //
-// PCT caveat: acquire() spins (RLock, RUnlock, again) until Close() clears
-// `cancel`. When PCT gives the getter the higher priority past its last
-// change point, main never runs again and the run ends as a livelock
-// (1,000,000 steps without time moving): PCT schedule 16 of seed 1 for this
-// kernel, schedule 2 for its twin. Go's preemptive scheduler would run
-// Close() eventually; a strict-priority schedule never does.
+// PCT and the spin: acquire() spins (RLock, RUnlock, again) until Close()
+// clears `cancel`. With strict priorities to the end of the run, a getter
+// ranked above main past PCT's last change point starved it into a
+// livelock (PCT schedule 16 of seed 1 for this kernel, 2 for its twin); PCT
+// is now fair past its step bound, as Go's preemptive scheduler is.
 //
 // Port differences from Go:
 // - errors are a bool (closed or not); the kernel's fmt.Println on an

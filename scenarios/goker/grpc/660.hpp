@@ -14,11 +14,11 @@
 // [chan send]. FIFO finds it: the stopper is already waiting when the loop
 // starts its second round.
 //
-// PCT caveat: the loop starts a worker per round for as long as it does
-// not see `stop`. When PCT ranks the stopper below the loop and every
-// worker, past its last change point, the stopper never runs and the run
-// ends as a livelock (1,000,000 steps without time moving): PCT schedule 21
-// of seed 1 for this kernel, 22 for its twin.
+// PCT and the loop: it starts a worker per round for as long as it does
+// not see `stop`. With strict priorities to the end of the run, a stopper
+// ranked below the loop and every worker never ran (a livelock on PCT
+// schedule 21 of seed 1 for this kernel, 22 for its twin); PCT is now fair
+// past its step bound, so the stopper runs.
 //
 // Port differences from Go:
 // - rand.Intn(10) is lockstep::choose(10): a decision of the schedule,

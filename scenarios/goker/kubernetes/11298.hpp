@@ -25,7 +25,7 @@
 // never preempts. A spinning loop stops spinning after kSpinRounds = 100 rounds and blocks until
 // its stop channel closes: with Go's fair scheduler the goroutine that closes it runs within a few
 // rounds, but PCT's strict priorities let a spinner that outranks it spin for ever (a livelock
-// verdict that is the strategy's, not the kernel's). The bug's window lies in the first rounds.
+// verdict that is the strategy's, not the kernel's, since fixed: PCT is fair past its step bound). The bug's window lies in the first rounds.
 // n.cond.Wait() runs in another goroutine than the one holding n.lock, as in Go (lockstep's Cond,
 // as Go's, checks only that the mutex is locked).
 #pragma once

@@ -18,8 +18,7 @@
 // at scheduling points (FIFO never preempts), so the spinning loop gives way. A spinning loop stops
 // spinning after kSpinRounds = 100 rounds and blocks until its stop channel closes: with Go's fair
 // scheduler the goroutine that closes it runs within a few rounds, but PCT's strict priorities let
-// a spinner that outranks it spin for ever (a livelock verdict that is the strategy's, not the
-// kernel's). The bug's window lies in the first rounds. The package variable StopChannel is a local
+// a spinner that outranks it spin for ever (a livelock verdict that is the strategy's, not the kernel's, since fixed: PCT is fair past its step bound). The bug's window lies in the first rounds. The package variable StopChannel is a local
 // channel passed to the cacher; the WatchCache's callbacks are std::function members; the Cacher
 // and WatchCache are shared_ptrs. `go close(StopChannel)` is a goroutine named "close". The
 // buggy kernel has no `usable` lock (an Empty in its place), so its dump keeps Go's objects.

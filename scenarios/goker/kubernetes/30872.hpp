@@ -19,8 +19,8 @@
 // goroutine and runs others in parallel, the simulation switches fibers only at scheduling points
 // and FIFO never preempts. A spinning loop stops spinning after kSpinRounds = 100 rounds and blocks
 // until its stop channel closes: with Go's fair scheduler the goroutine that closes it runs within
-// a few rounds, but PCT's strict priorities let a spinner that outranks it spin for ever (a
-// livelock verdict that is the strategy's, not the kernel's). The bug's window lies in the first
+// a few rounds, but PCT with strict priorities to the end of a run let a spinner that outranks it spin for ever (a
+// livelock, since fixed: PCT is fair past its step bound); the bound keeps runs short. The bug's window lies in the first
 // rounds. The interfaces (Queue, ControllerInterface, ResourceEventHandler, FederatedInformer)
 // become the concrete types behind them; the handler funcs are std::function; the objects are
 // shared_ptrs. The goroutines are named after Go's functions.
