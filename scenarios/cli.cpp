@@ -13,6 +13,7 @@
 #include <array>
 #include <map>
 #include <new>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -60,49 +61,61 @@ int run(const std::vector<std::string>& names, const ExploreConfig& config, bool
   return held == selected.size() ? kExitHeld : kExitNotHeld;
 }
 
+// A scenario and a replay token to run on it, both checked.
+struct Replay {
+  const Scenario* scenario = nullptr;
+  sim::Strategy strategy = sim::Strategy::fifo();
+  std::uint64_t seed = 0;
+};
+
+// parse_replay() finds NAME and parses TOKEN, or says why it cannot.
+std::optional<std::string> parse_replay(const std::string& name, const std::string& token, Replay& out) {
+  out.scenario = find_scenario(name);
+  if (out.scenario == nullptr) return fmt::format("unknown scenario {} (see `list`)", sim::quote(name));
+  return sim::try_parse_token(token, out.strategy, out.seed);
+}
+
+// judge() prints the expectation's line for `r` and returns the status.
+int judge(const Scenario& s, const sim::Report& r, std::ostream& out) {
+  bool ok = matches(s.expect, r);
+  out << fmt::format("{} {} expects {}\n", ok ? "ok  " : "FAIL", s.name, s.expect.describe());
+  return ok ? kExitHeld : kExitNotHeld;
+}
+
 // replay runs the TOKEN argument and nothing else: LOCKSTEP_REPLAY never
 // stands in for it (an empty TOKEN is an error, not "no token"), and
 // run_schedule() gives the run the parsed token, so the variable is not read.
 // With --graph, a deadlock or leak also writes its wait-for graph as DOT.
 int replay(const std::string& name, const std::string& token, const std::string& graph_path, std::ostream& out,
            std::ostream& err) {
-  const Scenario* s = find_scenario(name);
-  if (s == nullptr) return usage_error(err, fmt::format("unknown scenario {} (see `list`)", sim::quote(name)));
-  sim::Strategy strategy = sim::Strategy::fifo();
-  std::uint64_t seed = 0;
-  if (auto why = sim::try_parse_token(token, strategy, seed)) return usage_error(err, *why);
+  Replay p;
+  if (auto why = parse_replay(name, token, p)) return usage_error(err, *why);
   sim::Report r;
   try {
-    r = run_schedule(*s, strategy, seed, graph_path);
+    r = run_schedule(*p.scenario, p.strategy, p.seed, graph_path);
   } catch (const Misuse& e) {  // the graph file cannot be written
     return usage_error(err, e.what());
   }
-  bool held = matches(s->expect, r);
   out << sim::to_string(r);
-  out << fmt::format("{} {} expects {}\n", held ? "ok  " : "FAIL", s->name, s->expect.describe());
-  return held ? kExitHeld : kExitNotHeld;
+  return judge(*p.scenario, r, out);
 }
 
 // report runs TOKEN as replay does and writes the run as one HTML page
 // (sim/html_report.hpp) whatever its verdict; the status is replay's.
 int report(const std::string& name, const std::string& token, const std::string& path, std::ostream& out,
            std::ostream& err) {
-  const Scenario* s = find_scenario(name);
-  if (s == nullptr) return usage_error(err, fmt::format("unknown scenario {} (see `list`)", sim::quote(name)));
-  sim::Strategy strategy = sim::Strategy::fifo();
-  std::uint64_t seed = 0;
-  if (auto why = sim::try_parse_token(token, strategy, seed)) return usage_error(err, *why);
-  sim::RecordedRun run = sim::run_recorded(s->body, options_for(*s, strategy, seed));
-  std::string command = fmt::format("lockstep-scenarios replay {} {}", s->name, run.report.replay_token);
+  Replay p;
+  if (auto why = parse_replay(name, token, p)) return usage_error(err, *why);
+  const Scenario& s = *p.scenario;
+  sim::RecordedRun run = sim::run_recorded(s.body, options_for(s, p.strategy, p.seed));
+  std::string command = fmt::format("lockstep-scenarios replay {} {}", s.name, run.report.replay_token);
   try {
-    sim::write_html_report(run, {s->name, command}, path);
+    sim::write_html_report(run, {s.name, command}, path);
   } catch (const Misuse& e) {
     return usage_error(err, e.what());
   }
-  bool held = matches(s->expect, run.report);
   out << fmt::format("{}: {}\n", path, run.report.message);
-  out << fmt::format("{} {} expects {}\n", held ? "ok  " : "FAIL", s->name, s->expect.describe());
-  return held ? kExitHeld : kExitNotHeld;
+  return judge(s, run.report, out);
 }
 
 // The exploration flags `run` and `fuzz` share, as typed: CLI11 only collects

@@ -103,7 +103,7 @@ TEST_CASE("goker etcd/7443: the balancer's send under its lock, only PCT finds i
       "fiber 6 \"TestEtcd7443.func1\" blocked [sync.RWMutex.Lock] on rwmutex #2 held by fiber 2, 2 writers waiting "
       "since +0s",
       "fiber 7 \"Close\" blocked [sync.RWMutex.Lock] on rwmutex #2 held by fiber 2, 2 writers waiting since +0s"});
-  caught("goker/etcd/7443", {false, std::nullopt, 15}, 10'000, kBudget);
+  caught("goker/etcd/7443", {false, std::nullopt, 15}, 10'000);
 }
 
 TEST_CASE("goker etcd/7492: the keeper loop and an assigner wait for each other, ticker live", "[goker][goker-etcd]") {
