@@ -25,6 +25,9 @@
 // - The Builder / Balancer / SubConn / ClientConn interfaces are the one
 //   implementation each has in the kernel; the unused pickerWrapper and
 //   the addrConn's back pointer are dropped.
+// - The transport monitor's read is observe()d (scenarios/goker/observe.hpp):
+//   its value is unused, and g++ deletes such a read before ThreadSanitizer
+//   instruments it (an earlier port's `(void)` read was never reported).
 // - Goroutines: "TestGrpc1748.func1", "watcher", "connect.func1".
 //
 // No fixed twin: the README states no fix.
@@ -34,6 +37,7 @@
 #include <memory>
 
 #include "lockstep.hpp"
+#include "scenarios/goker/observe.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace lockstep::scenarios::goker::grpc1748 {
@@ -57,7 +61,7 @@ struct AddrConn {
   Mutex mu;
   std::shared_ptr<AcBalancerWrapper> acbw;  // guarded by mu
 
-  void reset_transport(const Package& pkg) const { (void)pkg.min_connect_timeout; }  // the racing read
+  void reset_transport(const Package& pkg) const { observe(pkg.min_connect_timeout.count()); }  // the racing read
   void connect(const std::shared_ptr<Package>& pkg, std::shared_ptr<AddrConn> self) const {
     go("connect.func1", [pkg, self] { self->reset_transport(*pkg); });  // transportMonitor
   }
