@@ -28,6 +28,11 @@
 // - The transport monitor's read is observe()d (scenarios/goker/observe.hpp):
 //   its value is unused, and g++ deletes such a read before ThreadSanitizer
 //   instruments it (an earlier port's `(void)` read was never reported).
+// - The test goroutine refers to main's shared_ptr (main waits for it)
+//   instead of copying it: its copy would be dropped on exit (an acq_rel
+//   decrement), and the watcher's later copies for the transport monitors
+//   would acquire it, ordering every monitor after the restore, an edge Go
+//   does not have (the race was never reported on the FIFO schedule).
 // - Goroutines: "TestGrpc1748.func1", "watcher", "connect.func1".
 //
 // No fixed twin: the README states no fix.
@@ -113,7 +118,7 @@ inline void run() {
   auto pkg = std::make_shared<Package>();
   WaitGroup wg;
   wg.add(1);
-  go("TestGrpc1748.func1", [pkg, &wg] {
+  go("TestGrpc1748.func1", [&pkg, &wg] {  // by reference: see Port
     Duration mct_bkp = pkg->min_connect_timeout;
     switch_balancer(pkg);
     pkg->min_connect_timeout = mct_bkp;  // Go's deferred restore: the racing write
