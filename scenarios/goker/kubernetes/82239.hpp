@@ -12,10 +12,10 @@
 // Port: the Annotations map is a std::map<std::string, std::string>; DeepCopy copies it. Go's
 // map assignment is a write to the map even when the key is there; a C++ assignment to an
 // existing key stores only the value, and an Empty value stores nothing (an earlier port had
-// that, and no race was ever seen): the values are strings, the test's write stores one. JitterUntil's
-// loop never blocks (both selects have a `default`, here try_recv()): it yields once per iteration,
-// as Go would preempt it (the simulation switches fibers only at scheduling points and FIFO never
-// preempts); and the test's `time.Sleep(1ms)` would never end in the simulation, whose clock moves
+// that, and no race was ever seen): the values are strings, the test's write stores one.
+// JitterUntil's loop never blocks (both selects have a `default`, here try_recv()): it yields
+// once per iteration, as Go would preempt it (the simulation switches fibers only at scheduling
+// points and FIFO never preempts); and the test's `time.Sleep(1ms)` would never end in the simulation, whose clock moves
 // only when every fiber is blocked: the test yields 3 times instead (the worker runs meanwhile),
 // then writes and closes stopCh. The one-entry `tests` table is the one test body. No fixed twin:
 // neither the kernel nor its README describes the fix.
