@@ -20,6 +20,8 @@
 
 #include <cstddef>
 
+#include "runtime/race.hpp"
+
 #if defined(__SANITIZE_ADDRESS__)
 #define LOCKSTEP_ASAN 1
 #elif defined(__has_feature)
@@ -131,14 +133,31 @@ inline void tsan_switch_unordered(void* fiber) noexcept {
 #endif
 }
 // tsan_constructing() runs `construct` (Boost's fiber constructor) inside
-// `fiber`'s state under g++, where the constructor's jump needs it.
+// `fiber`'s state under g++, where the constructor's jump needs it. In the
+// race-detector build these two jumps order nothing, and the new state does
+// not record the construction's accesses (the closure moved onto its stack,
+// which its creator's stack frame is then reused over): a synchronising
+// switch releases on the target state's address, and TSan reuses a destroyed
+// fiber's state for a new one, so the creator would acquire, through the
+// new fiber, whatever the dead fiber's creator had done (races hidden). The
+// `go` edge is the creation itself (TSan orders a fiber after its creator's
+// past) and Simulation's release on the fiber record.
 template <class F>
 void tsan_constructing(void* fiber, F&& construct) {
 #if defined(LOCKSTEP_TSAN) && !defined(__clang__)
   void* me = __tsan_get_current_fiber();
+#if defined(LOCKSTEP_RACE_DETECTOR)
+  tsan_switch_unordered(fiber);
+  {
+    RaceIgnore ignore;  // the new state's own bookkeeping (moving the closure in)
+    construct();
+  }
+  tsan_switch_unordered(me);
+#else
   __tsan_switch_to_fiber(fiber, 0);
   construct();
   __tsan_switch_to_fiber(me, 0);
+#endif
 #else
   (void)fiber;
   construct();

@@ -132,7 +132,11 @@ Fiber& Simulation::new_fiber(Body&& body, std::string&& name, SourceLocation sit
     f = &fiber_storage_.emplace_back();
   }
   f->id = next_id_++;
-  f->name = std::move(name);
+  // Not a move-assignment: into a reused record's heap name it swaps buffers,
+  // and the caller of go() would free the old name, allocated by another
+  // fiber: a write the race detector orders with nothing. Here (under the
+  // caller's RaceIgnore) the old buffer is freed unseen.
+  std::string(std::move(name)).swap(f->name);
   f->spawned_at = site;
   f->site = site;
   f->state = FiberState::runnable;

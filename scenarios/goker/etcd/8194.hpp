@@ -22,6 +22,15 @@
 //   to the next); it is read and written without synchronisation, as in Go.
 // - The lessor's stopC and doneC are nil channels, as the kernel's
 // `&lessor{}` leaves them (a select case on stopC never fires).
+// - Each goroutine's shared_ptr to that state is copied by main before
+//   any of them runs, and moved (not copied) into runLoop: a copy is an
+//   acq_rel increment, which would order runLoop after every fiber that
+//   had dropped its copy (TestEtcd8194.func2 on exit), an edge Go does not
+//   have; an earlier port copied it there, and the race was reported on
+//   only some schedules (the rest ended in the leak).
+// - The racy read's value is observe()d and the racy store settle()d
+//   (scenarios/goker/observe.hpp): g++ otherwise deletes the unused read
+//   and the overwritten store before ThreadSanitizer instruments them.
 // - The leases are a count (the kernel builds a one-element slice).
 // - Goroutines: "TestEtcd8194.func1" (grants), "TestEtcd8194.func2"
 //   (pile-up), "runLoop".
@@ -33,6 +42,7 @@
 #include <memory>
 
 #include "lockstep.hpp"
+#include "scenarios/goker/observe.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace lockstep::scenarios::goker::etcd8194 {
@@ -46,6 +56,7 @@ struct Package {
 inline void test_lessor_renew_extend_pileup(Package& pkg) {
   int old_revoke_rate = pkg.lease_revoke_rate;
   pkg.lease_revoke_rate = 10;  // the racing write
+  settle();  // Go's test body runs here (grants, renewals): the write is made
   pkg.lease_revoke_rate = old_revoke_rate;  // Go's deferred restore
 }
 
@@ -59,6 +70,7 @@ struct Lessor {
       int leases = 1;
       if (leases != 0) {
         if (leases > pkg.lease_revoke_rate / 2) leases = pkg.lease_revoke_rate / 2;  // the racing read
+        observe(leases);  // Go revokes leases[:limit]
         bool stopped = false;
         select(on_recv(stop_c, [&] { stopped = true; }), on_default([] {}));
         if (stopped) return;
@@ -75,9 +87,9 @@ inline void run() {
   auto pkg = std::make_shared<Package>();
   WaitGroup wg;
   wg.add(2);
-  go("TestEtcd8194.func1", [pkg, &wg] {
+  go("TestEtcd8194.func1", [pkg, &wg]() mutable {
     auto le = std::make_shared<Lessor>();
-    go("runLoop", [pkg, le] { le->run_loop(*pkg); });
+    go("runLoop", [pkg = std::move(pkg), le] { le->run_loop(*pkg); });  // moved: see Port
     wg.done();
   });
   go("TestEtcd8194.func2", [pkg, &wg] {

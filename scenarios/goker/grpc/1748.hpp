@@ -25,6 +25,14 @@
 // - The Builder / Balancer / SubConn / ClientConn interfaces are the one
 //   implementation each has in the kernel; the unused pickerWrapper and
 //   the addrConn's back pointer are dropped.
+// - The transport monitor's read is observe()d (scenarios/goker/observe.hpp):
+//   its value is unused, and g++ deletes such a read before ThreadSanitizer
+//   instruments it (an earlier port's `(void)` read was never reported).
+// - The test goroutine refers to main's shared_ptr (main waits for it)
+//   instead of copying it: its copy would be dropped on exit (an acq_rel
+//   decrement), and the watcher's later copies for the transport monitors
+//   would acquire it, ordering every monitor after the restore, an edge Go
+//   does not have (the race was never reported on the FIFO schedule).
 // - Goroutines: "TestGrpc1748.func1", "watcher", "connect.func1".
 //
 // No fixed twin: the README states no fix.
@@ -34,6 +42,7 @@
 #include <memory>
 
 #include "lockstep.hpp"
+#include "scenarios/goker/observe.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace lockstep::scenarios::goker::grpc1748 {
@@ -57,7 +66,7 @@ struct AddrConn {
   Mutex mu;
   std::shared_ptr<AcBalancerWrapper> acbw;  // guarded by mu
 
-  void reset_transport(const Package& pkg) const { (void)pkg.min_connect_timeout; }  // the racing read
+  void reset_transport(const Package& pkg) const { observe(pkg.min_connect_timeout.count()); }  // the racing read
   void connect(const std::shared_ptr<Package>& pkg, std::shared_ptr<AddrConn> self) const {
     go("connect.func1", [pkg, self] { self->reset_transport(*pkg); });  // transportMonitor
   }
@@ -109,7 +118,7 @@ inline void run() {
   auto pkg = std::make_shared<Package>();
   WaitGroup wg;
   wg.add(1);
-  go("TestGrpc1748.func1", [pkg, &wg] {
+  go("TestGrpc1748.func1", [&pkg, &wg] {  // by reference: see Port
     Duration mct_bkp = pkg->min_connect_timeout;
     switch_balancer(pkg);
     pkg->min_connect_timeout = mct_bkp;  // Go's deferred restore: the racing write

@@ -11,7 +11,11 @@
 // waits for ever on the stop channel nobody closes, as in Go); such a build does not explore it.
 //
 // Port: the map[string]struct{} is a std::map<std::string, Empty> (delete is erase, the read is
-// find); the PriorityQueue is a shared_ptr; BackoffUntil's single-case select stays a select.
+// find). Go's delete is a write to the map even when the key is absent; erasing an absent key
+// from a std::map stores nothing (an earlier port had the map empty, and no race was ever
+// seen), so the heap holds the key "1" that pop() deletes. The find's result is observe()d: an
+// unused read is otherwise deleted by the compiler before ThreadSanitizer instruments it. The
+// PriorityQueue is a shared_ptr; BackoffUntil's single-case select stays a select.
 // No fixed twin: neither the kernel nor its README describes the fix.
 #pragma once
 
@@ -21,6 +25,7 @@
 #include <string>
 
 #include "lockstep.hpp"
+#include "scenarios/goker/observe.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace lockstep::scenarios::goker_k8s_79631 {
@@ -36,9 +41,9 @@ inline void until(const std::function<void()>& f, RecvChan<Empty> stop_ch) {  //
 }
 
 struct Heap {
-  std::map<std::string, Empty> items;  // heapData.items
+  std::map<std::string, Empty> items{{"1", Empty{}}};  // heapData.items
   void pop() { items.erase("1"); }
-  void get() { static_cast<void>(items.find("1")); }  // GetByKey: unlocked read
+  void get() { goker::observe(items.find("1") != items.end()); }  // GetByKey: unlocked read
 };
 
 struct PriorityQueue {

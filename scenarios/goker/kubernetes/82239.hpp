@@ -9,10 +9,13 @@
 // Verdict: `race` (race-detector build only): the test's write, in "main", after the worker's
 // read (GoBench's report).
 //
-// Port: the Annotations map is a std::map<std::string, Empty>; DeepCopy copies it. JitterUntil's
-// loop never blocks (both selects have a `default`, here try_recv()): it yields once per iteration,
-// as Go would preempt it (the simulation switches fibers only at scheduling points and FIFO never
-// preempts); and the test's `time.Sleep(1ms)` would never end in the simulation, whose clock moves
+// Port: the Annotations map is a std::map<std::string, std::string>; DeepCopy copies it. Go's
+// map assignment is a write to the map even when the key is there; a C++ assignment to an
+// existing key stores only the value, and an Empty value stores nothing (an earlier port had
+// that, and no race was ever seen): the values are strings, the test's write stores one.
+// JitterUntil's loop never blocks (both selects have a `default`, here try_recv()): it yields
+// once per iteration, as Go would preempt it (the simulation switches fibers only at scheduling
+// points and FIFO never preempts); and the test's `time.Sleep(1ms)` would never end in the simulation, whose clock moves
 // only when every fiber is blocked: the test yields 3 times instead (the worker runs meanwhile),
 // then writes and closes stopCh. The one-entry `tests` table is the one test body. No fixed twin:
 // neither the kernel nor its README describes the fix.
@@ -31,7 +34,7 @@ namespace lockstep::scenarios::goker_k8s_82239 {
 inline constexpr int kTestYields = 3;  // Go: time.Sleep(1 * time.Millisecond)
 
 struct PersistentVolume {
-  std::map<std::string, Empty> annotations;  // ObjectMeta.Annotations
+  std::map<std::string, std::string> annotations;  // ObjectMeta.Annotations
   PersistentVolume deep_copy() const { return *this; }  // the read
 };
 
@@ -56,13 +59,13 @@ struct PersistentVolumeController {
 
 inline void kernel() {
   auto volume = std::make_shared<PersistentVolume>();  // newVolume()
-  for (int i = 0; i < 2; ++i) volume->annotations[std::to_string(i)] = Empty{};
+  for (int i = 0; i < 2; ++i) volume->annotations[std::to_string(i)] = "";
   auto ctrl = std::make_shared<PersistentVolumeController>();
   ctrl->volume = volume;
   Chan<Empty> stop_ch(0);
   go("PersistentVolumeController.Run", [ctrl, stop_ch] { PersistentVolumeController::run(ctrl, stop_ch); });
   for (int i = 0; i < kTestYields; ++i) yield();
-  volume->annotations["0"] = Empty{};  // BUG: the test writes what the controller reads
+  volume->annotations["0"] = "updated";  // BUG: the test writes what the controller reads
   stop_ch.close();
 }
 

@@ -11,8 +11,10 @@
 // waits for ever on the stop channel nobody closes, as in Go); such a build does not explore it.
 //
 // Port: the []struct{} queue is a std::vector<Empty> (`queue[0:len-1]` is pop_back()); the
-// PriorityQueue is a shared_ptr; BackoffUntil's single-case select stays a select. No fixed
-// twin: neither the kernel nor its README describes the fix.
+// PriorityQueue is a shared_ptr; BackoffUntil's single-case select stays a select. The test's
+// Len() is observe()d (scenarios/goker/observe.hpp): g++ deletes an unused read before
+// ThreadSanitizer instruments it, and an earlier port's was never reported (the run ended in
+// the leak). No fixed twin: neither the kernel nor its README describes the fix.
 #pragma once
 
 #include <functional>
@@ -20,6 +22,7 @@
 #include <vector>
 
 #include "lockstep.hpp"
+#include "scenarios/goker/observe.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace lockstep::scenarios::goker_k8s_88331 {
@@ -64,7 +67,7 @@ inline void kernel() {
   go("TestKubernetes88331.func1", [&wg] {
     wg.done();
     auto p = PriorityQueue::make();
-    static_cast<void>(p->pod_backoff_q.len());  // BUG: unlocked read
+    goker::observe(p->pod_backoff_q.len());  // BUG: unlocked read
   });
   wg.wait();
 }

@@ -9,7 +9,8 @@
 // Verdict: `race` (race-detector build only): the truncating write in "dispatchEvents", after a
 // test goroutine's read (GoBench's report).
 //
-// Port: as 77796 (watcherBuffer a std::vector<int*>, `[:0]` is clear()); the test's per-round
+// Port: as 77796 (watcherBuffer a std::vector<int*>, `[:0]` assigns an empty one; the range's
+// reads observe()d; the test's shared_ptr copies made before any goroutine runs, then moved); the test's per-round
 // WaitGroup is a local of the loop, captured by reference (the test waits for it). No fixed
 // twin: neither the kernel nor its README describes the fix.
 #pragma once
@@ -26,11 +27,12 @@ using goker_k8s_77796::Cacher;
 
 inline void kernel() {
   auto cacher = Cacher::make();
+  std::vector<std::shared_ptr<Cacher>> owners(3, cacher);  // copied before any goroutine runs (77796)
   for (int i = 0; i < 3; ++i) {
     WaitGroup wg;
     wg.add(1);
-    go("dispatchEvent", [cacher, &wg] {
-      cacher->dispatch_event();
+    go("dispatchEvent", [c = std::move(owners[i]), &wg] {
+      c->dispatch_event();
       wg.done();
     });
     wg.wait();
