@@ -154,6 +154,9 @@ struct TimerNode {
   void* heap = nullptr;  // which of the runtime's heaps holds it (M:N: a worker's)
   std::uint32_t slot = kNotPending;
   static constexpr std::uint32_t kNotPending = ~std::uint32_t{0};
+  // kTied: out of its heap in a batch due at one instant, not fired yet (a
+  // simulation fires such a batch in a decided order): still pending.
+  static constexpr std::uint32_t kTied = kNotPending - 1;
   bool pending() const noexcept { return slot != kNotPending; }
 };
 

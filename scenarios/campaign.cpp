@@ -30,6 +30,16 @@ std::uint64_t next_schedule(const Shard& shard, bool warmup, std::uint64_t from)
   return from + offset;
 }
 
+// tally_failure() counts schedule k's failure `r` as expected or not and
+// hands it on.
+void tally_failure(ScenarioTally& t, const Scenario& s, const CampaignConfig& c, std::uint64_t k,
+                   const sim::Report& r, const std::function<void(const Failure&)>& on_failure) {
+  bool expected = s.expect.buggy() && matches(s.expect, r);
+  ++(expected ? t.expected_failures : t.unexpected_failures);
+  on_failure(Failure{s.name, k, c.explore.seed + k, sim::to_string(c.explore.strategy), r.verdict, r.message,
+                     r.replay_token, expected, c.dump ? r.dump() : std::string()});
+}
+
 // `strategy` is the scenario's own copy: an adaptive pct bound learns from
 // this scenario's schedules alone.
 ScenarioTally run_scenario(const Scenario& s, const CampaignConfig& c, sim::Strategy strategy,
@@ -47,12 +57,7 @@ ScenarioTally run_scenario(const Scenario& s, const CampaignConfig& c, sim::Stra
     if (!c.shard.owns(k)) continue;
     ++t.verdicts[r.verdict];
     ++t.schedules;
-    if (!r.passed()) {
-      bool expected = s.expect.buggy() && matches(s.expect, r);
-      ++(expected ? t.expected_failures : t.unexpected_failures);
-      on_failure(Failure{s.name, k, seed, sim::to_string(c.explore.strategy), r.verdict, r.message, r.replay_token,
-                         expected, c.dump ? r.dump() : std::string()});
-    }
+    if (!r.passed()) tally_failure(t, s, c, k, r, on_failure);
     if (progress) progress(s, t.schedules, planned);
   }
   return t;
@@ -67,28 +72,19 @@ ScenarioTally run_dfs(const Scenario& s, const CampaignConfig& c,
   ScenarioTally t;
   t.name = s.name;
   t.expects = s.expect.verdict;
-  sim::DfsConfig d;
-  d.kind = c.explore.dfs_kind;
-  d.bound = c.explore.dfs_bound;
-  d.max_schedules = c.shard.owned(c.explore.schedules);
+  sim::DfsConfig d = dfs_config(c.explore, c.shard.owned(c.explore.schedules));
   d.split_depth = kDfsSplitDepth;
   d.shard_index = c.shard.index;
   d.shard_count = c.shard.count;
   if (d.max_schedules == 0) return t;
-  sim::DfsResult r = sim::explore_dfs([&](const sim::Strategy& st) { return run_schedule(s, st, 0); }, d,
-                                      [&](std::uint64_t done) {
-                                        if (progress) progress(s, done, d.max_schedules);
-                                      });
+  sim::DfsResult r = search_dfs(s, d, [&](std::uint64_t done) {
+    if (progress) progress(s, done, d.max_schedules);
+  });
   t.schedules = r.schedules;
   t.verdicts[sim::Verdict::passed] = r.schedules - (r.failure ? 1 : 0);
   if (r.failure) {
-    const sim::Report& f = *r.failure;
-    ++t.verdicts[f.verdict];
-    bool expected = s.expect.buggy() && matches(s.expect, f);
-    ++(expected ? t.expected_failures : t.unexpected_failures);
-    std::uint64_t k = r.failure_schedule * c.shard.count + c.shard.index;
-    on_failure(Failure{s.name, k, c.explore.seed + k, "dfs", f.verdict, f.message, f.replay_token, expected,
-                       c.dump ? f.dump() : std::string()});
+    ++t.verdicts[r.failure->verdict];
+    tally_failure(t, s, c, r.failure_schedule * c.shard.count + c.shard.index, *r.failure, on_failure);
   }
   return t;
 }
@@ -129,9 +125,8 @@ Judgement judge(const CampaignSummary& s, const std::vector<Failure>& failures) 
   for (const Failure& f : failures) {
     if (f.expected) continue;
     if (shown++ == kShown) break;
-    j.problems.push_back(fmt::format("unexpected failure: {} schedule {} (seed {}): {}\n"
-                                     "    replay: lockstep-scenarios replay {} '{}'",
-                                     f.scenario, f.schedule, f.seed, f.message, f.scenario, f.token));
+    j.problems.push_back(fmt::format("unexpected failure: {} schedule {} (seed {}): {}\n    replay: {}", f.scenario,
+                                     f.schedule, f.seed, f.message, replay_command(f.scenario, f.token)));
   }
   if (s.unexpected_failures > kShown)
     j.problems.push_back(fmt::format("... {} unexpected failures in all", s.unexpected_failures));

@@ -105,6 +105,10 @@ sim::Report run_schedule(const Scenario& s, const sim::Strategy& strategy, std::
   return sim::run(s.body, options);
 }
 
+std::string replay_command(std::string_view name, std::string_view token) {
+  return fmt::format("lockstep-scenarios replay {} '{}'", name, token);
+}
+
 sim::Report run_token(const Scenario& s, const std::string& token) {
   // Parsed here, not left to sim::run(): there an empty token means "none",
   // and LOCKSTEP_REPLAY would stand in for it.

@@ -41,6 +41,10 @@ sim::Options options_for(const Scenario& s, const sim::Strategy& strategy, std::
 sim::Report run_schedule(const Scenario& s, const sim::Strategy& strategy, std::uint64_t seed,
                          const std::string& graph_path = {});
 
+// replay_command() is the shell command that replays `token` on the
+// scenario: lockstep-scenarios replay NAME 'TOKEN'.
+std::string replay_command(std::string_view name, std::string_view token);
+
 // run_token() replays a replay token on `s`; Misuse for a malformed or empty
 // token (LOCKSTEP_REPLAY is never read).
 sim::Report run_token(const Scenario& s, const std::string& token);

@@ -108,7 +108,7 @@ int report(const std::string& name, const std::string& token, const std::string&
   if (auto why = parse_replay(name, token, p)) return usage_error(err, *why);
   const Scenario& s = *p.scenario;
   sim::RecordedRun run = sim::run_recorded(s.body, options_for(s, p.strategy, p.seed));
-  std::string command = fmt::format("lockstep-scenarios replay {} {}", s.name, run.report.replay_token);
+  std::string command = replay_command(s.name, run.report.replay_token);
   try {
     sim::write_html_report(run, {s.name, command}, path);
   } catch (const Misuse& e) {

@@ -1,12 +1,14 @@
 // The command-line runner, as a function the tests can call.
 //
 //   lockstep-scenarios list
-//   lockstep-scenarios run [NAME|GROUP/ ...] [--strategy fifo|random|pct]
-//                          [--schedules N] [--seed S] [--depth D] [--steps K] [--no-dump]
+//   lockstep-scenarios run [NAME|GROUP/ ...] [--strategy fifo|random|pct|dfs|pos|portfolio]
+//                          [--schedules N] [--seed S] [--depth D] [--steps K]
+//                          [--delays B | --preemptions B] [--no-dump]
 //   lockstep-scenarios replay NAME TOKEN [--graph FILE]
 //   lockstep-scenarios report NAME TOKEN -o FILE.html
-//   lockstep-scenarios fuzz [NAME|GROUP/ ...] [--strategy random|pct] [--schedules N] [--seed S]
-//                           [--depth D] [--steps K] [--shard i/n] [--out FILE] [--no-dump]
+//   lockstep-scenarios fuzz [NAME|GROUP/ ...] [--strategy random|pct|dfs|pos|portfolio] [--schedules N]
+//                           [--seed S] [--depth D] [--steps K] [--delays B | --preemptions B]
+//                           [--shard i/n] [--out FILE] [--no-dump]
 //   lockstep-scenarios merge FILE... [--out FILE]
 //
 // run_cli() returns the exit status: 0 when every expectation held (each

@@ -21,18 +21,12 @@ namespace {
 
 Exploration explore_dfs(Exploration e, const Progress& progress) {
   const Scenario& s = *e.scenario;
-  sim::DfsConfig d;
-  d.kind = e.config.dfs_kind;
-  d.bound = e.config.dfs_bound;
-  d.max_schedules = e.config.schedules;
-  sim::DfsResult r = sim::explore_dfs([&](const sim::Strategy& st) { return run_schedule(s, st, 0); }, d,
-                                      [&](std::uint64_t done) {
-                                        if (progress) progress(done, e.config.schedules);
-                                      });
+  sim::DfsResult r = search_dfs(s, dfs_config(e.config, e.config.schedules), [&](std::uint64_t done) {
+    if (progress) progress(done, e.config.schedules);
+  });
   e.schedules_run = r.schedules;
   e.dfs_summary = r.summary();
-  e.verdicts[sim::Verdict::passed] = r.schedules - (r.failure ? 1 : 0);
-  if (e.verdicts[sim::Verdict::passed] == 0) e.verdicts.erase(sim::Verdict::passed);
+  if (std::uint64_t passed = r.schedules - (r.failure ? 1 : 0)) e.verdicts[sim::Verdict::passed] = passed;
   if (r.failure) {
     ++e.verdicts[r.failure->verdict];
     if (s.expect.buggy() && matches(s.expect, *r.failure)) e.first_match = r.failure_schedule;
@@ -44,6 +38,18 @@ Exploration explore_dfs(Exploration e, const Progress& progress) {
 }
 
 }  // namespace
+
+sim::DfsConfig dfs_config(const ExploreConfig& c, std::uint64_t max_schedules) {
+  sim::DfsConfig d;
+  d.kind = c.dfs_kind;
+  d.bound = c.dfs_bound;
+  d.max_schedules = max_schedules;
+  return d;
+}
+
+sim::DfsResult search_dfs(const Scenario& s, const sim::DfsConfig& d, const std::function<void(std::uint64_t)>& done) {
+  return sim::explore_dfs([&](const sim::Strategy& st) { return run_schedule(s, st, 0); }, d, done);
+}
 
 std::string describe_strategy(const ExploreConfig& c) {
   if (c.strategy != sim::Strategy::Kind::dfs) return sim::describe(strategy_of(c));
@@ -101,11 +107,11 @@ std::string indent(const std::string& text) {
 
 std::string render(const Exploration& e, bool dump) {
   const Scenario& s = *e.scenario;
-  std::string verdicts;
-  for (const auto& [v, n] : e.verdicts) verdicts += fmt::format("{}{} {}", verdicts.empty() ? "" : ", ", sim::to_string(v), n);
   if (e.skipped)
     return fmt::format("skip {}  expects {}: only the race-detector build (LOCKSTEP_RACE_DETECTOR) sees data races\n",
                        s.name, s.expect.describe());
+  std::string verdicts;
+  for (const auto& [v, n] : e.verdicts) verdicts += fmt::format("{}{} {}", verdicts.empty() ? "" : ", ", sim::to_string(v), n);
   std::string out = fmt::format("{} {}  expects {}\n", e.held ? "ok  " : "FAIL", s.name, s.expect.describe());
   out += fmt::format("  {} schedule{} ({}, seed {}): {}\n", e.schedules_run, e.schedules_run == 1 ? "" : "s",
                      describe_strategy(e.config),
@@ -118,7 +124,7 @@ std::string render(const Exploration& e, bool dump) {
   if (e.first_failure) {
     const sim::Report& r = *e.first_failure;
     out += fmt::format("  first failure, schedule {}: {}\n", e.first_failure_schedule + 1, r.message);
-    out += fmt::format("  replay: lockstep-scenarios replay {} '{}'\n", s.name, r.replay_token);
+    out += fmt::format("  replay: {}\n", replay_command(s.name, r.replay_token));
     if (dump) out += indent(r.dump());
   }
   return out;

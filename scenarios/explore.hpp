@@ -59,6 +59,12 @@ inline constexpr std::size_t kDfsSplitDepth = 3;
 // campaign is sharded, so that its token is the one `run` prints.
 inline constexpr std::uint64_t kAdaptWarmup = 64;
 
+// search_dfs() runs the systematic search `d` on `s`, one run_schedule()
+// per schedule; `done` hears the count of schedules run so far. The config's
+// bound and cap come from dfs_config().
+sim::DfsConfig dfs_config(const ExploreConfig& c, std::uint64_t max_schedules);
+sim::DfsResult search_dfs(const Scenario& s, const sim::DfsConfig& d, const std::function<void(std::uint64_t)>& done);
+
 // strategy_of() builds the Strategy a config names (fifo, random, pct, dfs, pos
 // or portfolio).
 sim::Strategy strategy_of(const ExploreConfig& c);

@@ -38,7 +38,13 @@ bool sleeps_in(const std::vector<Sleeper>& sleep, std::uint64_t fiber) {
 class DfsDecider final : public Decider {
  public:
   explicit DfsDecider(DfsRun& run) : run_(run) {}
-  std::int64_t on_spawn() override { return run_.spawned(); }
+  std::int64_t on_spawn(std::uint64_t id) override { return run_.spawned(id); }
+  bool observes() const noexcept override { return true; }
+  std::int64_t on_ready(std::uint64_t id, std::int64_t priority) override {
+    run_.readied(id);
+    return priority;
+  }
+  void on_time_moved() override { run_.time_moved(); }
   std::size_t pick(const std::int64_t* fibers, std::size_t n) override { return run_.pick(fibers, n); }
   std::size_t choose(std::size_t n) override { return run_.choose(n); }
 
@@ -89,7 +95,6 @@ DfsRun::~DfsRun() {
   lockstep::detail::footprint_listener = outer_listener_;
 }
 
-DfsRun* DfsRun::installed() noexcept { return installed_run; }
 
 std::vector<std::uint32_t>& DfsRun::clock(std::uint64_t fiber) {
   if (clocks_.size() <= fiber) clocks_.resize(fiber + 1);
@@ -98,11 +103,9 @@ std::vector<std::uint32_t>& DfsRun::clock(std::uint64_t fiber) {
 
 std::uint64_t DfsRun::running() const { return lockstep::detail::current_runtime()->current().id; }
 
-// spawned() names the new fiber as the simulation will (ids count from 1 in
-// spawn order); its PCT "priority" carries the id to pick(). The child's
-// clock starts from its parent's event.
-std::int64_t DfsRun::spawned() {
-  std::uint64_t child = ++spawned_;
+// spawned() makes the new fiber's id its PCT "priority", which carries it to
+// pick(). The child's clock starts from its parent's event.
+std::int64_t DfsRun::spawned(std::uint64_t child) {
   if (std::uint64_t parent = running(); parent != 0) {
     if (current_ < 0 || events_[current_].fiber != parent) begin_event(parent, -1);
     std::vector<std::uint32_t> from = clock(parent);
@@ -162,24 +165,24 @@ DfsNode& DfsRun::arrive(std::size_t n, const std::int64_t* fibers) {
 std::size_t DfsRun::pick(const std::int64_t* fibers, std::size_t n) {
   DfsNode& node = arrive(n, fibers);
   std::size_t d = depth_ - 1;
-  std::uint32_t a = node.chosen % node.n;
+  std::uint32_t a = node.chosen;
   cost_ += tree_.cost(node, a);
   enter_subtree(node);
   begin_event(node.fibers[a], static_cast<std::ptrdiff_t>(d));
-  return a;
+  return a % n;  // a diverged replay (reported as misuse) may offer fewer now
 }
 
 std::size_t DfsRun::choose(std::size_t n) {
   DfsNode& node = arrive(n, nullptr);
-  std::uint32_t a = node.chosen % node.n;
+  std::uint32_t a = node.chosen;
   cost_ += tree_.cost(node, a);
-  return a;
+  return a % n;  // a diverged replay (reported as misuse) may offer fewer now
 }
 
 // enter_subtree() sets the sleep set below the chosen alternative: the
 // node's, plus the alternatives explored there before it.
 void DfsRun::enter_subtree(DfsNode& node) {
-  std::uint64_t chosen = node.fibers[node.chosen % node.n];
+  std::uint64_t chosen = node.fibers[node.chosen];
   if (!node.full)
     for (std::uint32_t b = 0; b < node.n; ++b)
       if (b != node.chosen && node.done[b] && !sleeps_in(sleep_, node.fibers[b]))
@@ -200,7 +203,7 @@ void DfsRun::end_event() {
   const Event& e = events_[current_];
   if (e.node >= 0) {
     DfsNode& node = tree_.path()[e.node];
-    node.explored[node.chosen % node.n] = std::move(footprint_);
+    node.explored[node.chosen] = std::move(footprint_);
   }
   footprint_.clear();
   current_ = -1;

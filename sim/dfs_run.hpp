@@ -129,13 +129,10 @@ class DfsRun final : public lockstep::detail::FootprintListener {
   DfsRun(const DfsRun&) = delete;
   DfsRun& operator=(const DfsRun&) = delete;
 
-  static DfsRun* installed() noexcept;
-
   // The decider's calls (Decider in strategy.hpp).
-  std::int64_t spawned();
+  std::int64_t spawned(std::uint64_t child);
   std::size_t pick(const std::int64_t* fibers, std::size_t n);
   std::size_t choose(std::size_t n);
-  // The simulation's calls.
   void readied(std::uint64_t fiber);
   void time_moved();
   void touched(const void* object, lockstep::detail::Access access) override;
@@ -167,7 +164,6 @@ class DfsRun final : public lockstep::detail::FootprintListener {
   DfsTree& tree_;
   std::size_t depth_ = 0;
   unsigned cost_ = 0;
-  std::uint64_t spawned_ = 0;
   std::vector<std::vector<std::uint32_t>> clocks_;  // by fiber id
   std::vector<Event> events_;
   std::ptrdiff_t current_ = -1;  // the event running, if any

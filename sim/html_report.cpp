@@ -63,6 +63,7 @@ std::string graph_section(const Report& r) {
 }  // namespace
 
 RecordedRun run_recorded(lockstep::detail::Body root, const Options& options, SourceLocation where) {
+  detail::require_runnable(root, "sim::run_recorded()", where);
   RecordedRun out;
   detail::Simulation simulation(options, where);
   simulation.set_log(&out.log);

@@ -164,13 +164,4 @@ bool __tsan::OnReport(const ReportDesc* rep, bool suppressed) {
   return !print;
 }
 
-#else
-
-namespace lockstep::sim::detail {
-std::string take_race() { return {}; }
-void clear_race() noexcept {}
-void race_name_fiber(void*, const std::string&) noexcept {}
-void race_fresh_stack(void*, std::size_t) noexcept {}
-}  // namespace lockstep::sim::detail
-
 #endif

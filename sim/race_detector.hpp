@@ -25,25 +25,29 @@
 
 namespace lockstep::sim::detail {
 
-#if defined(LOCKSTEP_RACE_DETECTOR)
-constinit inline thread_local bool race_reported_ = false;
 // race_pending() is true once TSan reported a race in this thread's run.
-inline bool race_pending() noexcept { return race_reported_; }
-#else
-constexpr bool race_pending() noexcept { return false; }
-#endif
-
 // take_race() returns the pending race's verdict message and clears it.
-std::string take_race();
 // clear_race() forgets a pending race (a run starts or is over).
-void clear_race() noexcept;
 // race_name_fiber() names a fiber's TSan state as dumps name the fiber
 // (`fiber 3 "bump"`), for the verdict and TSan's own reports.
-void race_name_fiber(void* tsan, const std::string& name) noexcept;
 // race_fresh_stack() gives a pooled stack fresh, zeroed pages, so that TSan
 // forgets the accesses of the fibers that used it before (the canary reads
 // zero still). Without it, a fiber's locals on a reused stack would race
 // with a dead fiber's.
+// Outside the race-detector build they do nothing, inline.
+#if defined(LOCKSTEP_RACE_DETECTOR)
+constinit inline thread_local bool race_reported_ = false;
+inline bool race_pending() noexcept { return race_reported_; }
+std::string take_race();
+void clear_race() noexcept;
+void race_name_fiber(void* tsan, const std::string& name) noexcept;
 void race_fresh_stack(void* base, std::size_t size) noexcept;
+#else
+constexpr bool race_pending() noexcept { return false; }
+inline std::string take_race() { return {}; }
+inline void clear_race() noexcept {}
+inline void race_name_fiber(void*, const std::string&) noexcept {}
+inline void race_fresh_stack(void*, std::size_t) noexcept {}
+#endif
 
 }  // namespace lockstep::sim::detail

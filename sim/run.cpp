@@ -14,11 +14,19 @@ namespace lockstep::sim {
 
 using lockstep::detail::fail_misuse;
 
-Report run(lockstep::detail::Body root, const Options& options, SourceLocation where) {
-  if (detail::Simulation::on_this_thread() != nullptr)
-    fail_misuse("sim::run() called from within a simulation (simulations do not nest)", nullptr,
+namespace detail {
+
+void require_runnable(const lockstep::detail::Body& root, const char* what, SourceLocation where) {
+  if (Simulation::on_this_thread() != nullptr)
+    fail_misuse(fmt::format("{} called from within a simulation (simulations do not nest)", what), nullptr,
                 where);
-  if (!root) fail_misuse("sim::run() of an empty function", nullptr, where);
+  if (!root) fail_misuse(fmt::format("{} of an empty function", what), nullptr, where);
+}
+
+}  // namespace detail
+
+Report run(lockstep::detail::Body root, const Options& options, SourceLocation where) {
+  detail::require_runnable(root, "sim::run()", where);
   // The trace file: the option, else LOCKSTEP_TRACE. The options are not
   // copied on this path: a fuzz loop calls run() hundreds of thousands of times.
   std::string env_trace;

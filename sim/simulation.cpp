@@ -10,7 +10,6 @@
 #include <utility>
 
 #include "runtime/misuse.hpp"
-#include "sim/dfs_run.hpp"
 #include "sim/graveyard.hpp"
 #include "sim/watchdog.hpp"
 
@@ -76,7 +75,7 @@ Simulation::Simulation(const Options& options, SourceLocation where)
   options_.strategy = options_.strategy.member(options_.seed);  // a portfolio runs one member
   decider_ = make_decider(options_.strategy, options_.seed);
   fifo_ = decider_->fifo();
-  if (options_.strategy.kind() == Strategy::Kind::dfs) dfs_ = DfsRun::installed();
+  observes_ = decider_->observes();
   home_.name = "(sim::run caller)";
   home_.state = FiberState::running;
 }
@@ -143,7 +142,7 @@ Fiber& Simulation::new_fiber(Body&& body, std::string&& name, SourceLocation sit
   f->cancel = f->exited = f->hold_stack = false;
   f->eh = {};
   f->race_depth = 0;
-  f->priority = fifo_ ? 0 : decider_->on_spawn();
+  f->priority = fifo_ ? 0 : decider_->on_spawn(f->id);
   bool from_fiber = current_ != &home_ && !in_timer_callback_;
   f->spawner = from_fiber ? current_ : nullptr;
   f->spawner_id = from_fiber ? current_->id : 0;
@@ -326,10 +325,9 @@ void Simulation::ready(lockstep::detail::Task& task) {
                                        fiber_text(f), to_string(f.state)));
   if (log_ != nullptr) [[unlikely]]
     log_ready(f);
-  if (dfs_ != nullptr) [[unlikely]]
-    dfs_->readied(f.id);
   f.state = FiberState::runnable;
-  if (!fifo_) f.priority = decider_->on_ready(f.priority);
+  if (observes_) [[unlikely]]
+    f.priority = decider_->on_ready(f.id, f.priority);
   run_queue_.push_back(&f);
 }
 
@@ -467,8 +465,8 @@ Fiber& Simulation::pick_next() {
     if (waiter_ != nullptr) {
       Fiber& w = *waiter_;
       waiter_ = nullptr;
-      if (dfs_ != nullptr) [[unlikely]]
-        dfs_->time_moved();  // wait() returns after everything runnable ran
+      if (observes_) [[unlikely]]
+        decider_->on_time_moved();  // wait() returns after everything runnable ran
       return w;
     }
     if (main_exited_) {
@@ -500,8 +498,8 @@ void Simulation::advance_time_or_end() {
   steps_at_time_move_ = steps_;
   if (log_ != nullptr) [[unlikely]]
     log_advance();
-  if (dfs_ != nullptr) [[unlikely]]
-    dfs_->time_moved();
+  if (observes_) [[unlikely]]
+    decider_->on_time_moved();
   fire_due_timers();
 }
 

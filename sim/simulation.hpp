@@ -40,11 +40,14 @@
 
 namespace lockstep::sim::detail {
 
+// require_runnable() fails with a misuse naming `what` (a caller such as
+// "sim::run()") for an empty function or a call from within a simulation.
+void require_runnable(const lockstep::detail::Body& root, const char* what, SourceLocation where);
+
 using lockstep::detail::Body;
 using lockstep::detail::TimerNode;
 using lockstep::detail::WaitSite;
 
-class DfsRun;  // sim/dfs_run.hpp
 
 class Simulation final : public lockstep::detail::Runtime {
  public:
@@ -71,7 +74,7 @@ class Simulation final : public lockstep::detail::Runtime {
   TimePoint now() const noexcept override { return now_; }
   void add_timer(TimerNode& node) override;
   bool cancel_timer(TimerNode& node) noexcept override {
-    return timers_.remove(node) || (!tied_.empty() && cancel_tied(node));
+    return node.slot == TimerNode::kTied ? cancel_tied(node) : timers_.remove(node);
   }
   std::size_t choose(std::size_t n, SourceLocation where) override;
   std::uint64_t new_object_id() noexcept override { return next_object_id_++; }
@@ -165,8 +168,8 @@ class Simulation final : public lockstep::detail::Runtime {
   void* eh_globals_;  // this thread's __cxa_eh_globals; a simulation stays on its thread
   std::unique_ptr<sim::detail::Decider> decider_;
   bool fifo_ = true;
+  bool observes_ = false;  // the decider wants on_ready() and on_time_moved()
   EventLog* log_ = nullptr;  // set_log(); cleared at the verdict (teardown is not logged)
-  DfsRun* dfs_ = nullptr;    // the systematic search's run, under Strategy::dfs() only
 
   Fiber home_;                 // the run() caller's context
   Fiber* current_ = &home_;
@@ -182,7 +185,7 @@ class Simulation final : public lockstep::detail::Runtime {
 
   RunQueue run_queue_;
   lockstep::detail::TimerHeap timers_;
-  std::vector<TimerNode*> tied_;  // the tie being fired, in add order (simulation_timers.cpp)
+  std::vector<TimerNode*> tied_;  // the tie not fired yet, newest first (simulation_timers.cpp)
   TimePoint now_ = kSimulationEpoch;
   std::vector<std::int64_t> priorities_;  // scratch for PCT picks
 
@@ -280,7 +283,7 @@ inline void Simulation::hand_over(Fiber& from, Fiber& next, bool counted) noexce
   lockstep::detail::check_canary(from, from.stack, "sim::Options::stack_size");
   start_switch(from.exited ? nullptr : &from.asan, next.asan);
   from.eh = exchange_eh_state(eh_globals_, next.eh);
-  from.race_depth = lockstep::detail::race_switch_depth(next.race_depth);
+  if constexpr (lockstep::detail::kRaceDetector) from.race_depth = lockstep::detail::race_switch_depth(next.race_depth);
   switched_from_ = &from;
   current_ = &next;
   next.state = FiberState::running;

@@ -8,8 +8,11 @@
 // then fires one timer at a time, each a choice among the ones left, in add
 // order: decision 0 is the oldest, so fifo and a decision list of zeros fire
 // in creation order, as before the order was a decision. A batch of one
-// makes no decision. A callback that stops or resets a timer still in the
-// batch finds it through cancel_tied(), as if it were still in the heap.
+// makes no decision. A timer of the batch stays pending (slot kTied) until it
+// fires, so a callback that stops or resets it finds it through cancel_tied(),
+// as if it were still in the heap. The batch is kept newest first, so FIFO's
+// pick (the oldest) is a pop from the back: no tie costs more than linear
+// time under FIFO.
 #include <algorithm>
 
 #include "sim/simulation.hpp"
@@ -33,15 +36,14 @@ void Simulation::fire_tied_timers(TimerNode& first) {
   tied_.clear();
   tied_.push_back(&first);
   while (!timers_.empty() && timers_.earliest() <= now_) tied_.push_back(&timers_.pop());
+  std::reverse(tied_.begin(), tied_.end());
+  for (TimerNode* t : tied_) t->slot = TimerNode::kTied;
   while (!tied_.empty()) {
     std::size_t n = tied_.size();
-    std::size_t d = 0;
-    if (n > 1) {
-      d = fifo_ ? 0 : decider_->choose(n);
-      record(d, n);
-    }
-    TimerNode& t = *tied_[d];
-    tied_.erase(tied_.begin() + static_cast<std::ptrdiff_t>(d));
+    std::size_t at = n - 1 - choose(n, SourceLocation::current());  // decision 0: the oldest
+    TimerNode& t = *tied_[at];
+    tied_.erase(tied_.begin() + static_cast<std::ptrdiff_t>(at));
+    t.slot = TimerNode::kNotPending;
     fire_timer(t);
   }
 }
@@ -53,9 +55,8 @@ void Simulation::fire_timer(TimerNode& t) {
 }
 
 bool Simulation::cancel_tied(TimerNode& node) noexcept {
-  auto it = std::find(tied_.begin(), tied_.end(), &node);
-  if (it == tied_.end()) return false;
-  tied_.erase(it);
+  tied_.erase(std::find(tied_.begin(), tied_.end(), &node));  // a kTied node is in tied_
+  node.slot = TimerNode::kNotPending;
   return true;
 }
 

@@ -334,7 +334,7 @@ class PctDecider final : public Decider {
     }
     std::sort(change_points_.begin(), change_points_.end());
   }
-  std::int64_t on_spawn() override {
+  std::int64_t on_spawn(std::uint64_t) override {
     return static_cast<std::int64_t>(depth_) + static_cast<std::int64_t>(rng_.next() >> 2);
   }
   std::int64_t on_step(std::uint64_t step, std::int64_t priority) override {
@@ -366,8 +366,9 @@ class PctDecider final : public Decider {
 class PosDecider final : public Decider {
  public:
   explicit PosDecider(std::uint64_t seed) : rng_(seed) {}
-  std::int64_t on_spawn() override { return draw(); }
-  std::int64_t on_ready(std::int64_t) override { return draw(); }
+  std::int64_t on_spawn(std::uint64_t) override { return draw(); }
+  bool observes() const noexcept override { return true; }
+  std::int64_t on_ready(std::uint64_t, std::int64_t) override { return draw(); }
   std::int64_t on_step(std::uint64_t, std::int64_t) override { return draw(); }
   std::size_t pick(const std::int64_t* priorities, std::size_t n) override {
     return static_cast<std::size_t>(std::max_element(priorities, priorities + n) - priorities);

@@ -202,11 +202,17 @@ class Rng {
 class Decider {
  public:
   virtual ~Decider() = default;
-  // on_spawn() returns the new fiber's priority (PCT) or 0.
-  virtual std::int64_t on_spawn() { return 0; }
-  // on_ready() returns the priority of a fiber made runnable (POS draws a new
-  // one: the fiber's next operation changed); others keep `priority`.
-  virtual std::int64_t on_ready(std::int64_t priority) { return priority; }
+  // on_spawn() returns the new fiber `id`'s priority (PCT) or 0.
+  virtual std::int64_t on_spawn(std::uint64_t /*id*/) { return 0; }
+  // observes() asks for the two calls below, which the scheduler otherwise
+  // skips (they are on the path of every wake-up).
+  virtual bool observes() const noexcept { return false; }
+  // on_ready() returns the priority of fiber `id`, made runnable by the
+  // running one (POS draws a new one: the fiber's next operation changed).
+  virtual std::int64_t on_ready(std::uint64_t /*id*/, std::int64_t priority) { return priority; }
+  // on_time_moved(): virtual time moved, or wait() returned, after every
+  // runnable fiber ran (the systematic search's happens-before).
+  virtual void on_time_moved() {}
   // on_step() may lower the running fiber's priority (PCT change points);
   // returns the new priority or `priority` unchanged.
   virtual std::int64_t on_step(std::uint64_t /*step*/, std::int64_t priority) { return priority; }

@@ -112,7 +112,6 @@ inline std::string with_report(std::string text, void (*body)(), sim::Options o,
   std::string name = Catch::getResultCapture().getCurrentTestName();
   std::string path = report_file(dir, name);
   o.replay = r.replay_token;
-  o.self_check = false;
   sim::RecordedRun run = sim::run_recorded([body] { body(); }, o, where);
   sim::write_html_report(run, {name, replay_command(r.replay_token, program(), name)}, path, where);
   return fmt::format("{}HTML report: {}\n", text, path);

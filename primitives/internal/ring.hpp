@@ -24,16 +24,11 @@ class Ring {
   // head_slot() is where pop() takes from, tail_slot() where push() puts:
   // the race detector's addresses for a buffered channel's slots.
   const void* head_slot() const noexcept { return &slots_[head_]; }
-  const void* tail_slot() const noexcept {
-    std::size_t slot = head_ + size_;
-    return &slots_[slot >= capacity_ ? slot - capacity_ : slot];
-  }
+  const void* tail_slot() const noexcept { return &slots_[tail()]; }
 
   // push() requires !full(); pop() requires !empty().
   void push(T value) {
-    std::size_t slot = head_ + size_;
-    if (slot >= capacity_) slot -= capacity_;
-    slots_[slot].emplace(std::move(value));
+    slots_[tail()].emplace(std::move(value));
     ++size_;
   }
   T pop() {
@@ -45,6 +40,10 @@ class Ring {
   }
 
  private:
+  std::size_t tail() const noexcept {  // where the next push() goes
+    std::size_t slot = head_ + size_;
+    return slot >= capacity_ ? slot - capacity_ : slot;
+  }
   std::unique_ptr<std::optional<T>[]> slots_;
   std::size_t capacity_;
   std::size_t head_ = 0;

@@ -1,9 +1,6 @@
 // `lockstep-scenarios report NAME TOKEN -o FILE`: the replayed schedule as
 // one HTML page (sim/html_report.hpp), the status as replay's, bad input as
 // every command's; and the largest scenario's page stays small.
-#include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "scenarios/tests/cli_support.hpp"
 #include "scenarios/tests/support.hpp"
@@ -11,28 +8,17 @@
 using namespace lockstep::scenarios;
 using namespace lockstep::scenarios::test;
 
-namespace {
-
-std::string read_and_remove(const std::string& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  std::remove(path.c_str());
-  return text.str();
-}
-
-}  // namespace
-
 TEST_CASE("cli: report writes the replayed schedule as one HTML page", "[cli][html_report]") {
-  const std::string path = "report_cli_test_backoff.html";
+  ScratchDir dir("report-cli");
+  const std::string path = dir.file("backoff.html");
   auto r = cli({"report", "mistakes/unbounded_backoff", "lockstep1:fifo:seed=0", "-o", path.c_str()});
   CHECK(r.status == kExitHeld);
   CHECK(r.err.empty());
   CHECK(r.out == path + ": liveness: monitor \"quote answered\" hot for 2s since +0s (bound 2s)\n"
                         "ok   mistakes/unbounded_backoff expects liveness, fiber \"quote-handler\" blocked [sleep]\n");
-  std::string page = read_and_remove(path);
+  std::string page = read_text(path);
   CHECK(page.starts_with("<!DOCTYPE html>\n"));
-  CHECK(page.find("<pre id=\"replay\">lockstep-scenarios replay mistakes/unbounded_backoff lockstep1:fifo:seed=0</pre>") !=
+  CHECK(page.find("<pre id=\"replay\">lockstep-scenarios replay mistakes/unbounded_backoff &#39;lockstep1:fifo:seed=0&#39;</pre>") !=
         std::string::npos);
   CHECK(page.find("<div class=\"label\" title=\"fiber 2 &quot;quote-handler&quot;\">") != std::string::npos);
   CHECK(page.ends_with("</body></html>\n"));
@@ -55,10 +41,11 @@ TEST_CASE("cli: report rejects bad input with one line and status 2", "[cli][htm
 
 // The largest scenario of the catalog: its page stays under 300 KiB.
 TEST_CASE("cli: report of service/dispatch stays under 300 KiB", "[cli][html_report]") {
-  const std::string path = "report_cli_test_dispatch.html";
+  ScratchDir dir("report-cli");
+  const std::string path = dir.file("dispatch.html");
   auto r = cli({"report", "service/dispatch", "lockstep1:random:seed=1", "-o", path.c_str()});
   CHECK(r.status == kExitHeld);
-  std::string page = read_and_remove(path);
+  std::string page = read_text(path);
   CHECK(page.size() > 10 * 1024);
   CHECK(page.size() < 300 * 1024);
 }
