@@ -23,7 +23,8 @@ constexpr int kRow = 20;          // units per row (1 unit = 1 px vertically)
 // the end is where the verdict is.
 constexpr std::size_t kEventsMax = 2000;
 
-std::string at(std::int64_t ns) { return "+" + format_duration(Duration{ns}); }
+// fmt, not "+" + string: g++ 12 at -O3 misreports operator+ (-Wrestrict, GCC bug 105329).
+std::string at(std::int64_t ns) { return fmt::format("+{}", format_duration(Duration{ns})); }
 
 std::string fiber_label(std::uint64_t id, const std::string& name) {
   if (id == 0) return "scheduler";
