@@ -287,8 +287,10 @@ inline void Simulation::count_step(SourceLocation where) {
 // pending, and the bookkeeping must be ignored).
 inline bool Simulation::fast_point(Fiber& me, SourceLocation where) noexcept {
   if constexpr (lockstep::detail::kRaceDetector) return false;
+  if (!fast_) [[unlikely]]  // first: a strategy's run leaves at once
+    return false;
   std::uint64_t steps = steps_.load(std::memory_order_relaxed) + 1;
-  bool rare = !fast_ | (&me == &home_) | in_timer_callback_ | me.cancel | (steps > livelock_at_);
+  bool rare = (&me == &home_) | in_timer_callback_ | me.cancel | (steps > livelock_at_);
   if (rare || unwinding(eh_globals_)) [[unlikely]]
     return false;
   steps_.store(steps, std::memory_order_relaxed);
