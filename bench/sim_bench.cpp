@@ -3,8 +3,10 @@
 //
 //  1. Yield round trip (each of two fibers yields once): lockstep::yield in a
 //     simulation vs a raw boost::context::fiber switch pair (the floor: two
-//     context switches and nothing else) vs Boost.Fiber's this_fiber::yield.
-//     Target: lockstep <= 2x raw Boost.Context.
+//     context switches and nothing else), the same pair with each switch
+//     inside a function call as a yield() is (BoostContextCall: the floor for
+//     a switch behind a call, see below), and Boost.Fiber's
+//     this_fiber::yield. Target: lockstep <= 2x raw Boost.Context.
 //  2. Spawn + run + exit, waves of 1,000 fibers, 1,000 waves (1M fibers) per
 //     run: lockstep::go + sim::wait vs Boost.Fiber with pooled stacks, joining
 //     each wave. The argument is the stack size in KiB (lockstep's default is
@@ -106,6 +108,25 @@ void BM_Yield_BoostContext(benchmark::State& state) {
     return std::move(back);
   }};
   for (auto _ : state) other = std::move(other).resume();
+  stop = true;
+  other = std::move(other).resume();  // runs to its end
+}
+
+// The same pair with each switch made inside a function that returns to its
+// caller, as any yield() is: the two sides call it from different places, so
+// the return that follows each switch is predicted from the other side's
+// call (the CPU's return stack does not switch stacks) and mispredicted.
+// This is the floor for a switch behind a function call.
+[[gnu::noinline]] void resume_in_call(ctx::fiber& to) { to = std::move(to).resume(); }
+
+void BM_Yield_BoostContextCall(benchmark::State& state) {
+  match_fp_flags();
+  bool stop = false;
+  ctx::fiber other{[&stop](ctx::fiber&& back) {
+    while (!stop) resume_in_call(back);
+    return std::move(back);
+  }};
+  for (auto _ : state) resume_in_call(other);
   stop = true;
   other = std::move(other).resume();  // runs to its end
 }
@@ -216,6 +237,7 @@ void BM_Timers_Simulation(benchmark::State& state) {
 
 BENCHMARK(BM_Yield_Lockstep)->ArgName("record_decisions")->Arg(1)->Arg(0)->Iterations(5'000'000);
 BENCHMARK(BM_Yield_BoostContext)->Iterations(5'000'000);
+BENCHMARK(BM_Yield_BoostContextCall)->Iterations(5'000'000);
 BENCHMARK(BM_Yield_BoostFiber)->Iterations(5'000'000);
 
 BENCHMARK(BM_Spawn_Lockstep)->ArgName("stack_kib")->Arg(16)->Arg(32)->Arg(64)->Iterations(kWaves);
