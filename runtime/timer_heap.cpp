@@ -26,10 +26,11 @@ TimerHeap::Bucket& TimerHeap::bucket(std::size_t b) const noexcept {
   return *new (at) Bucket();
 }
 
-[[gnu::always_inline]] inline void TimerHeap::put(const Entry& e) const noexcept {
+[[gnu::always_inline]] inline std::size_t TimerHeap::put(const Entry& e) const noexcept {
   std::size_t b = bucket_of(e);
   bucket(b).push_back(e);
   occupied_[b / 64] |= std::uint64_t{1} << (b % 64);
+  return b;
 }
 
 TimePoint TimerHeap::earliest() const noexcept {
@@ -56,12 +57,12 @@ bool TimerHeap::push(TimerNode& node) {
   node.slot = e.handle;
   node.seq = next_seq_++;
   ++next_order_;
-  put(e);
-  if (bucket_of(e) < ahead_bucket_) ++ahead_;  // its node was just written: no fetch needed
+  const std::size_t b = put(e);
+  if (b < ahead_bucket_) ++ahead_;  // its node was just written: no fetch needed
   bool earliest = ++live_ == 1 || before(e, min_);
   if (earliest) {
     min_ = e;
-    min_bucket_ = bucket_of(e);
+    min_bucket_ = b;
     min_known_ = true;
   }
   return earliest;
@@ -100,7 +101,7 @@ TimerNode& TimerHeap::pop() noexcept {
   min_known_ = false;
   if (--live_ > 0) {
     find_min();
-    fetch_ahead();
+    if (live_ + dead_ >= kFetchFrom) fetch_ahead();
   }
   top.node->slot = TimerNode::kNotPending;
   return *top.node;
@@ -112,9 +113,10 @@ TimerNode& TimerHeap::pop() noexcept {
 // lowest buckets, taken whole, are the next pops in some order. It moves the
 // frontier up over whole buckets while they fit in kAhead; a bucket too big
 // to fetch whole is spread over lower ones when it is popped from, and the
-// frontier restarts below it.
+// frontier restarts below it. It stops when no entry is left above the
+// frontier, so it never scans the empty buckets past the last one.
 void TimerHeap::fetch_ahead() noexcept {
-  while (ahead_ < kAhead) {
+  while (ahead_ < kAhead && ahead_ < live_ + dead_) {
     std::size_t word = ahead_bucket_ / 64;
     if (word == kBuckets / 64) return;
     std::uint64_t bits = occupied_[word] & (~std::uint64_t{0} << (ahead_bucket_ % 64));
