@@ -13,9 +13,10 @@
 //     64). Target: lockstep <= 100 ns per fiber.
 //  3. 1M virtual timers with random deadlines, pushed then all fired: the
 //     TimerHeap alone, the same through the runtime seam inside sim::run
-//     (add_timer, then sleep past the last deadline), and a plain
-//     std::priority_queue of the deadlines as the baseline.
-//     Target: <= 150 ns per timer.
+//     (add_timer, then sleep past the last deadline), and as the baseline a
+//     std::priority_queue of what a timer needs to fire (its deadline and its
+//     node). "Fired" is the same call in both: node.fire(node), which counts.
+//     Target: TimerHeap <= 0.7x std::priority_queue.
 //
 // "per_item" reads as time per fiber / per timer (per_item=95n is 95 ns).
 // Simulations here raise livelock_steps: a 5M-round-trip yield loop never
@@ -192,37 +193,61 @@ std::vector<TimerNode> timer_nodes(TimePoint base) {
   return nodes;
 }
 
+std::size_t timers_fired = 0;
+void count_fired(TimerNode&) { ++timers_fired; }
+
+std::vector<TimerNode> firing_nodes() {
+  std::vector<TimerNode> nodes = timer_nodes(lockstep::kSimulationEpoch);
+  for (TimerNode& n : nodes) n.fire = &count_fired;
+  return nodes;
+}
+
+void check_all_fired(benchmark::State& state) {
+  if (timers_fired != kTimers) state.SkipWithError("not every timer fired");
+}
+
+// No add order on equal deadlines (a priority_queue does not keep one): the
+// peer does less than TimerHeap, so the ratio is not flattered.
 void BM_Timers_PriorityQueue(benchmark::State& state) {
-  const auto& offsets = deadline_offsets();
+  struct Pending {
+    TimePoint when;
+    TimerNode* node;
+    bool operator>(const Pending& other) const { return when > other.when; }
+  };
+  std::vector<TimerNode> nodes = firing_nodes();
   for (auto _ : state) {
-    std::priority_queue<std::int64_t, std::vector<std::int64_t>, std::greater<>> queue;
-    for (std::int64_t d : offsets) queue.push(d);
+    timers_fired = 0;
+    std::priority_queue<Pending, std::vector<Pending>, std::greater<>> queue;
+    for (TimerNode& n : nodes) queue.push(Pending{n.when, &n});
     while (!queue.empty()) {
-      benchmark::DoNotOptimize(queue.top());
+      TimerNode& n = *queue.top().node;
       queue.pop();
+      n.fire(n);
     }
+    check_all_fired(state);
   }
   count_per_item(state, kTimers);
 }
 
 void BM_Timers_TimerHeap(benchmark::State& state) {
-  std::vector<TimerNode> nodes = timer_nodes(lockstep::kSimulationEpoch);
+  std::vector<TimerNode> nodes = firing_nodes();
   for (auto _ : state) {
+    timers_fired = 0;
     lockstep::detail::TimerHeap heap;
     for (TimerNode& n : nodes) heap.push(n);
-    while (!heap.empty()) benchmark::DoNotOptimize(&heap.pop());
+    while (!heap.empty()) {
+      TimerNode& n = heap.pop();
+      n.fire(n);
+    }
+    check_all_fired(state);
   }
   count_per_item(state, kTimers);
 }
 
-std::size_t timers_fired = 0;
-void count_fired(TimerNode&) { ++timers_fired; }
-
 // One simulation per iteration: add 1M timers through the seam, then sleep
 // until every one has fired (time jumps from deadline to deadline).
 void BM_Timers_Simulation(benchmark::State& state) {
-  std::vector<TimerNode> nodes = timer_nodes(lockstep::kSimulationEpoch);
-  for (TimerNode& n : nodes) n.fire = &count_fired;
+  std::vector<TimerNode> nodes = firing_nodes();
   for (auto _ : state) {
     timers_fired = 0;
     run_sim(state, bench_options(), [&nodes] {
@@ -230,7 +255,7 @@ void BM_Timers_Simulation(benchmark::State& state) {
       for (TimerNode& n : nodes) runtime->add_timer(n);
       lockstep::sleep(kLatestDeadline + Duration{1});
     });
-    if (timers_fired != kTimers) state.SkipWithError("not every timer fired");
+    check_all_fired(state);
   }
   count_per_item(state, kTimers);
 }
