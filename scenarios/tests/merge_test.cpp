@@ -8,12 +8,13 @@
 #include <string>
 #include <vector>
 
-#include "scenarios/campaign_json.hpp"
+#include "exploration/campaign_json.hpp"
 #include "scenarios/cli.hpp"
-#include "scenarios/merge.hpp"
+#include "exploration/merge.hpp"
 #include "scenarios/tests/cli_support.hpp"
 
 using namespace lockstep::scenarios;
+using namespace lockstep::exploration;
 using namespace lockstep::scenarios::test;
 
 namespace {
