@@ -39,7 +39,8 @@ sim::Options options_for(const Target& t, const sim::Strategy& strategy, std::ui
   o.self_check = t.self_check_every != 0 && k % t.self_check_every == 0;
   // A non-empty replay wins over LOCKSTEP_REPLAY: a schedule is what the
   // caller asked for. (The systematic search's runs never read the variable.)
-  o.replay = strategy.kind() != sim::Strategy::Kind::dfs ? sim::make_token(strategy, seed) : std::string();
+  bool own_token = strategy.kind() != sim::Strategy::Kind::dfs && !t.ambient_replay;
+  o.replay = own_token ? sim::make_token(strategy, seed) : std::string();
   return o;
 }
 

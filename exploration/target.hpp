@@ -59,6 +59,10 @@ struct Target {
   bool allow_leaks = false;
   // Schedules 0, k, 2k, ... run self-checked (Options::self_check); 0: none.
   std::uint64_t self_check_every = 0;
+  // LOCKSTEP_REPLAY, when set, stands in for every schedule (RapidCheck
+  // schedules: how a printed counterexample is replayed). Off, a schedule is
+  // the one asked for, whatever the environment says.
+  bool ambient_replay = false;
   std::function<void()> body;
   // Where a dump says main was spawned (a fuzz case: the macro's line).
   SourceLocation where = SourceLocation::current();
@@ -66,8 +70,9 @@ struct Target {
 
 // options_for() is what schedule `k` of `t` runs with: the target's options,
 // the strategy and seed, the self-check if k is a multiple of
-// self_check_every, and (but under dfs) a replay token of its own, so that
-// LOCKSTEP_REPLAY never stands in for the schedule asked for.
+// self_check_every, and (but under dfs, or with ambient_replay) a replay
+// token of its own, so that LOCKSTEP_REPLAY never stands in for the
+// schedule asked for.
 sim::Options options_for(const Target& t, const sim::Strategy& strategy, std::uint64_t seed, std::uint64_t k);
 
 // run_schedule() runs schedule `k` of `t` (options_for()) and returns its report.
