@@ -12,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "exploration/campaign.hpp"
 #include "exploration/explore.hpp"
 #include "scenarios/scenario.hpp"
 
