@@ -2,8 +2,8 @@
 // say about it.
 //
 //   Scenario{"mistakes/leak_no_stop", "a poller with no stop condition",
-//            Expectation::leak("position-poller", "sleep"), "mistakes/leak_no_stop_fixed",
-//            {}, &leak_no_stop}
+//            {sim::Verdict::leak, "position-poller", sim::FiberState::blocked, "sleep"},
+//            "mistakes/leak_no_stop_fixed", &leak_no_stop}
 //
 // A correct scenario expects `passed` on every schedule. A buggy one (a
 // mistake of the catalog) expects its verdict on at least one explored
@@ -42,14 +42,16 @@ struct Expectation {
 bool matches(const Expectation& e, const sim::Report& r);
 
 struct Scenario {
-  std::string name;     // "patterns/...", "service/...", "mistakes/..."
-  std::string summary;  // one line, for `list`
-  Expectation expect;
-  std::string twin;     // its corrected (or buggy) twin, if any
-  // Run limits the scenario needs; other Options fields come from the caller.
+  std::string name;      // "patterns/...", "service/...", "mistakes/..."
+  std::string summary;   // one line, for `list`
+  Expectation expect{};  // `passed` unless the scenario is buggy
+  std::string twin{};    // its corrected (or buggy) twin, if any
+  std::function<void()> body;
+  // Run limits, last so that a scenario states one only where it differs:
+  // {.name = ..., .body = &run, .horizon = 10s}. Other Options fields come
+  // from the caller.
   std::uint64_t livelock_steps = 1'000'000;
   Duration horizon = std::chrono::hours(24);
-  std::function<void()> body;
 };
 
 }  // namespace lockstep::scenarios

@@ -148,12 +148,12 @@ inline Scenario scenario() {
   return {"goker/kubernetes/11298", "notifier: a cond signalled before its waiter waits, then the waiter awaited",
           {sim::Verdict::deadlock, "Wait", sim::FiberState::blocked, "sync.Cond.Wait",
            "deadlock: all fibers are blocked"},
-          "goker/kubernetes/11298_fixed", 1'000'000, std::chrono::hours(24), &kernel<false>};
+          "goker/kubernetes/11298_fixed", &kernel<false>};
 }
 
 inline Scenario fixed_scenario() {
   return {"goker/kubernetes/11298_fixed", "notifier fixed: a channel with a buffer of one replaces the cond",
-          {}, "goker/kubernetes/11298", 1'000'000, std::chrono::hours(24), &kernel<true>};
+          {}, "goker/kubernetes/11298", &kernel<true>};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_11298

@@ -62,7 +62,7 @@ inline void kernel() {
 inline Scenario scenario() {
   return {"goker/kubernetes/13058", "informer test: the handler's Done() can come before the test's Add()",
           {sim::Verdict::misuse, "Controller.Run", sim::FiberState::running, "", "negative WaitGroup counter"},
-          "", 1'000'000, std::chrono::hours(24), &kernel};
+          "", &kernel};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_13058

@@ -127,12 +127,12 @@ void kernel() {
 inline Scenario scenario() {
   return {"goker/kubernetes/13135", "Cacher: the cacher's and the watch cache's locks taken in opposite orders",
           {sim::Verdict::leak, "Add", sim::FiberState::blocked, "sync.Mutex.Lock", "leak: main returned"},
-          "goker/kubernetes/13135_fixed", 1'000'000, std::chrono::hours(24), &kernel<false>};
+          "goker/kubernetes/13135_fixed", &kernel<false>};
 }
 
 inline Scenario fixed_scenario() {
   return {"goker/kubernetes/13135_fixed", "Cacher fixed: a separate `usable` lock guards the replace, not the Cacher's own",
-          {}, "goker/kubernetes/13135", 1'000'000, std::chrono::hours(24), &kernel<true>};
+          {}, "goker/kubernetes/13135", &kernel<true>};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_13135

@@ -126,12 +126,12 @@ inline Scenario scenario() {
   return {"goker/kubernetes/30872", "federated informer: its lock and the DeltaFIFO's lock taken in opposite orders",
           {sim::Verdict::leak, "DelayingDeliverer.StartWithHandler.func1", sim::FiberState::blocked,
            "sync.RWMutex.Lock", "leak: main returned"},
-          "goker/kubernetes/30872_fixed", 1'000'000, std::chrono::hours(24), &kernel<false>};
+          "goker/kubernetes/30872_fixed", &kernel<false>};
 }
 
 inline Scenario fixed_scenario() {
   return {"goker/kubernetes/30872_fixed", "federated informer fixed: ClustersSynced() takes only the DeltaFIFO's lock",
-          {}, "goker/kubernetes/30872", 1'000'000, std::chrono::hours(24), &kernel<true>};
+          {}, "goker/kubernetes/30872", &kernel<true>};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_30872

@@ -97,12 +97,12 @@ inline Scenario scenario() {
   return {"goker/kubernetes/70277", "wait.WaitFor: the test receives from its own stop channel, closed only when it returns",
           {sim::Verdict::deadlock, "main", sim::FiberState::blocked, "chan receive",
            "deadlock: all fibers are blocked and no timer is pending"},
-          "goker/kubernetes/70277_fixed", 1'000'000, std::chrono::hours(24), &kernel<false>};
+          "goker/kubernetes/70277_fixed", &kernel<false>};
 }
 
 inline Scenario fixed_scenario() {
   return {"goker/kubernetes/70277_fixed", "wait.WaitFor fixed: the poller gets a channel WaitFor closes when it returns",
-          {}, "goker/kubernetes/70277", 1'000'000, std::chrono::hours(24), &kernel<true>};
+          {}, "goker/kubernetes/70277", &kernel<true>};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_70277

@@ -58,7 +58,7 @@ inline void kernel() {
 inline Scenario scenario() {
   return {"goker/kubernetes/70892", "scheduler: parallel workers read and replace one results slice",
           {sim::Verdict::race, "ParallelizeUntil.func1", sim::FiberState::running, "", "data race"},
-          "", 1'000'000, std::chrono::hours(24), &kernel};
+          "", &kernel};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_70892

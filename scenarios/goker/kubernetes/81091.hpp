@@ -65,7 +65,7 @@ inline void kernel() {
 inline Scenario scenario() {
   return {"goker/kubernetes/81091", "scheduler framework: a fake plugin counts calls from parallel workers unguarded",
           {sim::Verdict::race, "ParallelizeUntil.func1", sim::FiberState::running, "", "data race"},
-          "", 1'000'000, std::chrono::hours(24), &kernel};
+          "", &kernel};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_81091

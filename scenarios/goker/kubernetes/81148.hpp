@@ -84,7 +84,7 @@ inline void kernel() {
 inline Scenario scenario() {
   return {"goker/kubernetes/81148", "scheduler queue test: a pod's timestamp written without the lock its flusher reads under",
           {sim::Verdict::race, "Until", sim::FiberState::running, "", "data race"},
-          "", 1'000'000, std::chrono::hours(24), &kernel};
+          "", &kernel};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_81148

@@ -72,7 +72,7 @@ inline void kernel() {
 inline Scenario scenario() {
   return {"goker/kubernetes/82239", "PV controller test: annotations written while the controller deep-copies the volume",
           {sim::Verdict::race, "main", sim::FiberState::running, "", "data race"},
-          "", 1'000'000, std::chrono::hours(24), &kernel};
+          "", &kernel};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_82239

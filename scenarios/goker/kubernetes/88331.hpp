@@ -75,7 +75,7 @@ inline void kernel() {
 inline Scenario scenario() {
   return {"goker/kubernetes/88331", "scheduler queue: the backoff heap popped under the lock, its length read without it",
           {sim::Verdict::race, "Until", sim::FiberState::running, "", "data race"},
-          "", 1'000'000, std::chrono::hours(24), &kernel};
+          "", &kernel};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_88331
