@@ -21,6 +21,7 @@
 #include <memory>
 
 #include "lockstep.hpp"
+#include "scenarios/goker/go_idioms.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace lockstep::scenarios::goker_k8s_13058 {
@@ -29,7 +30,7 @@ inline constexpr Duration kPeriod = std::chrono::milliseconds(10);
 
 inline void until(const std::function<void()>& f, Duration period, RecvChan<Empty> stop_ch) {
   for (;;) {
-    if (stop_ch.try_recv().status == ChanStatus::closed) return;
+    if (goker::closed(stop_ch)) return;
     f();
     sleep(period);
   }

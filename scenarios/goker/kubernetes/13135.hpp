@@ -29,6 +29,7 @@
 #include <type_traits>
 
 #include "lockstep.hpp"
+#include "scenarios/goker/go_idioms.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace lockstep::scenarios::goker_k8s_13135 {
@@ -94,7 +95,7 @@ inline constexpr int kSpinRounds = 100;  // see Port
 
 inline void util(const std::function<void()>& f, RecvChan<Empty> stop_ch) {
   for (int round = 0; round < kSpinRounds; ++round) {
-    if (stop_ch.try_recv().status == ChanStatus::closed) return;
+    if (goker::closed(stop_ch)) return;
     f();
     yield();  // Go: time.Sleep(period), period 0
   }

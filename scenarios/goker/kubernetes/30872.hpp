@@ -30,6 +30,7 @@
 #include <memory>
 
 #include "lockstep.hpp"
+#include "scenarios/goker/go_idioms.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace lockstep::scenarios::goker_k8s_30872 {
@@ -55,7 +56,7 @@ struct Controller {
 
   void run(RecvChan<Empty> stop_ch) {  // Util -> JitterUntil(processLoop)
     for (int round = 0; round < kSpinRounds; ++round) {
-      if (stop_ch.try_recv().status == ChanStatus::closed) return;
+      if (goker::closed(stop_ch)) return;
       queue->pop(process);
       yield();  // Go's preemption of a spinning goroutine (see Port)
     }

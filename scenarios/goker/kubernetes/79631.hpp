@@ -25,20 +25,11 @@
 #include <string>
 
 #include "lockstep.hpp"
+#include "scenarios/goker/go_idioms.hpp"
 #include "scenarios/goker/observe.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace lockstep::scenarios::goker_k8s_79631 {
-
-inline void until(const std::function<void()>& f, RecvChan<Empty> stop_ch) {  // BackoffUntil
-  for (;;) {
-    if (stop_ch.try_recv().status == ChanStatus::closed) return;
-    f();
-    bool stopped = false;
-    select(on_recv(stop_ch, [&] { stopped = true; }));
-    if (stopped) return;
-  }
-}
 
 struct Heap {
   std::map<std::string, Empty> items{{"1", Empty{}}};  // heapData.items
@@ -58,7 +49,7 @@ struct PriorityQueue {
   }
   static std::shared_ptr<PriorityQueue> make() {  // NewPriorityQueueWithClock, run()
     auto p = std::make_shared<PriorityQueue>();
-    go("Until", [p] { until([&p] { p->flush_backoff_q_completed(); }, p->stop); });
+    go("Until", [p] { goker::backoff_until([&p] { p->flush_backoff_q_completed(); }, p->stop); });
     return p;
   }
 };
