@@ -54,18 +54,6 @@ TEST_CASE("stack pool: canary stacks are packed end to end, each canary below a 
   pool.release(a);
 }
 
-TEST_CASE("stack pool: a guarded stack has its own page below it, not packed", "[stack_pool]") {
-  const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
-  StackPool pool;
-  Stack a = pool.acquire(24 * 1024, true);
-  Stack b = pool.acquire(24 * 1024, true);
-  CHECK_FALSE(a.packed);
-  CHECK(address(a.base) % page == 0);
-  CHECK(address(b.base) == address(a.top()) + page);  // b's guard page between them
-  pool.release(b);
-  pool.release(a);
-}
-
 TEST_CASE("stack pool: trim returns a free packed stack's pages and keeps its live neighbour's",
           "[stack_pool]") {
   // b sits on a: a's top page also holds b's canary; b's first whole page is
