@@ -29,11 +29,13 @@ namespace {
 
 std::uintptr_t address(const void* p) { return reinterpret_cast<std::uintptr_t>(p); }
 
+#if !defined(LOCKSTEP_ASAN) && !defined(LOCKSTEP_TSAN)
 long minor_faults() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
   return u.ru_minflt;
 }
+#endif
 
 }  // namespace
 
