@@ -37,20 +37,11 @@ void sleep_until(TimePoint deadline, SourceLocation where) {
   timer.runtime = rt;
   timer.task = &rt->current();
   rt->add_timer(timer);
-  // Torn down while asleep, park() throws: the timer must not outlive this
-  // frame. A destructor, not catch-and-rethrow: a rethrow searches the stack
-  // for a handler a second time, and a teardown of a million sleepers pays
-  // that search per fiber.
-  struct CancelOnUnwind {
-    detail::Runtime* rt;
-    SleepTimer* timer;
-    bool armed = true;
-    ~CancelOnUnwind() {
-      if (armed) rt->cancel_timer(*timer);
-    }
-  } cancel_on_unwind{rt, &timer};
-  rt->park(detail::WaitSite{"sleep", nullptr, where});
-  cancel_on_unwind.armed = false;  // it fired: that is what readied us
+  // Torn down while asleep, park() throws, and cancels the timer first
+  // (WaitSite::timer): no cleanup here, so the unwinder passes this frame
+  // without stopping. A destructor cost a second pass over the stack per
+  // torn-down sleeper; a catch-and-rethrow, a second search.
+  rt->park(detail::WaitSite{"sleep", nullptr, where, &timer});
 }
 
 void yield(SourceLocation where) {

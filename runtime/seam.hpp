@@ -109,13 +109,20 @@ class Describes : public Waitable {
   static constexpr Ops kOps{[](const Waitable& w) { return static_cast<const T&>(w).describe(); }, edges_of()};
 };
 
+struct TimerNode;
+
 // What a parked task waits for. `reason` is a Go-style wait reason with
 // static storage ("chan receive", "sleep", "sync.Mutex.Lock"). `object`, if
 // set, must outlive the park: a dump may describe it when the run ends.
+// `timer`, if set, is a timer of the parking frame that readies the task (a
+// sleep's): a runtime that throws out of park() cancels it first, so the
+// frame needs no cleanup of its own when a teardown unwinds it (a cleanup
+// costs the unwinder a second pass over the stack, per torn-down task).
 struct WaitSite {
   const char* reason = "";
   const Waitable* object = nullptr;
   SourceLocation where;
+  TimerNode* timer = nullptr;
 };
 
 // A task's identity, common to every runtime; each runtime derives its own

@@ -59,15 +59,26 @@ struct StackPool::FreeList {
   }
 };
 
-struct StackPool::SizeClass {
-  std::size_t size = 0;         // usable bytes of each stack
-  std::size_t stride = 0;       // a page (guard or spacer), then the stack
-  std::size_t arena_slots = 0;  // slots per arena
-  FreeList guarded, canary;
+// A tier's own arenas, carved in address order, and its free stacks. The
+// guarded tier lays a slot out as a page (the guard) and the stack; the
+// canary tier packs stacks end to end, each `kCanaryBytes` below a page
+// boundary (stack_pool.hpp), so its stride is the stack size.
+struct StackPool::Tier {
+  FreeList free;
+  std::size_t stride = 0;
+  std::size_t arena_slots = 0;
+  std::size_t lead = 0;                // an arena's bytes before its first slot's stack
   unsigned char* next_slot = nullptr;  // in the newest arena
   std::size_t slots_left = 0;          // in the newest arena
-  std::vector<std::pair<void*, std::size_t>> arenas;  // unmapped with the pool
+};
+
+struct StackPool::SizeClass {
+  std::size_t size = 0;  // usable bytes of each stack
+  Tier guarded, canary;
+  std::vector<std::pair<void*, std::size_t>> arenas;  // both tiers'; unmapped with the pool
   SizeClass* next = nullptr;
+
+  Tier& tier(bool guard) noexcept { return guard ? guarded : canary; }
 };
 
 StackPool& StackPool::local() {
@@ -82,10 +93,11 @@ StackPool::~StackPool() {
   while (classes_ != nullptr) {
     SizeClass* sc = classes_;
     classes_ = sc->next;
-    bool all_back = sc->guarded.slots.size() == sc->guarded.carved && sc->canary.slots.size() == sc->canary.carved;
+    bool all_back = sc->guarded.free.slots.size() == sc->guarded.free.carved &&
+                    sc->canary.free.slots.size() == sc->canary.free.carved;
     if (all_back) {
       for (auto& [p, n] : sc->arenas) munmap(p, n);
-      guarded_carved.fetch_sub(sc->guarded.carved, std::memory_order_relaxed);
+      guarded_carved.fetch_sub(sc->guarded.free.carved, std::memory_order_relaxed);
     }
     delete sc;
   }
@@ -96,17 +108,21 @@ StackPool::SizeClass& StackPool::size_class(std::size_t size) {
     if (sc->size == size) return *sc;
   auto* sc = new SizeClass;
   sc->size = size;
-  sc->stride = size + page_size();
-  sc->arena_slots = std::clamp<std::size_t>(kArenaBytesMax / sc->stride, 1, kArenaSlotsMax);
+  sc->guarded.stride = size + page_size();
+  sc->guarded.lead = page_size();
+  sc->canary.stride = size;
+  sc->canary.lead = page_size() - kCanaryBytes;
+  for (Tier* t : {&sc->guarded, &sc->canary})
+    t->arena_slots = std::clamp<std::size_t>(kArenaBytesMax / t->stride, 1, kArenaSlotsMax);
   sc->next = classes_;
   classes_ = sc;
   return *sc;
 }
 
-// carve() takes the next slot of the newest arena, mapping a new arena when
-// it is full. With `guarded` (the caller took a unit of the process's guard
-// budget for it), the slot's first page becomes its guard; if the kernel
-// refuses, the slot is a canary one and the unit goes back.
+// carve() takes the next slot of the tier's newest arena, mapping a new arena
+// when it is full. A guarded slot (the caller took a unit of the process's
+// guard budget for it) gets its guard page; if the kernel refuses, the slot
+// stays in the guarded tier's layout without one, and the unit goes back.
 Stack StackPool::carve(SizeClass& sc, bool guarded) {
   struct Budget {
     bool held;
@@ -114,57 +130,65 @@ Stack StackPool::carve(SizeClass& sc, bool guarded) {
       if (held) guarded_carved.fetch_sub(1, std::memory_order_relaxed);
     }
   } budget{guarded};
-  if (sc.slots_left == 0) {
+  Tier& tier = sc.tier(guarded);
+  if (tier.slots_left == 0) {
     sc.arenas.reserve(sc.arenas.size() + 1);
-    std::size_t bytes = sc.stride * sc.arena_slots;
-    sc.next_slot = static_cast<unsigned char*>(map_noreserve(bytes));
-    sc.arenas.emplace_back(sc.next_slot, bytes);
-    sc.slots_left = sc.arena_slots;
+    // The canary tier's last stack ends kCanaryBytes into one more page.
+    std::size_t bytes = tier.stride * tier.arena_slots + (guarded ? 0 : page_size());
+    tier.next_slot = static_cast<unsigned char*>(map_noreserve(bytes));
+    sc.arenas.emplace_back(tier.next_slot, bytes);
+    tier.slots_left = tier.arena_slots;
   }
-  unsigned char* slot = sc.next_slot;
+  unsigned char* slot = tier.next_slot;
   bool guard = guarded && mprotect(slot, page_size(), PROT_NONE) == 0;
-  FreeList& list = guard ? sc.guarded : sc.canary;
+  FreeList& list = tier.free;
   if (list.slots.capacity() == list.carved) list.slots.reserve(std::max<std::size_t>(64, 2 * list.carved));
-  sc.next_slot += sc.stride;
-  --sc.slots_left;
+  tier.next_slot += tier.stride;
+  --tier.slots_left;
   ++list.carved;
   budget.held = guarded && !guard;  // a guarded slot keeps its unit
-  return Stack{slot + page_size(), sc.size, guard};
+  return Stack{slot + tier.lead, sc.size, guard, !guarded};
 }
 
 Stack StackPool::acquire(std::size_t size, bool guard_pages) {
   SizeClass& sc = size_class(round_to_pages(size));
   Stack s;
   if (guard_pages) {
-    if (sc.guarded.take(s)) return s;
+    if (sc.guarded.free.take(s)) return s;
     if (guarded_carved.fetch_add(1, std::memory_order_relaxed) < kGuardedStacksMax) return carve(sc, true);
     guarded_carved.fetch_sub(1, std::memory_order_relaxed);
   }
-  if (sc.canary.take(s)) return s;
+  if (sc.canary.free.take(s)) return s;
   return carve(sc, false);
 }
 
 void StackPool::release(Stack stack) noexcept {
   forget_stack(stack.base, stack.size);
-  SizeClass& sc = size_class(stack.size);
-  (stack.guarded ? sc.guarded : sc.canary).slots.push_back(stack);  // within the capacity carve() reserved
+  // Within the capacity carve() reserved.
+  size_class(stack.size).tier(!stack.packed).free.slots.push_back(stack);
 }
 
 void StackPool::trim(std::size_t keep) noexcept {
   for (SizeClass* sc = classes_; sc != nullptr; sc = sc->next)
-    for (FreeList* list : {&sc->guarded, &sc->canary}) {
+    for (Tier* tier : {&sc->guarded, &sc->canary}) {
+      FreeList* list = &tier->free;
       if (list->slots.size() - list->cold <= keep) continue;
       // The hot slots below the `keep` on top go cold. Their pages go back
-      // by runs of adjacent slots (guard or spacer pages between them
-      // included), one madvise per run: each call costs a TLB shootdown.
+      // by runs of adjacent slots (guard pages between them included), one
+      // madvise per run: each call costs a TLB shootdown. A stack's pages
+      // are those its bytes start in, from its first whole page (a packed
+      // stack's canary lies in the page of the stack below it) to the page
+      // of its top (which holds the canary of the stack above it: zeros
+      // again after the madvise, so intact).
       auto first = list->slots.begin() + static_cast<std::ptrdiff_t>(list->cold);
       auto last = list->slots.end() - static_cast<std::ptrdiff_t>(keep);
       std::sort(first, last, [](const Stack& a, const Stack& b) { return a.base < b.base; });
+      std::size_t shift = tier == &sc->canary ? kCanaryBytes : 0;
       for (auto run = first; run != last;) {
         auto end = run + 1;
-        while (end != last && end->base == (end - 1)->base + sc->stride) ++end;
-        unsigned char* from = run->base;
-        madvise(from, static_cast<std::size_t>((end - 1)->base + sc->size - from), MADV_DONTNEED);
+        while (end != last && end->base == (end - 1)->base + tier->stride) ++end;
+        unsigned char* from = run->base + shift;
+        madvise(from, static_cast<std::size_t>((end - 1)->base + sc->size + shift - from), MADV_DONTNEED);
         run = end;
       }
       list->cold = list->slots.size() - keep;

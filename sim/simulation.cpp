@@ -294,29 +294,40 @@ lockstep::detail::Task& Simulation::spawn(Body&& body, std::string&& name, Sourc
   return new_fiber(std::move(body), std::move(name), site);
 }
 
+// park() cancels `site.timer` before any exception leaves it (seam.hpp). The
+// teardown's, thrown after the switch back, passes no handler in this frame:
+// a torn-down sleeper's stack unwinds in one pass.
 void Simulation::park(const WaitSite& site, lockstep::detail::Unlock unlock) {
   RaceIgnore ignore;  // the scheduler's bookkeeping (race detector)
-  require_in_fiber("park", site.where);
   Fiber& me = *current_;
-  unlock();  // one fiber runs at a time: nobody can ready it before it parks
-  cancel_point(me);
-  count_step(site.where);
-  me.state = FiberState::blocked;
-  lockstep::detail::race_release(&waiter_);  // durably blocked: before sim::wait() returns (Go's synctest)
-  me.wait = site;
-  me.site = site.where;
-  me.blocked_since = now_;
-  if (log_ != nullptr) [[unlikely]]
-    log_park(me);
-  Fiber& next = pick_next();
-  if (&next != &me) {
-    switch_to(next);
-  } else {
-    me.state = FiberState::running;  // a timer readied it while time moved
+  try {
+    require_in_fiber("park", site.where);
+    unlock();  // one fiber runs at a time: nobody can ready it before it parks
+    cancel_point(me);
+    count_step(site.where);
+    me.state = FiberState::blocked;
+    lockstep::detail::race_release(&waiter_);  // durably blocked: before sim::wait() returns (Go's synctest)
+    me.wait = site;
+    me.site = site.where;
+    me.blocked_since = now_;
     if (log_ != nullptr) [[unlikely]]
-      log_run(me, me);
+      log_park(me);
+    Fiber& next = pick_next();
+    if (&next != &me) {
+      switch_to(next);
+    } else {
+      me.state = FiberState::running;  // a timer readied it while time moved
+      if (log_ != nullptr) [[unlikely]]
+        log_run(me, me);
+    }
+  } catch (...) {
+    if (site.timer != nullptr) cancel_timer(*site.timer);
+    throw;
   }
-  cancel_point(me);
+  if (me.cancel) [[unlikely]] {
+    if (site.timer != nullptr) cancel_timer(*site.timer);
+    cancel_slow(me);
+  }
 }
 
 void Simulation::ready(lockstep::detail::Task& task) {
