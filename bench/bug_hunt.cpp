@@ -13,7 +13,7 @@
 // failure ("-" if an exploration found nothing), and in how many explorations
 // the bug was found. Then one row per strategy: bugs found by every
 // exploration, and the median of the medians (a bug not found counts as
-// max + 1). --strategies lists what is measured: random, pct1..pct9, pos,
+// max + 1). --strategies lists what is measured: fifo, random, pct1..pct9, pos,
 // portfolio, dfs (one systematic search, delay bound --dfs-bound, capped by
 // --max), or mix:a+b+... (a portfolio of those members, by seed modulo
 // their count, pct members sharing one adaptive bound). Run by hand
@@ -228,13 +228,14 @@ struct Named {
 };
 
 sim::Strategy single(const std::string& name) {
+  if (name == "fifo") return sim::Strategy::fifo();
   if (name == "random") return sim::Strategy::random();
   if (name == "pos") return sim::Strategy::pos();
   if (name == "portfolio") return sim::Strategy::portfolio();
   if (name.size() == 4 && name.rfind("pct", 0) == 0 && name[3] >= '1' && name[3] <= '9')
     return sim::Strategy::pct(static_cast<unsigned>(name[3] - '0'));
   throw std::invalid_argument("bug_hunt: unknown strategy \"" + name +
-                              "\" (random, pct1..pct9, pos, portfolio, dfs, mix:a+b+...)");
+                              "\" (fifo, random, pct1..pct9, pos, portfolio, dfs, mix:a+b+...)");
 }
 
 std::vector<std::string> split(const std::string& text, char sep) {
