@@ -2,15 +2,16 @@
 # CMakeLists.txt after the targets exist).
 #
 #   <prefix>/include/lockstep/        the include root: lockstep.hpp, lockstep_version.hpp,
-#                                     runtime/ sim/ primitives/ mn/ threads/ testing/
-#   <prefix>/lib/liblockstep.a
+#                                     runtime/ sim/ primitives/ mn/ threads/ exploration/ testing/
+#   <prefix>/lib/liblockstep.a, liblockstep_exploration.a
 #   <prefix>/lib/cmake/lockstep/      lockstep-config.cmake (+ -version, the targets files)
-#   <prefix>/lib/pkgconfig/lockstep.pc
+#   <prefix>/lib/pkgconfig/lockstep.pc, lockstep-exploration.pc
 #   <prefix>/lib/lockstep/objects-*/  the leak listener's object file (testing component)
 #
-# Two export sets, so that find_package(lockstep) without COMPONENTS testing
-# never needs Catch2 or RapidCheck: lockstep-targets (lockstep::lockstep) and
-# lockstep-testing-targets (lockstep::testing, lockstep::leak_listener).
+# Three export sets, so that find_package(lockstep) without COMPONENTS never
+# needs nlohmann-json, Catch2 or RapidCheck: lockstep-targets
+# (lockstep::lockstep), lockstep-exploration-targets (lockstep::exploration)
+# and lockstep-testing-targets (lockstep::testing, lockstep::leak_listener).
 include(CMakePackageConfigHelpers)
 
 set(LOCKSTEP_INSTALL_LIBDIR lib)
@@ -27,6 +28,16 @@ install(EXPORT lockstep-targets NAMESPACE lockstep:: DESTINATION ${LOCKSTEP_INST
 # lockstep_DIR (or CMAKE_PREFIX_PATH) at it without installing.
 export(EXPORT lockstep-targets NAMESPACE lockstep::
        FILE ${CMAKE_CURRENT_BINARY_DIR}/lockstep-targets.cmake)
+
+if(LOCKSTEP_EXPLORATION)
+  install(TARGETS lockstep_exploration EXPORT lockstep-exploration-targets
+          ARCHIVE DESTINATION ${LOCKSTEP_INSTALL_LIBDIR})
+  install(EXPORT lockstep-exploration-targets NAMESPACE lockstep:: DESTINATION ${LOCKSTEP_INSTALL_CMAKEDIR})
+  export(EXPORT lockstep-exploration-targets NAMESPACE lockstep::
+         FILE ${CMAKE_CURRENT_BINARY_DIR}/lockstep-exploration-targets.cmake)
+  configure_file(cmake/lockstep-exploration.pc.in ${CMAKE_CURRENT_BINARY_DIR}/lockstep-exploration.pc @ONLY)
+  install(FILES ${CMAKE_CURRENT_BINARY_DIR}/lockstep-exploration.pc DESTINATION ${LOCKSTEP_INSTALL_LIBDIR}/pkgconfig)
+endif()
 
 if(LOCKSTEP_TESTING)
   install(TARGETS lockstep_testing leak_listener EXPORT lockstep-testing-targets

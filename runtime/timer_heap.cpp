@@ -26,10 +26,11 @@ TimerHeap::Bucket& TimerHeap::bucket(std::size_t b) const noexcept {
   return *new (at) Bucket();
 }
 
-[[gnu::always_inline]] inline void TimerHeap::put(const Entry& e) const noexcept {
+[[gnu::always_inline]] inline std::size_t TimerHeap::put(const Entry& e) const noexcept {
   std::size_t b = bucket_of(e);
   bucket(b).push_back(e);
   occupied_[b / 64] |= std::uint64_t{1} << (b % 64);
+  return b;
 }
 
 TimePoint TimerHeap::earliest() const noexcept {
@@ -43,7 +44,9 @@ bool TimerHeap::push(TimerNode& node) {
   if (live_ > 0 && !min_known_) find_min();
   if (free_handles_.empty() && handles_ % 64 == 0) {  // may throw: before any change
     live_bits_.push_back(0);
-    free_handles_.reserve(std::size_t{handles_} + 64);  // so freeing a handle never allocates
+    // So freeing a handle never allocates; doubling, so pushes stay O(1).
+    if (std::size_t need = std::size_t{handles_} + 64; free_handles_.capacity() < need)
+      free_handles_.reserve(std::max(2 * free_handles_.capacity(), need));
   }
   Entry e{biased(node.when), next_order_, 0, &node};
   if (e.when < last_when_) e.when = last_when_;  // overdue (real time only): due now, after the others
@@ -54,11 +57,12 @@ bool TimerHeap::push(TimerNode& node) {
   node.slot = e.handle;
   node.seq = next_seq_++;
   ++next_order_;
-  put(e);
+  const std::size_t b = put(e);
+  if (b < ahead_bucket_) ++ahead_;  // its node was just written: no fetch needed
   bool earliest = ++live_ == 1 || before(e, min_);
   if (earliest) {
     min_ = e;
-    min_bucket_ = bucket_of(e);
+    min_bucket_ = b;
     min_known_ = true;
   }
   return earliest;
@@ -73,26 +77,60 @@ TimerNode& TimerHeap::pop() noexcept {
   // Every other entry of the bucket shares the top's bytes from the bucket's
   // level up, so each lands on a lower level; the other buckets keep theirs.
   Bucket& from = bucket(b);
+  std::size_t moved = 0;
   for (const Entry& e : from) {
     if (e.handle == top.handle) continue;
     if (live(e.handle)) {
       put(e);
+      ++moved;
     } else {
       free_handles_.push_back(e.handle);
       --dead_;
     }
+  }
+  if (b < ahead_bucket_) {  // the moved entries stay below the frontier
+    ahead_ -= from.size() - moved;
+  } else {  // they went below it unfetched
+    ahead_bucket_ = 0;
+    ahead_ = 0;
   }
   from.clear();
   occupied_[b / 64] &= ~(std::uint64_t{1} << (b % 64));
   kill(top.handle);
   free_handles_.push_back(top.handle);
   min_known_ = false;
-  if (--live_ > 0) {  // the next pop's node, fetched while the caller works
+  if (--live_ > 0) {
     find_min();
-    __builtin_prefetch(min_.node, 1);
+    if (live_ + dead_ >= kFetchFrom) fetch_ahead();
   }
   top.node->slot = TimerNode::kNotPending;
   return *top.node;
+}
+
+// fetch_ahead() prefetches the nodes of the next pops, so that the write to
+// each popped node (its slot) does not wait for memory: every entry of a
+// bucket pops before any entry of a higher bucket, so the entries of the
+// lowest buckets, taken whole, are the next pops in some order. It moves the
+// frontier up over whole buckets while they fit in kAhead; a bucket too big
+// to fetch whole is spread over lower ones when it is popped from, and the
+// frontier restarts below it. It stops when no entry is left above the
+// frontier, so it never scans the empty buckets past the last one.
+void TimerHeap::fetch_ahead() noexcept {
+  while (ahead_ < kAhead && ahead_ < live_ + dead_) {
+    std::size_t word = ahead_bucket_ / 64;
+    if (word == kBuckets / 64) return;
+    std::uint64_t bits = occupied_[word] & (~std::uint64_t{0} << (ahead_bucket_ % 64));
+    while (bits == 0) {
+      if (++word == kBuckets / 64) return;
+      bits = occupied_[word];
+    }
+    std::size_t next = word * 64 + static_cast<std::size_t>(std::countr_zero(bits));
+    const Bucket& entries = bucket(next);
+    if (ahead_ + entries.size() > kAhead) return;
+    for (const Entry& e : entries) __builtin_prefetch(e.node, 1);
+    ahead_ += entries.size();
+    ahead_bucket_ = next + 1;
+  }
 }
 
 bool TimerHeap::remove(TimerNode& node) noexcept {
@@ -144,6 +182,7 @@ void TimerHeap::find_min() const noexcept {
       if (kept == 0 || before(e, min_)) min_ = e;
       entries[kept++] = e;
     }
+    if (b < ahead_bucket_) ahead_ -= entries.size() - kept;
     entries.resize(kept);
     if (kept > 0) {
       min_bucket_ = b;
@@ -178,6 +217,8 @@ void TimerHeap::compact() noexcept {
     if (kept == 0) occupied_[b / 64] &= ~(std::uint64_t{1} << (b % 64));
   });
   dead_ = 0;
+  ahead_bucket_ = 0;  // restart the frontier rather than count what left
+  ahead_ = 0;
 }
 
 // renumber() restarts the add order: in (when, order) order, the pending

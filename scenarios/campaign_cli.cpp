@@ -1,5 +1,5 @@
-// fuzz and merge: argument checks, files and streams around campaign.hpp,
-// campaign_json.hpp and merge.hpp. Every bad input is one line on `err`
+// fuzz and merge: argument checks, files and streams around
+// exploration/campaign.hpp, campaign_json.hpp and merge.hpp. Every bad input is one line on `err`
 // ("lockstep-scenarios: <what>") and status 2, before any work is done.
 #include "scenarios/campaign_cli.hpp"
 
@@ -12,14 +12,17 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "scenarios/campaign_json.hpp"
+#include "exploration/campaign_json.hpp"
+#include "exploration/merge.hpp"
+#include "exploration/progress.hpp"
 #include "scenarios/catalog.hpp"
 #include "scenarios/cli.hpp"
-#include "scenarios/merge.hpp"
-#include "scenarios/progress.hpp"
+#include "scenarios/explore.hpp"
 
 namespace lockstep::scenarios {
 namespace {
+
+using namespace exploration;
 
 // Output: the file named by --out (created or truncated), else `out`.
 class Output {
@@ -42,7 +45,7 @@ class Output {
 
 // report() prints the judgement on `err` and returns the exit status.
 int report(const CampaignSummary& summary, const std::vector<Failure>& failures, std::ostream& err) {
-  Judgement j = judge(summary, failures);
+  Judgement j = judge(summary, failures, replay_any);
   for (const auto& problem : j.problems) err << "  " << problem << "\n";
   err << describe(summary, j) << "\n";
   return j.held ? kExitHeld : kExitNotHeld;
@@ -101,12 +104,12 @@ int fuzz_command(const FuzzRequest& request, std::ostream& out, std::ostream& er
   std::vector<Failure> unexpected;
   ThrottledProgress progress(err);
   CampaignSummary summary = run_campaign(
-      selected, config,
+      targets(selected), config,
       [&](const Failure& f) {
         output->line(to_json_line(f));
         if (!f.expected) unexpected.push_back(f);
       },
-      [&](const Scenario& s, std::uint64_t done, std::uint64_t planned) { progress(s.name, done, planned); });
+      [&](const Target& t, std::uint64_t done, std::uint64_t planned) { progress(t.name, done, planned); });
   output->line(to_json_line(summary));
   return report(summary, unexpected, err);
 }

@@ -87,22 +87,14 @@ std::vector<const Scenario*> select_scenarios(const std::vector<std::string>& ar
 }
 
 sim::Options options_for(const Scenario& s, const sim::Strategy& strategy, std::uint64_t seed) {
-  sim::Options o;
-  o.strategy = strategy;
-  o.seed = seed;
-  o.livelock_steps = s.livelock_steps;
-  o.horizon = s.horizon;
-  // A non-empty replay wins over LOCKSTEP_REPLAY: a schedule is what the
-  // caller asked for. (The systematic search's runs never read the variable.)
-  if (strategy.kind() != sim::Strategy::Kind::dfs) o.replay = sim::make_token(strategy, seed);
-  return o;
+  return exploration::options_for(s.target(), strategy, seed, 0);
 }
 
 sim::Report run_schedule(const Scenario& s, const sim::Strategy& strategy, std::uint64_t seed,
                          const std::string& graph_path) {
-  sim::Options options = options_for(s, strategy, seed);
-  options.graph_path = graph_path;
-  return sim::run(s.body, options);
+  exploration::Target t = s.target();
+  t.options.graph_path = graph_path;
+  return exploration::run_schedule(t, strategy, seed, 0);
 }
 
 std::string replay_command(std::string_view name, std::string_view token) {

@@ -4,9 +4,9 @@
 //   sim::Report r = run_schedule(*s, sim::Strategy::random(), 7);
 //   bool caught = matches(s->expect, r);
 //
-// This is the small library the command-line runner is built on; a
-// campaign driver (a `fuzz` command, sharding, JSON lines) needs nothing
-// more than catalog() and run_schedule() / run_token().
+// This is the small library the command-line runner is built on; its
+// campaigns (`fuzz`, sharding, JSON lines, `merge`) are exploration/'s,
+// run on the scenarios' targets (Scenario::target()).
 #pragma once
 
 #include <cstdint>
@@ -33,7 +33,7 @@ const Scenario* find_scenario(std::string_view name);
 std::vector<const Scenario*> select_scenarios(const std::vector<std::string>& args);
 
 // options_for() is the Options one schedule runs with: the scenario's limits,
-// the strategy and seed, and no ambient replay.
+// the strategy and seed, and no ambient replay (exploration::options_for()).
 sim::Options options_for(const Scenario& s, const sim::Strategy& strategy, std::uint64_t seed);
 
 // run_schedule() runs one schedule of `s` and returns its report; with a

@@ -18,16 +18,22 @@
 #include <string>
 #include <vector>
 
+#include "exploration/progress.hpp"
 #include "scenarios/campaign_cli.hpp"
 #include "scenarios/catalog.hpp"
 #include "scenarios/explore.hpp"
-#include "scenarios/progress.hpp"
 #include "lockstep_version.hpp"
 #include "sim/html_report.hpp"
 #include "sim/input.hpp"
 
 namespace lockstep::scenarios {
 namespace {
+
+using exploration::describe_strategy;
+using exploration::Env;
+using exploration::kDfsBoundMax;
+using exploration::kSchedulesMax;
+using exploration::ThrottledProgress;
 
 constexpr const char* kProgram = "lockstep-scenarios";
 
@@ -164,12 +170,8 @@ std::uint64_t flag_number(const std::string& text, const char* flag, std::uint64
 // first number out of its range (every number is checked, pct's or not).
 ExploreConfig explore_config(const ExploreFlags& flags) {
   ExploreConfig c;
-  c.strategy = flags.strategy == "fifo"     ? sim::Strategy::Kind::fifo
-               : flags.strategy == "pct"    ? sim::Strategy::Kind::pct
-               : flags.strategy == "dfs"    ? sim::Strategy::Kind::dfs
-               : flags.strategy == "pos"    ? sim::Strategy::Kind::pos
-               : flags.strategy == "random" ? sim::Strategy::Kind::random
-                                            : sim::Strategy::Kind::portfolio;
+  // CLI11 has checked the name is one the command allows.
+  c.strategy = exploration::parse_strategy(flags.strategy).value();
   if (!flags.delays.empty() && !flags.preemptions.empty())
     throw std::invalid_argument("--delays and --preemptions: give one bound, not both");
   if (!flags.preemptions.empty()) {

@@ -24,7 +24,7 @@
 #include <ostream>
 #include <string>
 
-#include "scenarios/shard.hpp"
+#include "exploration/shard.hpp"
 
 namespace lockstep::scenarios {
 
@@ -32,7 +32,7 @@ inline constexpr int kExitHeld = 0;
 inline constexpr int kExitNotHeld = 1;
 inline constexpr int kExitUsage = 2;
 
-int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err, const Env& env = process_env);
+int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err, const exploration::Env& env = exploration::process_env);
 
 // usage_error() prints "lockstep-scenarios: <what>" and returns kExitUsage:
 // the one shape of every bad-input message.

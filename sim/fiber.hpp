@@ -81,6 +81,13 @@ class RunQueue {
     ring_[tail_++ & mask_] = f;
   }
   Fiber* pop_front() noexcept { return ring_[head_++ & mask_]; }
+  // rotate() is pop_front() then push_back(f), which never needs to grow:
+  // a yield under FIFO.
+  Fiber* rotate(Fiber* f) noexcept {
+    Fiber* front = ring_[head_++ & mask_];
+    ring_[tail_++ & mask_] = f;
+    return front;
+  }
   // take() removes the i-th fiber, keeping the others in order.
   Fiber* take(std::size_t i) noexcept {
     Fiber* f = (*this)[i];

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "sim/html_report.hpp"
+#include "sim/labels.hpp"
 
 namespace lockstep::sim::detail {
 namespace {
@@ -57,15 +58,12 @@ class GraphLayout {
       if (g_.fibers[i].id == id) return i;
     return kNone;
   }
-  std::string fiber_label(const WaitGraph::Fiber& f) const {
-    return f.name.empty() ? fmt::format("fiber {}", f.id) : fmt::format("fiber {} \"{}\"", f.id, f.name);
-  }
   std::size_t add(std::string label, bool fiber, bool in_cycle) {
     nodes_.push_back({std::move(label), fiber, in_cycle});
     return nodes_.size() - 1;
   }
   std::size_t fiber_node(std::size_t f, bool in_cycle) {
-    if (fiber_node_[f] == kNone) fiber_node_[f] = add(fiber_label(g_.fibers[f]), true, in_cycle);
+    if (fiber_node_[f] == kNone) fiber_node_[f] = add(fiber_label(g_.fibers[f].id, g_.fibers[f].name), true, in_cycle);
     return fiber_node_[f];
   }
   std::size_t object_node(std::size_t o, bool in_cycle) {

@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "runtime/clock.hpp"
+#include "sim/event_slices.hpp"
 #include "sim/html_report.hpp"
+#include "sim/labels.hpp"
 
 namespace lockstep::sim::detail {
 namespace {
@@ -26,13 +28,9 @@ constexpr std::size_t kEventsMax = 2000;
 // fmt, not "+" + string: g++ 12 at -O3 misreports operator+ (-Wrestrict, GCC bug 105329).
 std::string at(std::int64_t ns) { return fmt::format("+{}", format_duration(Duration{ns})); }
 
-std::string fiber_label(std::uint64_t id, const std::string& name) {
-  if (id == 0) return "scheduler";
-  return name.empty() ? fmt::format("fiber {}", id) : fmt::format("fiber {} \"{}\"", id, name);
-}
-
-std::string blocked_text(const Event& park) {
-  return park.text.empty() ? std::string{park.reason} : fmt::format("{} on {}", park.reason, park.text);
+// row_label() names a row: the scheduler's, or a fiber's.
+std::string row_label(std::uint64_t id, const std::string& name) {
+  return id == 0 ? std::string{"scheduler"} : fiber_label(id, name);
 }
 
 class Timeline {
@@ -44,14 +42,14 @@ class Timeline {
 
   std::string html() {
     for (std::size_t i = 0; i < events_.size(); ++i) draw(i);
-    for (std::size_t f = 0; f < blocked_.size(); ++f)  // blocked at the end: open to the right edge
-      if (blocked_[f]) close_blocked(f, width_);
-    if (running_) close_running(width_);
+    // Open at the end: to the right edge.
+    slices_.close_blocked([&](std::size_t opened) { close_slice(opened, width_, std::nullopt); });
+    slices_.close_running([&](std::size_t opened) { close_slice(opened, width_, std::nullopt); });
     finish_axis();
     std::string labels, rows;
     for (std::size_t r = 0; r < order_.size(); ++r) {
       std::uint64_t id = order_[r];
-      std::string label = html_escape(fiber_label(id, names_[id]));
+      std::string label = html_escape(row_label(id, names_[id]));
       labels += fmt::format("<div class=\"label\" title=\"{0}\">{0}</div>", label);
       rows += fmt::format("<g class=\"{}\" data-fiber=\"{}\" transform=\"translate(0,{})\">{}</g>\n",
                           id == 0 ? "scheduler-row" : "fiber-row", id, r * kRow, marks_[id]);
@@ -120,49 +118,33 @@ class Timeline {
                                  cls, x0, std::max<std::int64_t>(x1 - x0, 1), html_escape(title));
   }
 
-  // A bar that ends before the window is not drawn.
-  void close_running(std::int64_t x) {
-    const Event& e = events_[*running_];
-    bar(e.fiber, "running", x_[*running_], x, fmt::format("running at {}", at(e.at_ns)));
-    running_.reset();
-  }
-  void close_blocked(std::size_t fiber, std::int64_t x, std::optional<std::int64_t> end_ns = {}) {
-    const Event& e = events_[*blocked_[fiber]];
+  // close_slice() draws the bar of the slice event `opened` opened, to x
+  // (the virtual time it ended at, if it did). A bar that ends before the
+  // window is not drawn.
+  void close_slice(std::size_t opened, std::int64_t x, std::optional<std::int64_t> end_ns) {
+    const Event& e = events_[opened];
+    if (e.kind == EventKind::run) {
+      bar(e.fiber, "running", x_[opened], x, fmt::format("running at {}", at(e.at_ns)));
+      return;
+    }
     std::string until = end_ns ? fmt::format(" to {}", at(*end_ns)) : std::string{", still blocked at the end"};
-    bar(fiber, "blocked", x_[*blocked_[fiber]], x, fmt::format("{}: {}{}", blocked_text(e), at(e.at_ns), until));
-    blocked_[fiber].reset();
-  }
-  std::optional<std::size_t>& blocked_of(std::uint64_t fiber) {
-    if (blocked_.size() <= fiber) blocked_.resize(fiber + 1);
-    return blocked_[fiber];
+    bar(e.fiber, "blocked", x_[opened], x, fmt::format("{}: {}{}", blocked_name(e), at(e.at_ns), until));
   }
 
   void draw(std::size_t i) {
     drawing_ = i;
     const Event& e = events_[i];
     std::int64_t x = x_[i];
+    slices_.step(i, e, [&](std::size_t opened) { close_slice(opened, x, e.at_ns); });
     switch (e.kind) {
       case EventKind::spawn:
-        mark(e.fiber, "spawn", x, fmt::format("spawns {}", fiber_label(e.other, e.text)));
-        break;
-      case EventKind::run:
-        if (running_) close_running(x);
-        if (blocked_of(e.fiber)) close_blocked(e.fiber, x, e.at_ns);  // sim::wait() has no ready
-        running_ = i;
-        break;
-      case EventKind::park:
-        if (running_) close_running(x);
-        blocked_of(e.fiber) = i;
+        mark(e.fiber, "spawn", x, fmt::format("spawns {}", row_label(e.other, e.text)));
         break;
       case EventKind::ready:
-        if (blocked_of(e.other)) close_blocked(e.other, x, e.at_ns);
         mark(e.fiber, "ready", x,
-             fmt::format("readies {} [{}]", fiber_label(e.other, names_[e.other]), blocked_text(e)));
+             fmt::format("readies {} [{}]", row_label(e.other, names_[e.other]), blocked_name(e)));
         break;
-      case EventKind::exit:
-        if (running_) close_running(x);
-        mark(e.fiber, "exit", x, "exits");
-        break;
+      case EventKind::exit: mark(e.fiber, "exit", x, "exits"); break;
       case EventKind::decide:
         mark(e.fiber, "decide", x, fmt::format("decision {} of {}", e.chosen, e.alternatives));
         break;
@@ -172,10 +154,11 @@ class Timeline {
         break;
       case EventKind::advance: mark(0, "advance", x, fmt::format("virtual time moves to {}", at(e.at_ns))); break;
       case EventKind::verdict:
-        if (running_) close_running(x);
         mark(0, "verdict", x, e.text);
         width_ = x + 1;
         break;
+      case EventKind::run:
+      case EventKind::park: break;  // slices only
     }
   }
 
@@ -187,8 +170,7 @@ class Timeline {
   std::map<std::uint64_t, std::string> names_;  // by fiber id; 0: the scheduler
   std::vector<std::uint64_t> order_;            // rows: 0, then fibers by spawn (= id) order
   std::map<std::uint64_t, std::string> marks_;  // each row's SVG
-  std::optional<std::size_t> running_;          // the open "running" bar's event
-  std::vector<std::optional<std::size_t>> blocked_;  // each fiber's open "blocked" bar's event
+  EventSlices slices_;                          // the bars still open at draw()'s event
   std::vector<std::pair<std::int64_t, std::int64_t>> ticks_;  // (x, virtual ns)
   std::string axis_, grid_;
 };

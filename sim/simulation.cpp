@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -75,7 +76,9 @@ Simulation::Simulation(const Options& options, SourceLocation where)
   options_.strategy = options_.strategy.member(options_.seed);  // a portfolio runs one member
   decider_ = make_decider(options_.strategy, options_.seed);
   fifo_ = decider_->fifo();
+  fast_ = fifo_;
   observes_ = decider_->observes();
+  restart_livelock_budget();
   home_.name = "(sim::run caller)";
   home_.state = FiberState::running;
 }
@@ -217,7 +220,7 @@ ctx::fiber Simulation::finish(Fiber& f) noexcept {
   (f.prev_live != nullptr ? f.prev_live->next_live : live_head_) = f.next_live;
   (f.next_live != nullptr ? f.next_live->prev_live : live_tail_) = f.prev_live;
   --live_count_;
-  heartbeat_.store(++steps_, std::memory_order_relaxed);
+  steps_.store(steps_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   if (log_ != nullptr) [[unlikely]]
     log_exit(f);
   if (&f == main_) {
@@ -332,9 +335,21 @@ void Simulation::ready(lockstep::detail::Task& task) {
 }
 
 void Simulation::yield(SourceLocation where) {
+  Fiber& me = *current_;
+  if (fast_point(me, where)) [[likely]] {
+    if (run_queue_.empty()) return;
+    ++decision_count_;  // FIFO's 0: the oldest runnable fiber runs, `me` queues last
+    me.state = FiberState::runnable;
+    switch_to(*run_queue_.rotate(&me));
+    cancel_point(me);
+    return;
+  }
+  yield_slow(me, where);
+}
+
+void Simulation::yield_slow(Fiber& me, SourceLocation where) {
   RaceIgnore ignore;  // the scheduler's bookkeeping (race detector)
   require_in_fiber("yield", where);
-  Fiber& me = *current_;
   if (unwinding_cancelled(me)) return;
   count_step(where);
   note_site(me, where);
@@ -350,9 +365,17 @@ void Simulation::yield(SourceLocation where) {
 }
 
 void Simulation::preemption_point(SourceLocation where) {
+  Fiber& me = *current_;
+  if (fast_point(me, where)) [[likely]] {
+    if (!run_queue_.empty()) ++decision_count_;  // FIFO's 0: no preemption
+    return;
+  }
+  preemption_point_slow(me, where);
+}
+
+void Simulation::preemption_point_slow(Fiber& me, SourceLocation where) {
   RaceIgnore ignore;  // the scheduler's bookkeeping (race detector)
   require_in_fiber("preemption_point", where);
-  Fiber& me = *current_;
   if (unwinding_cancelled(me)) return;
   count_step(where);
   note_site(me, where);
@@ -434,6 +457,11 @@ void Simulation::race_slow(SourceLocation where) {
   leave_in_place();
 }
 
+void Simulation::restart_livelock_budget() noexcept {
+  std::uint64_t steps = steps_.load(std::memory_order_relaxed);
+  livelock_at_ = steps + std::min(options_.livelock_steps, ~std::uint64_t{0} - steps);
+}
+
 void Simulation::livelock_slow(SourceLocation where) {
   current_->site = where;
   end_run_from_fiber(Verdict::livelock,
@@ -455,10 +483,10 @@ Fiber& Simulation::decide_slow(bool current_first) {
   return *run_queue_.take(d);
 }
 
-// pick_next() decides who runs after the current fiber parked or exited:
-// a runnable fiber; else the fiber in wait(); else, with main gone, the end
-// (passed or leak); else the earliest timer, moving time; else deadlock.
-Fiber& Simulation::pick_next() {
+// pick_next_slow() is pick_next() in every case: a runnable fiber; else
+// the fiber in wait(); else, with main gone, the end (passed or leak); else
+// the earliest timer, moving time; else deadlock.
+Fiber& Simulation::pick_next_slow() {
   for (;;) {
     if (ending_) return home_;
     if (!run_queue_.empty()) return decide_from_queue(false);
@@ -495,7 +523,7 @@ void Simulation::advance_time_or_end() {
     return;
   }
   now_ = next;
-  steps_at_time_move_ = steps_;
+  restart_livelock_budget();
   if (log_ != nullptr) [[unlikely]]
     log_advance();
   if (observes_) [[unlikely]]
@@ -511,7 +539,7 @@ void Simulation::end_run(Verdict v, std::string message, Fiber* culprit) {
   verdict_ = v;
   message_ = std::move(message);
   culprit_ = culprit;
-  steps_at_verdict_ = steps_;
+  steps_at_verdict_ = steps_.load(std::memory_order_relaxed);
   switches_at_verdict_ = switches_;
   if (v != Verdict::passed) snapshot_ = snapshot();
   if (v == Verdict::deadlock || v == Verdict::leak) graph_ = wait_graph(snapshot_);

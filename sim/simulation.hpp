@@ -62,7 +62,10 @@ class Simulation final : public lockstep::detail::Runtime {
   Report run(Body root, SourceLocation where);
   // set_log() makes run() log every event up to the verdict into `log`
   // (event_log.hpp); call before run(). Off (null) by default.
-  void set_log(EventLog* log) noexcept { log_ = log; }
+  void set_log(EventLog* log) noexcept {
+    log_ = log;
+    fast_ = fifo_ && log_ == nullptr;
+  }
 
   // The seam.
   lockstep::detail::Task& spawn(Body&& body, std::string&& name, SourceLocation site) override;
@@ -95,7 +98,7 @@ class Simulation final : public lockstep::detail::Runtime {
   static Simulation* on_this_thread() noexcept;
   // Watchdog support, read from the watchdog thread: the heartbeat is the
   // number of scheduling points reached.
-  std::uint64_t heartbeat() const noexcept { return heartbeat_.load(std::memory_order_relaxed); }
+  std::uint64_t heartbeat() const noexcept { return steps_.load(std::memory_order_relaxed); }
   const Fiber* running() const noexcept { return running_.load(std::memory_order_relaxed); }
   std::chrono::milliseconds watchdog_limit() const noexcept { return options_.watchdog; }
   // release_stack() takes back an exited fiber's stack (Boost.Context calls
@@ -115,13 +118,18 @@ class Simulation final : public lockstep::detail::Runtime {
   void close_race_ignores(Fiber& f) noexcept;
 
   Fiber& pick_next();
+  Fiber& pick_next_slow();
   // The hot paths (every scheduling point runs them) are defined inline
   // below the class; their rare branches call out-of-line *_slow functions.
   Fiber& decide_from_queue(bool current_first);
   Fiber& decide_slow(bool current_first);
   void record(std::size_t decision, std::size_t alternatives);
   void count_step(SourceLocation where);
+  bool fast_point(Fiber& me, SourceLocation where) noexcept;
+  [[gnu::noinline]] void yield_slow(Fiber& me, SourceLocation where);
+  [[gnu::noinline]] void preemption_point_slow(Fiber& me, SourceLocation where);
   void note_site(Fiber& me, SourceLocation where) noexcept;
+  void restart_livelock_budget() noexcept;
   [[noreturn]] void livelock_slow(SourceLocation where);
   [[noreturn]] void race_slow(SourceLocation where);
   [[gnu::noinline]] void preempt_slow(Fiber& me);
@@ -169,6 +177,9 @@ class Simulation final : public lockstep::detail::Runtime {
   std::unique_ptr<sim::detail::Decider> decider_;
   bool fifo_ = true;
   bool observes_ = false;  // the decider wants on_ready() and on_time_moved()
+  // fast_: FIFO and no event log. Every decision is 0 and nothing is logged,
+  // so yield and preemption points take their short paths (only counts).
+  bool fast_ = true;
   EventLog* log_ = nullptr;  // set_log(); cleared at the verdict (teardown is not logged)
 
   Fiber home_;                 // the run() caller's context
@@ -204,12 +215,18 @@ class Simulation final : public lockstep::detail::Runtime {
   WaitGraph graph_;  // built at a deadlock or leak verdict, while the objects still exist
 
   // Figures.
-  std::uint64_t steps_ = 0, steps_at_time_move_ = 0, switches_ = 0;
+  // steps_ is also the watchdog's heartbeat: written by this thread only,
+  // read by the watchdog's.
+  std::atomic<std::uint64_t> steps_{0};
+  // The step count past which the run is a livelock: the count when time
+  // last moved plus Options::livelock_steps (saturated), so that each step
+  // compares once.
+  std::uint64_t livelock_at_ = 0;
+  std::uint64_t switches_ = 0;
   std::uint64_t steps_at_verdict_ = 0, switches_at_verdict_ = 0;
   std::uint64_t next_id_ = 1, peak_ = 0, decision_count_ = 0, next_object_id_ = 1;
   std::vector<std::uint32_t> decisions_;
 
-  std::atomic<std::uint64_t> heartbeat_{0};
   std::atomic<const Fiber*> running_{nullptr};
 };
 
@@ -248,13 +265,37 @@ inline void Simulation::note_site(Fiber& me, SourceLocation where) noexcept {
     me.site = where;
 }
 
+// count_step() counts a scheduling step: the heartbeat, the livelock
+// budget, the race detector's report, PCT's change points.
 inline void Simulation::count_step(SourceLocation where) {
-  heartbeat_.store(++steps_, std::memory_order_relaxed);
-  if (steps_ - steps_at_time_move_ > options_.livelock_steps) [[unlikely]]
+  std::uint64_t steps = steps_.load(std::memory_order_relaxed) + 1;
+  steps_.store(steps, std::memory_order_relaxed);
+  if (steps > livelock_at_) [[unlikely]]
     livelock_slow(where);
   if (race_pending()) [[unlikely]]  // constant false outside the race-detector build
     race_slow(where);
-  if (!fifo_) current_->priority = decider_->on_step(steps_, current_->priority);
+  if (!fifo_) current_->priority = decider_->on_step(steps, current_->priority);
+}
+
+// fast_point() is the common case of a scheduling point, checked and
+// counted at once: true if the run is fast_ (FIFO, no log), `me` is a fiber
+// (not home, not in a timer callback) neither torn down nor unwinding, and
+// the step stays within the livelock budget; then the step is counted and
+// `where` noted, as count_step() and note_site() would. False changes
+// nothing: the caller takes its full path (*_slow), which handles every
+// case. The race-detector build always takes the full path (a race may be
+// pending, and the bookkeeping must be ignored).
+inline bool Simulation::fast_point(Fiber& me, SourceLocation where) noexcept {
+  if constexpr (lockstep::detail::kRaceDetector) return false;
+  if (!fast_) [[unlikely]]  // first: a strategy's run leaves at once
+    return false;
+  std::uint64_t steps = steps_.load(std::memory_order_relaxed) + 1;
+  bool rare = (&me == &home_) | in_timer_callback_ | me.cancel | (steps > livelock_at_);
+  if (rare || unwinding(eh_globals_)) [[unlikely]]
+    return false;
+  steps_.store(steps, std::memory_order_relaxed);
+  me.site = where;
+  return true;
 }
 
 // record() keeps a decision for replay. Under fifo every decision is 0, so
@@ -275,6 +316,15 @@ inline Fiber& Simulation::decide_from_queue(bool current_first) {
   if (!fifo_) return decide_slow(current_first);
   record(0, n);
   return *run_queue_.pop_front();
+}
+
+// pick_next() decides who runs after the current fiber parked or exited;
+// the common case (a runnable fiber, no verdict) is inline, the rest is
+// pick_next_slow().
+inline Fiber& Simulation::pick_next() {
+  if (!ending_ && !run_queue_.empty()) [[likely]]
+    return decide_from_queue(false);
+  return pick_next_slow();
 }
 
 // hand_over() makes `next` current; the caller then jumps into it. Runs on

@@ -6,11 +6,12 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <optional>
 #include <vector>
 
 #include "runtime/clock.hpp"
 #include "runtime/misuse.hpp"
+#include "sim/event_slices.hpp"
+#include "sim/labels.hpp"
 
 namespace lockstep::sim::detail {
 namespace {
@@ -37,58 +38,25 @@ std::string quote(std::string_view s) {
 // Microseconds with three decimals: the trace format's unit, at ns precision.
 std::string micros(std::int64_t ns) { return fmt::format("{}.{:03}", ns / 1000, ns % 1000); }
 
-std::string blocked_name(const Event& park) {
-  return park.text.empty() ? std::string{park.reason} : fmt::format("{} on {}", park.reason, park.text);
-}
-
-// Slices: where each one ends, keyed by the index of the event that opens it
-// (a run opens "running", a park opens the blocked slice).
-struct Slices {
-  std::vector<std::int64_t> end;  // by opening event; -1 if that event opens none
-  std::optional<std::size_t> running;
-  std::vector<std::optional<std::size_t>> blocked;  // by fiber id
-
-  void close(std::optional<std::size_t>& open, std::int64_t at) {
-    if (open) end[*open] = at;
-    open.reset();
-  }
-  std::optional<std::size_t>& blocked_of(std::uint64_t fiber) {
-    if (blocked.size() <= fiber) blocked.resize(fiber + 1);
-    return blocked[fiber];
-  }
-};
-
 }  // namespace
 
 std::string chrome_trace_json(const EventLog& log) {
   const std::vector<Event>& events = log.events();
-  // Pass 1: timestamps (at least 1 ns apart, in order) and slice ends.
+  // Pass 1: timestamps (at least 1 ns apart, in order) and slice ends; the
+  // verdict ends every slice still open.
   std::vector<std::int64_t> ts(events.size());
-  Slices s{std::vector<std::int64_t>(events.size(), -1), std::nullopt, {}};
+  std::vector<std::int64_t> end(events.size(), -1);  // by the event opening a slice
+  EventSlices slices;
   std::vector<std::string> names{"scheduler"};  // by fiber id
   for (std::size_t i = 0; i < events.size(); ++i) {
     const Event& e = events[i];
     ts[i] = i == 0 ? e.at_ns : std::max(e.at_ns, ts[i - 1] + 1);
-    switch (e.kind) {
-      case EventKind::spawn:
-        if (names.size() <= e.other) names.resize(e.other + 1);
-        names[e.other] = e.text.empty() ? fmt::format("fiber {}", e.other) : e.text;
-        break;
-      case EventKind::run:
-        s.close(s.running, ts[i]);
-        s.running = i;
-        break;
-      case EventKind::park:
-        s.close(s.running, ts[i]);
-        s.blocked_of(e.fiber) = i;
-        break;
-      case EventKind::ready: s.close(s.blocked_of(e.other), ts[i]); break;
-      case EventKind::exit: s.close(s.running, ts[i]); break;
-      case EventKind::verdict:
-        s.close(s.running, ts[i]);
-        for (auto& b : s.blocked) s.close(b, ts[i]);
-        break;
-      default: break;
+    auto ends_here = [&](std::size_t opened) { end[opened] = ts[i]; };
+    slices.step(i, e, ends_here);
+    if (e.kind == EventKind::verdict) slices.close_blocked(ends_here);
+    if (e.kind == EventKind::spawn) {
+      if (names.size() <= e.other) names.resize(e.other + 1);
+      names[e.other] = e.text.empty() ? fmt::format("fiber {}", e.other) : e.text;
     }
   }
   // Pass 2: metadata, then every event in order.
@@ -110,7 +78,7 @@ std::string chrome_trace_json(const EventLog& log) {
     emit(i, tid, name, "\"i\",\"s\":\"t\"", std::move(args));
   };
   auto slice = [&](std::size_t i, std::uint64_t tid, std::string_view name, std::string args) {
-    emit(i, tid, name, fmt::format("\"X\",\"dur\":{}", micros(s.end[i] - ts[i])), std::move(args));
+    emit(i, tid, name, fmt::format("\"X\",\"dur\":{}", micros(end[i] - ts[i])), std::move(args));
   };
   for (std::size_t i = 0; i < events.size(); ++i) {
     const Event& e = events[i];

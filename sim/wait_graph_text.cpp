@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "sim/labels.hpp"
 #include "sim/wait_graph.hpp"
 
 namespace lockstep::sim {
@@ -65,8 +66,7 @@ class Writer {
   // fiber() is "fiber 2 "watch"", or "fiber 5" for one not live.
   std::string fiber(std::uint64_t id) const {
     const WaitGraph::Fiber* f = g_.find(id);
-    if (f == nullptr || f->name.empty()) return fmt::format("fiber {}", id);
-    return fmt::format("fiber {} \"{}\"", id, f->name);
+    return detail::fiber_label(id, f == nullptr ? std::string_view{} : std::string_view{f->name});
   }
 
   // sentence(): "fiber 2 "watch" holds mutex #1 and waits to send on chan<bool> #3 (since +3s)".

@@ -17,7 +17,8 @@
 // base, base+1, ...,
 // running every `self_check_every`-th of them twice (Options::self_check).
 // An adaptive pct (Strategy::pct(depth)), or the portfolio's pct, learns its step bound from the
-// schedules before each one (Strategy::adapt).
+// schedules before each one, up to the first 64 (exploration::kAdaptWarmup):
+// schedule k is the same schedule however the case is sharded.
 // The options after the tags are designated initializers of TestOptions /
 // FuzzOptions (or one such value).
 //
@@ -33,6 +34,14 @@
 // letters, digits, '.', '-' and '_' become '_'), and the failure text ends with
 // "HTML report: <path>". The schedule is run once more, from its replay
 // token, with its events recorded; passing runs cost nothing.
+//
+// Sharding and campaigns: a fuzz case honours GoogleTest's and Bazel's
+// sharding environment (TEST_TOTAL_SHARDS, TEST_SHARD_INDEX,
+// TEST_SHARD_STATUS_FILE) and LOCKSTEP_SHARD=i/n, running only the schedules
+// k with k % n == i, and with LOCKSTEP_CAMPAIGN_DIR writes the JSON lines of
+// `lockstep-scenarios fuzz`, which `lockstep-scenarios merge` merges
+// (testing/fuzz_campaign.hpp; docs/campaigns.md). Every other test case runs
+// whole in every shard: Catch2 v2 does not shard test cases.
 //
 // Seeds: LOCKSTEP_SEED if set, else Catch's --rng-seed if not 0, else the
 // options' sim.seed. With LOCKSTEP_REPLAY set a fuzz case runs that one
@@ -52,9 +61,11 @@
 #include <cstdint>
 #include <string>
 
+#include "exploration/campaign.hpp"
 #include "sim/html_report.hpp"
 #include "sim/run.hpp"
 #include "testing/failure.hpp"
+#include "testing/fuzz_campaign.hpp"
 
 namespace lockstep::testing {
 
@@ -97,10 +108,7 @@ inline std::string failure(const sim::Report& r, bool allow_leaks, const std::st
 
 // report_file() is the HTML report's path for the current test in `dir`.
 inline std::string report_file(const std::string& dir, const std::string& test_name) {
-  std::string file;
-  for (char c : test_name)
-    file += std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' ? c : '_';
-  return fmt::format("{}/{}.html", dir, file);
+  return fmt::format("{}/{}.html", dir, file_stem(test_name));
 }
 
 // with_report() is `text` and, under LOCKSTEP_REPORT_DIR, the line naming
@@ -135,7 +143,10 @@ inline std::string run_test(void (*body)(), const TestOptions& options,
 }
 
 // run_fuzz() runs `body` under options.schedules schedules, stopping at the
-// first failure; returns its text, or empty.
+// first failure; returns its text, or empty. The schedules are
+// exploration's (exploration/campaign.hpp, run_target()); sharded or with
+// LOCKSTEP_CAMPAIGN_DIR, the case is one shard of a campaign
+// (testing/fuzz_campaign.hpp).
 inline std::string run_fuzz(void (*body)(), const FuzzOptions& options,
                             SourceLocation where = SourceLocation::current()) {
   sim::Options o = options.sim;
@@ -145,19 +156,36 @@ inline std::string run_fuzz(void (*body)(), const FuzzOptions& options,
     sim::Report r = sim::run([body] { body(); }, o, where);
     return detail::with_report(detail::failure(r, options.allow_leaks, "replayed schedule: "), body, o, r, where);
   }
-  std::uint64_t base = detail::test_seed(o.seed);
-  for (std::uint64_t i = 0; i < options.schedules; ++i) {
-    o.seed = base + i;
-    o.self_check = options.self_check_every != 0 && i % options.self_check_every == 0;
-    sim::Report r = sim::run([body] { body(); }, o, where);
-    o.strategy.adapt(r.steps);  // an adaptive pct learns the runs' length
-    std::string text = detail::failure(
-        r, options.allow_leaks,
-        fmt::format("schedule {} of {} failed{}:\n", i + 1, options.schedules,
-                    o.self_check ? " (self-checked)" : ""));
-    if (!text.empty()) return detail::with_report(std::move(text), body, o, r, where);
+  std::string name = Catch::getResultCapture().getCurrentTestName();
+  exploration::Target t;  // expects passed on every schedule
+  t.name = name;
+  t.options = options.sim;
+  t.allow_leaks = options.allow_leaks;
+  t.self_check_every = options.self_check_every;
+  t.body = [body] { body(); };
+  t.where = where;
+  exploration::CampaignConfig c;
+  c.explore = exploration::config_of(options.strategy, options.schedules, detail::test_seed(o.seed));
+  detail::FuzzPlan plan;
+  try {
+    plan = detail::fuzz_plan(name, c.explore.strategy, exploration::process_env);
+  } catch (const std::invalid_argument& e) {
+    return fmt::format("{}\n", e.what());
   }
-  return {};
+  c.shard = plan.shard;
+  auto text_of = [&](const exploration::Failure& f, const sim::Report& r) {
+    sim::Options run = exploration::options_for(t, options.strategy, f.seed, f.schedule);
+    std::string context = fmt::format("schedule {} of {} failed{}:\n", f.schedule + 1, options.schedules,
+                                      run.self_check ? " (self-checked)" : "");
+    return detail::with_report(detail::failure(r, options.allow_leaks, context), body, run, r, where);
+  };
+  if (plan.campaign()) return detail::fuzz_campaign(t, c, plan, text_of);
+  std::string text;
+  exploration::run_target(t, c, [&](const exploration::Failure& f, const sim::Report& r) {
+    text = text_of(f, r);
+    return false;  // the first failure ends the case
+  });
+  return text;
 }
 
 }  // namespace lockstep::testing

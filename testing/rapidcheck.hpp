@@ -38,6 +38,7 @@
 #include <ostream>
 #include <vector>
 
+#include "exploration/target.hpp"
 #include "sim/run.hpp"
 #include "testing/failure.hpp"
 
@@ -106,15 +107,21 @@ inline rc::Gen<Schedule> gen_schedule(std::uint32_t width = 4) {
 
 // run_schedule() runs `root` under `schedule` (the other options as given)
 // and returns the report, its token rewritten to the decisions it took
-// (trailing zeros dropped: FIFO is "d=" with nothing after it).
+// (trailing zeros dropped: FIFO is "d=" with nothing after it). One
+// schedule of an exploration target (exploration::run_schedule()), with
+// LOCKSTEP_REPLAY standing in for it when set: how a counterexample replays.
 inline sim::Report run_schedule(const Schedule& schedule, lockstep::detail::Body root,
                                 sim::Options options = {},
                                 SourceLocation where = SourceLocation::current()) {
-  options.strategy = schedule.strategy();
-  options.seed = schedule.seed;
-  options.replay.clear();
-  options.record_decisions = true;
-  sim::Report report = sim::run(std::move(root), options, where);
+  exploration::Target target;
+  target.name = "rapidcheck schedule";
+  target.options = std::move(options);
+  target.options.replay.clear();
+  target.options.record_decisions = true;
+  target.ambient_replay = true;
+  target.body = [&root] { root(); };  // a move-only Body, run within this call
+  target.where = where;
+  sim::Report report = exploration::run_schedule(target, schedule.strategy(), schedule.seed, 0);
   *schedule.taken = report.decisions;
   report.replay_token = sim::make_token(sim::Strategy::replay(detail::canonical(report.decisions)), 0);
   return report;

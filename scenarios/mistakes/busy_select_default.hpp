@@ -39,9 +39,13 @@ inline void busy_select_default() {
 }
 
 inline Scenario busy_select_default_scenario() {
-  return {"mistakes/busy_select_default", "a select-with-default polling loop starves the clock",
-          {sim::Verdict::livelock, "hot-poller", sim::FiberState::running, "", "scheduling steps without virtual time moving"},
-          "mistakes/busy_select_default_fixed", 10'000, std::chrono::hours(24), &busy_select_default};
+  return {.name = "mistakes/busy_select_default",
+          .summary = "a select-with-default polling loop starves the clock",
+          .expect = {sim::Verdict::livelock, "hot-poller", sim::FiberState::running, "",
+                     "scheduling steps without virtual time moving"},
+          .twin = "mistakes/busy_select_default_fixed",
+          .body = &busy_select_default,
+          .livelock_steps = 10'000};
 }
 
 }  // namespace lockstep::scenarios

@@ -30,8 +30,11 @@ inline void busy_select_default_fixed() {
 }
 
 inline Scenario busy_select_default_fixed_scenario() {
-  return {"mistakes/busy_select_default_fixed", "the poller blocks in select until the job comes",
-          {}, "mistakes/busy_select_default", 10'000, std::chrono::hours(24), &busy_select_default_fixed};
+  return {.name = "mistakes/busy_select_default_fixed",
+          .summary = "the poller blocks in select until the job comes",
+          .twin = "mistakes/busy_select_default",
+          .body = &busy_select_default_fixed,
+          .livelock_steps = 10'000};
 }
 
 }  // namespace lockstep::scenarios

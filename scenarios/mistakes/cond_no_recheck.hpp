@@ -103,7 +103,7 @@ inline void cond_no_recheck() { pickers_after_resume(false); }
 inline Scenario cond_no_recheck_scenario() {
   return {"mistakes/cond_no_recheck", "Cond::wait under `if`: a woken picker takes from an empty queue",
           {sim::Verdict::exception, "picker", sim::FiberState::running, "", "non-empty ready queue"},
-          "mistakes/cond_no_recheck_fixed", 1'000'000, std::chrono::hours(24), &cond_no_recheck};
+          "mistakes/cond_no_recheck_fixed", &cond_no_recheck};
 }
 
 }  // namespace lockstep::scenarios

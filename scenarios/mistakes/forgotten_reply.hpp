@@ -47,7 +47,7 @@ inline Scenario forgotten_reply_scenario() {
   return {"mistakes/forgotten_reply", "an early return on error skips the reply a goroutine waits for",
           {sim::Verdict::leak, "pickup-notifier", sim::FiberState::blocked, "chan receive",
            "leak: main returned"},
-          "mistakes/forgotten_reply_fixed", 1'000'000, std::chrono::hours(24), &forgotten_reply};
+          "mistakes/forgotten_reply_fixed", &forgotten_reply};
 }
 
 }  // namespace lockstep::scenarios

@@ -34,7 +34,7 @@ inline void leak_no_stop() {
 inline Scenario leak_no_stop_scenario() {
   return {"mistakes/leak_no_stop", "a poller goroutine with no stop condition outlives its request",
           {sim::Verdict::leak, "position-poller", sim::FiberState::blocked, "sleep", "leak: main returned"},
-          "mistakes/leak_no_stop_fixed", 1'000'000, std::chrono::hours(24), &leak_no_stop};
+          "mistakes/leak_no_stop_fixed", &leak_no_stop};
 }
 
 }  // namespace lockstep::scenarios

@@ -35,7 +35,7 @@ inline void missing_receiver() {
 inline Scenario missing_receiver_scenario() {
   return {"mistakes/missing_receiver", "senders on an unbuffered channel nobody receives from yet",
           {sim::Verdict::deadlock, "route-planner", sim::FiberState::blocked, "chan send", "deadlock"},
-          "mistakes/missing_receiver_fixed", 1'000'000, std::chrono::hours(24), &missing_receiver};
+          "mistakes/missing_receiver_fixed", &missing_receiver};
 }
 
 }  // namespace lockstep::scenarios

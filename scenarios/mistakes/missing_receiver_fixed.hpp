@@ -31,7 +31,7 @@ inline void missing_receiver_fixed() {
 
 inline Scenario missing_receiver_fixed_scenario() {
   return {"mistakes/missing_receiver_fixed", "main receives; a closer waits for the senders",
-          {}, "mistakes/missing_receiver", 1'000'000, std::chrono::hours(24), &missing_receiver_fixed};
+          {}, "mistakes/missing_receiver", &missing_receiver_fixed};
 }
 
 }  // namespace lockstep::scenarios

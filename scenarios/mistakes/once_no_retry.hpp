@@ -52,7 +52,7 @@ inline void once_no_retry() {
 inline Scenario once_no_retry_scenario() {
   return {"mistakes/once_no_retry", "a Once whose failed load is never retried",
           {sim::Verdict::exception, "main", sim::FiberState::running, "", "zones are loaded once the zone service is up"},
-          "mistakes/once_no_retry_fixed", 1'000'000, std::chrono::hours(24), &once_no_retry};
+          "mistakes/once_no_retry_fixed", &once_no_retry};
 }
 
 }  // namespace lockstep::scenarios

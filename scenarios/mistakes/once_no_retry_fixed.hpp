@@ -27,7 +27,7 @@ inline void once_no_retry_fixed() {
 
 inline Scenario once_no_retry_fixed_scenario() {
   return {"mistakes/once_no_retry_fixed", "loaded only on success: the next caller retries",
-          {}, "mistakes/once_no_retry", 1'000'000, std::chrono::hours(24), &once_no_retry_fixed};
+          {}, "mistakes/once_no_retry", &once_no_retry_fixed};
 }
 
 }  // namespace lockstep::scenarios

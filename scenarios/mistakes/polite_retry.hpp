@@ -54,9 +54,12 @@ inline void polite_retry() {
 }
 
 inline Scenario polite_retry_scenario() {
-  return {"mistakes/polite_retry", "two couriers step back for each other forever",
-          {sim::Verdict::livelock, "courier-a", sim::FiberState::blocked, "sleep", "would pass the horizon"},
-          "mistakes/polite_retry_fixed", 1'000'000, std::chrono::seconds(10), &polite_retry};
+  return {.name = "mistakes/polite_retry",
+          .summary = "two couriers step back for each other forever",
+          .expect = {sim::Verdict::livelock, "courier-a", sim::FiberState::blocked, "sleep", "would pass the horizon"},
+          .twin = "mistakes/polite_retry_fixed",
+          .body = &polite_retry,
+          .horizon = std::chrono::seconds(10)};
 }
 
 }  // namespace lockstep::scenarios

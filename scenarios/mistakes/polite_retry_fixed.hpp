@@ -26,8 +26,11 @@ inline void polite_retry_fixed() {
 }
 
 inline Scenario polite_retry_fixed_scenario() {
-  return {"mistakes/polite_retry_fixed", "the couriers claim the parcel with one compare-exchange",
-          {}, "mistakes/polite_retry", 1'000'000, std::chrono::seconds(10), &polite_retry_fixed};
+  return {.name = "mistakes/polite_retry_fixed",
+          .summary = "the couriers claim the parcel with one compare-exchange",
+          .twin = "mistakes/polite_retry",
+          .body = &polite_retry_fixed,
+          .horizon = std::chrono::seconds(10)};
 }
 
 }  // namespace lockstep::scenarios

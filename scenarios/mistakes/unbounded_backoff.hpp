@@ -67,7 +67,7 @@ inline Scenario unbounded_backoff_scenario() {
   return {"mistakes/unbounded_backoff", "a retry loop with no deadline answers 30 s after the 2 s the customer waits",
           {sim::Verdict::liveness, "quote-handler", sim::FiberState::blocked, "sleep",
            "liveness: monitor \"quote answered\" hot for 2s"},
-          "mistakes/unbounded_backoff_fixed", 1'000'000, std::chrono::hours(24), &unbounded_backoff};
+          "mistakes/unbounded_backoff_fixed", &unbounded_backoff};
 }
 
 }  // namespace lockstep::scenarios

@@ -41,7 +41,7 @@ inline void unbounded_backoff_fixed() {
 
 inline Scenario unbounded_backoff_fixed_scenario() {
   return {"mistakes/unbounded_backoff_fixed", "the retries stop at the request's deadline, which answers in time",
-          {}, "mistakes/unbounded_backoff", 1'000'000, std::chrono::hours(24), &unbounded_backoff_fixed};
+          {}, "mistakes/unbounded_backoff", &unbounded_backoff_fixed};
 }
 
 }  // namespace lockstep::scenarios

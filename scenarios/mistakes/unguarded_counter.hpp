@@ -49,7 +49,7 @@ inline void unguarded_counter() {
 inline Scenario unguarded_counter_scenario() {
   return {"mistakes/unguarded_counter", "a tally read without its mutex after a sleep (a data race)",
           {sim::Verdict::race, "main", sim::FiberState::running, "", "race: data race"},
-          "mistakes/unguarded_counter_fixed", 1'000'000, std::chrono::hours(24), &unguarded_counter};
+          "mistakes/unguarded_counter_fixed", &unguarded_counter};
 }
 
 }  // namespace lockstep::scenarios

@@ -105,7 +105,7 @@ inline void dispatch_service() { check_dispatch(run_dispatch(StoreConfig{.faults
 
 inline Scenario dispatch_service_scenario() {
   return {"service/dispatch", "12 requests, 4 in flight, store faults drawn by the schedule, one cancel",
-          {}, "", 1'000'000, std::chrono::hours(24), &dispatch_service};
+          {}, "", &dispatch_service};
 }
 
 }  // namespace lockstep::scenarios

@@ -16,6 +16,7 @@
 #include "scenarios/tests/cli_support.hpp"
 
 using namespace lockstep::scenarios;
+using namespace lockstep::exploration;
 using namespace lockstep::scenarios::test;
 namespace sim = lockstep::sim;
 
@@ -51,7 +52,7 @@ TEST_CASE("campaign: fuzz writes one JSON line per failing schedule, then a summ
         R"("verdicts":{"passed":0,"deadlock":3,"leak":0,"livelock":0,"exception":0,"misuse":0,"liveness":0,"race":0},)"
         R"("expected_failures":3,"unexpected_failures":0,"scenarios":[{"name":"mistakes/missing_receiver",)"
         R"("expects":"deadlock","schedules":3,"verdicts":{"passed":0,"deadlock":3,"leak":0,"livelock":0,)"
-        R"("exception":0,"misuse":0,"liveness":0,"race":0},"expected_failures":3,"unexpected_failures":0}]})");
+        R"("exception":0,"misuse":0,"liveness":0,"race":0},"expected_failures":3,"unexpected_failures":0}],"skipped":[]})");
   CHECK(nlohmann::json::parse(out[3])["wall_seconds"].get<double>() >= 0);
   CHECK(r.err == "green: shard 0/1: 3 schedules of 1 scenario (random, seed 3): deadlock 3; 3 failures, all expected\n");
 }

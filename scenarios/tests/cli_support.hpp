@@ -28,7 +28,7 @@ struct Outcome {
 };
 
 // env() is an environment holding exactly `vars`: tests never see the real one.
-inline Env env(std::map<std::string, std::string> vars = {}) {
+inline exploration::Env env(std::map<std::string, std::string> vars = {}) {
   return [vars = std::move(vars)](const char* name) -> std::optional<std::string> {
     auto it = vars.find(name);
     if (it == vars.end() || it->second.empty()) return std::nullopt;
@@ -36,7 +36,7 @@ inline Env env(std::map<std::string, std::string> vars = {}) {
   };
 }
 
-inline Outcome cli(std::vector<const char*> args, const Env& environment = env()) {
+inline Outcome cli(std::vector<const char*> args, const exploration::Env& environment = env()) {
   args.insert(args.begin(), "lockstep-scenarios");
   std::ostringstream out, err;
   int status = run_cli(static_cast<int>(args.size()), args.data(), out, err, environment);

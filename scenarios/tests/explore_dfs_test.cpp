@@ -9,13 +9,15 @@
 #include <sstream>
 #include <utility>
 
-#include "scenarios/campaign.hpp"
+#include "exploration/campaign.hpp"
 #include "scenarios/catalog.hpp"
 #include "scenarios/explore.hpp"
 #include "scenarios/tests/cli_support.hpp"
 
 namespace lockstep::scenarios {
 namespace {
+
+using namespace exploration;
 
 ExploreConfig dfs(unsigned bound, std::uint64_t cap = 20000) {
   ExploreConfig c;
@@ -51,7 +53,7 @@ TEST_CASE("dfs: every catalog mistake is caught at delay bound 2, on a known sch
     CHECK(*e.first_match + 1 == schedule);
     CHECK(e.schedules_run == schedule);
     // The token replays the failure.
-    CHECK(run_token(*e.scenario, e.first_failure->replay_token).verdict == e.first_failure->verdict);
+    CHECK(run_token(*find_scenario(e.target), e.first_failure->replay_token).verdict == e.first_failure->verdict);
   }
   CHECK(explore_named("mistakes/dropped_error", dfs(2)).dfs_summary.starts_with(
       "failed on schedule 32 at delay bound 1: exception in fiber 1 \"main\""));
@@ -104,14 +106,14 @@ TEST_CASE("dfs: a sharded campaign's shards add up to the whole and merge", "[df
   whole.explore = dfs(2, 5000);
   whole.dump = false;
   auto none = [](const Failure&) { FAIL("no schedule of a fixed twin fails"); };
-  CampaignSummary all = run_campaign(scenarios, whole, none);
+  CampaignSummary all = run_campaign(targets(scenarios), whole, none);
   CHECK(all.schedules == 174);  // the search split at kDfsSplitDepth (120 without the split)
   for (std::uint64_t n : {2, 3, 4}) {
     std::uint64_t sum = 0;
     for (std::uint64_t i = 0; i < n; ++i) {
       CampaignConfig c = whole;
       c.shard = Shard{i, n};
-      sum += run_campaign(scenarios, c, none).schedules;
+      sum += run_campaign(targets(scenarios), c, none).schedules;
     }
     CHECK(sum == all.schedules);
   }

@@ -1,8 +1,8 @@
 // The GoKer kernels of kubernetes, kernel by kernel: each buggy kernel is caught with its exact
 // expectation, and the test pins the first schedule that catches it under FIFO (one schedule),
 // random and PCT (seed 1, depth 3, adaptive steps); every schedule of the budget ends in the
-// expected verdict or passes. Each fixed twin passes every schedule of its budget under random
-// and PCT. Pinned indices fail the test when the simulation's semantics change, on purpose:
+// expected verdict or passes. Each fixed twin passes FIFO's schedule and every schedule of its
+// budget under random and PCT. Pinned indices fail the test when the simulation's semantics change, on purpose:
 // re-measure with `lockstep-scenarios run goker/kubernetes/<id> --strategy S --schedules N`.
 // The data-race kernels need the race-detector build; elsewhere the test checks they are skipped
 // and that one FIFO run of each ends as the header says (passed, or the Go kernel's own leak).
@@ -14,61 +14,22 @@
 #include <string>
 #include <vector>
 
-#include "scenarios/catalog.hpp"
-#include "scenarios/explore.hpp"
+#include "scenarios/tests/goker_explore.hpp"
 #include "scenarios/tests/support.hpp"
 
 using namespace std::chrono_literals;
 using namespace lockstep;
 using namespace lockstep::scenarios;
+using namespace lockstep::scenarios::test;
 
 namespace {
 
 using Kind = sim::Strategy::Kind;
 
-const Scenario& named(const std::string& name) {
-  const Scenario* s = find_scenario(name);
-  REQUIRE(s != nullptr);
-  return *s;
-}
-
-// First: the first schedule (from 0) that catches a kernel, by strategy; fifo is empty when
-// FIFO's one schedule passes.
-struct First {
-  std::optional<std::uint64_t> fifo;
-  std::uint64_t random;
-  std::uint64_t pct;
-};
-
-// caught() explores `budget` schedules (seed 1) under random and PCT, and FIFO's one.
-void caught(const std::string& name, First first, std::uint64_t budget) {
-  const Scenario& s = named(name);
-  auto fifo = explore(s, ExploreConfig{Kind::fifo, 1, 1});
-  INFO(render(fifo, true));
-  CHECK(fifo.first_match == first.fifo);
-  CHECK(fifo.held == first.fifo.has_value());
-  for (auto [kind, at] : {std::pair{Kind::random, first.random}, std::pair{Kind::pct, first.pct}}) {
-    auto e = explore(s, ExploreConfig{kind, budget, 1});
-    INFO(render(e, true));
-    CHECK(e.held);
-    CHECK(e.first_match == std::optional<std::uint64_t>{at});
-  }
-}
-
-// fixed() requires `passed` on every one of `budget` random and PCT schedules.
-void fixed(const std::string& name, std::uint64_t budget) {
-  for (auto kind : {Kind::random, Kind::pct}) {
-    auto e = explore(named(name), ExploreConfig{kind, budget, 1});
-    INFO(render(e, true));
-    CHECK(e.held);
-    CHECK(e.verdicts == std::map<sim::Verdict, std::uint64_t>{{sim::Verdict::passed, budget}});
-  }
-}
-
 // race() checks a data-race kernel: explored (and caught) only in the race-detector build;
 // elsewhere skipped, its FIFO run ending in `plain` (no detector sees the race).
 void race(const std::string& name, sim::Verdict plain) {
-  const Scenario& s = named(name);
+  const Scenario& s = goker_named(name);
   CHECK(s.expect.verdict == sim::Verdict::race);
 #ifdef LOCKSTEP_RACE_DETECTOR
   static_cast<void>(plain);
@@ -87,12 +48,11 @@ void race(const std::string& name, sim::Verdict plain) {
 #endif
 }
 
-
 // first_with() is the first of `limit` schedules (seed 1 + i) whose report has a fiber `fiber`
 // in state blocked with wait reason `reason`; `limit` if none has.
 std::uint64_t first_with(const std::string& name, Kind kind, const std::string& fiber,
-                                        const std::string& reason, std::uint64_t limit) {
-  const Scenario& s = named(name);
+                         const std::string& reason, std::uint64_t limit) {
+  const Scenario& s = goker_named(name);
   sim::Strategy strategy = strategy_of(ExploreConfig{kind, limit, 1});
   for (std::uint64_t i = 0; i < limit; ++i) {
     sim::Report r = run_schedule(s, strategy, 1 + i);
@@ -103,17 +63,9 @@ std::uint64_t first_with(const std::string& name, Kind kind, const std::string& 
   return limit;
 }
 
-// blocked() lists a report's blocked fibers, in dump order, as "name [reason] on object".
-std::vector<std::string> blocked(const sim::Report& r) {
-  std::vector<std::string> out;
-  for (const auto& f : r.fibers)
-    if (f.state == sim::FiberState::blocked) out.push_back(f.name + " [" + f.reason + "] on " + f.object);
-  return out;
-}
-
 // at() runs one schedule of a kernel: FIFO's, or random's with `seed`.
 sim::Report at(const std::string& name, std::optional<std::uint64_t> random_seed = std::nullopt) {
-  const Scenario& s = named(name);
+  const Scenario& s = goker_named(name);
   return random_seed ? run_schedule(s, sim::Strategy::random(), *random_seed) : run_schedule(s, sim::Strategy::fifo(), 0);
 }
 
@@ -128,7 +80,7 @@ TEST_CASE("goker kubernetes: 1321, Stop() needs the lock the distributor holds w
   fixed("goker/kubernetes/1321_fixed", kBudget);
   auto r = at("goker/kubernetes/1321", 1);
   CHECK(r.message == "leak: main returned but 2 fibers remain blocked");
-  CHECK(blocked(r) == Lines{"testMuxWatcherClose [sync.Mutex.Lock] on mutex #1 held by fiber 3",
+  CHECK(blocked_lines(r) == Lines{"testMuxWatcherClose [sync.Mutex.Lock] on mutex #1 held by fiber 3",
                             "loop [chan send] on chan<lockstep::Empty> #3 cap=0 len=0"});
 }
 
@@ -137,20 +89,20 @@ TEST_CASE("goker kubernetes: 5316, the late result is sent on an unbuffered chan
   fixed("goker/kubernetes/5316_fixed", kBudget);
   auto r = at("goker/kubernetes/5316");
   CHECK(r.elapsed() == 10ms);
-  REQUIRE(blocked(r) == Lines{"finishRequest.func1 [chan send] on chan<bool> #1 cap=0 len=0"});
+  REQUIRE(blocked_lines(r) == Lines{"finishRequest.func1 [chan send] on chan<bool> #1 cap=0 len=0"});
   CHECK(r.fibers[0].since == kSimulationEpoch + 2ms);
 }
 
 TEST_CASE("goker kubernetes: 6632, a send on the reset channel under the lock its closer needs", "[goker][goker-kubernetes]") {
   caught("goker/kubernetes/6632", {std::nullopt, 1, 1}, kBudget);
   fixed("goker/kubernetes/6632_fixed", kBudget);
-  CHECK(blocked(at("goker/kubernetes/6632", 2)) == Lines{"monitor [sync.Mutex.Lock] on mutex #2 held by fiber 4",
+  CHECK(blocked_lines(at("goker/kubernetes/6632", 2)) == Lines{"monitor [sync.Mutex.Lock] on mutex #2 held by fiber 4",
                                                          "WriteFrame [chan send] on chan<bool> #1 cap=0 len=0"});
 }
 
 TEST_CASE("goker kubernetes: 10182, a status sent under the lock its reader needs", "[goker][goker-kubernetes]") {
   caught("goker/kubernetes/10182", {0, 1, 0}, kBudget);
-  CHECK(blocked(at("goker/kubernetes/10182", 2)) ==
+  CHECK(blocked_lines(at("goker/kubernetes/10182", 2)) ==
         Lines{"SetPodStatus [chan send] on chan<bool> #2 cap=0 len=0",
               "syncBatch [sync.RWMutex.Lock] on rwmutex #1 held by fiber 4, 1 writer waiting"});
 }
@@ -159,7 +111,7 @@ TEST_CASE("goker kubernetes: 11298, a cond signalled before its waiter waits", "
   caught("goker/kubernetes/11298", {std::nullopt, 12, 7}, kBudget);
   auto r = at("goker/kubernetes/11298", 13);
   CHECK(r.message == "deadlock: all fibers are blocked and no timer is pending");
-  CHECK(blocked(r) == Lines{"main [chan receive] on chan<lockstep::Empty> #2 cap=0 len=0",
+  CHECK(blocked_lines(r) == Lines{"main [chan receive] on chan<lockstep::Empty> #2 cap=0 len=0",
                             "Notify [chan receive] on chan<lockstep::Empty> #8 cap=0 len=0",
                             "Wait [sync.Cond.Wait] on cond #4 (mutex #3)"});
   fixed("goker/kubernetes/11298_fixed", kBudget);
@@ -167,7 +119,7 @@ TEST_CASE("goker kubernetes: 11298, a cond signalled before its waiter waits", "
 
 TEST_CASE("goker kubernetes: 13135, the cacher's and the watch cache's locks in opposite orders", "[goker][goker-kubernetes]") {
   caught("goker/kubernetes/13135", {std::nullopt, 2, 17}, kBudget);
-  CHECK(blocked(at("goker/kubernetes/13135", 3)) ==
+  CHECK(blocked_lines(at("goker/kubernetes/13135", 3)) ==
         Lines{"Util [sync.RWMutex.Lock] on rwmutex #5 held by fiber 3, 1 writer waiting",
               "Add [sync.Mutex.Lock] on mutex #2 held by fiber 2"});
   fixed("goker/kubernetes/13135_fixed", kBudget);
@@ -176,19 +128,19 @@ TEST_CASE("goker kubernetes: 13135, the cacher's and the watch cache's locks in 
 TEST_CASE("goker kubernetes: 25331, run() cancels its own context, then sends a result nobody reads", "[goker][goker-kubernetes]") {
   caught("goker/kubernetes/25331", {0, 0, 0}, kBudget);
   fixed("goker/kubernetes/25331_fixed", kBudget);
-  CHECK(blocked(at("goker/kubernetes/25331")) == Lines{"run [chan send] on chan<bool> #2 cap=0 len=0"});
+  CHECK(blocked_lines(at("goker/kubernetes/25331")) == Lines{"run [chan send] on chan<bool> #2 cap=0 len=0"});
 }
 
 TEST_CASE("goker kubernetes: 26980, pop() waits for stop holding the lock the test needs", "[goker][goker-kubernetes]") {
   caught("goker/kubernetes/26980", {0, 0, 1}, kBudget);
-  CHECK(blocked(at("goker/kubernetes/26980")) == Lines{"main [chan receive] on chan<lockstep::Empty> #4 cap=0 len=0",
+  CHECK(blocked_lines(at("goker/kubernetes/26980")) == Lines{"main [chan receive] on chan<lockstep::Empty> #4 cap=0 len=0",
                                                        "pop [select] on chan<lockstep::Empty> #3 cap=0 len=0",
                                                        "lock [sync.Mutex.Lock] on mutex #1 held by fiber 2"});
 }
 
 TEST_CASE("goker kubernetes: 30872, the informer's lock and the DeltaFIFO's lock in opposite orders", "[goker][goker-kubernetes]") {
   caught("goker/kubernetes/30872", {std::nullopt, 0, 4}, kBudget);
-  CHECK(blocked(at("goker/kubernetes/30872", 1)) ==
+  CHECK(blocked_lines(at("goker/kubernetes/30872", 1)) ==
         Lines{"Controller.Run [sync.Mutex.Lock] on mutex #1 held by fiber 4",
               "NamespaceController.Run.func1 [sync.Mutex.Lock] on mutex #1 held by fiber 4",
               "DelayingDeliverer.StartWithHandler.func1 [sync.RWMutex.Lock] on rwmutex #2 held by fiber 2, 1 writer waiting"});
@@ -197,7 +149,7 @@ TEST_CASE("goker kubernetes: 30872, the informer's lock and the DeltaFIFO's lock
 
 TEST_CASE("goker kubernetes: 38669, initial events sent on a result channel nobody reads", "[goker][goker-kubernetes]") {
   caught("goker/kubernetes/38669", {0, 0, 0}, kBudget);
-  CHECK(blocked(at("goker/kubernetes/38669")) == Lines{"process [chan send] on chan<int> #3 cap=0 len=0"});
+  CHECK(blocked_lines(at("goker/kubernetes/38669")) == Lines{"process [chan send] on chan<int> #3 cap=0 len=0"});
   fixed("goker/kubernetes/38669_fixed", kBudget);
 }
 
@@ -206,7 +158,7 @@ TEST_CASE("goker kubernetes: 58107, workers wait on a cond holding a read lock a
   // The bug's own shape: a worker kept out of RLock() by the queued writer.
   CHECK(first_with("goker/kubernetes/58107", Kind::random, "worker", "sync.RWMutex.RLock", 10'000) == 237);
   CHECK(first_with("goker/kubernetes/58107", Kind::pct, "worker", "sync.RWMutex.RLock", 10'000) == 54);
-  CHECK(blocked(at("goker/kubernetes/58107")) == Lines{"Sync [sync.RWMutex.Lock] on rwmutex #1 read-locked by 2, 1 writer waiting",
+  CHECK(blocked_lines(at("goker/kubernetes/58107")) == Lines{"Sync [sync.RWMutex.Lock] on rwmutex #1 read-locked by 2, 1 writer waiting",
                                                        "worker [sync.Cond.Wait] on cond #3 (mutex #2)",
                                                        "worker [sync.Cond.Wait] on cond #5 (mutex #4)"});
 }
@@ -214,14 +166,14 @@ TEST_CASE("goker kubernetes: 58107, workers wait on a cond holding a read lock a
 TEST_CASE("goker kubernetes: 62464, a recursive RLock with a writer queued in between", "[goker][goker-kubernetes]") {
   caught("goker/kubernetes/62464", {std::nullopt, 3, 3}, kBudget);
   fixed("goker/kubernetes/62464_fixed", kBudget);
-  CHECK(blocked(at("goker/kubernetes/62464", 4)) ==
+  CHECK(blocked_lines(at("goker/kubernetes/62464", 4)) ==
         Lines{"reconcileState [sync.RWMutex.RLock] on rwmutex #1 read-locked by 1, 1 writer waiting",
               "RemoveContainer [sync.RWMutex.Lock] on rwmutex #1 read-locked by 1, 1 writer waiting"});
 }
 
 TEST_CASE("goker kubernetes: 70277, the test receives from its own stop channel, at +20s", "[goker][goker-kubernetes]") {
   caught("goker/kubernetes/70277", {0, 0, 0}, 100);
-  auto r = run_schedule(named("goker/kubernetes/70277"), sim::Strategy::fifo(), 0);
+  auto r = run_schedule(goker_named("goker/kubernetes/70277"), sim::Strategy::fifo(), 0);
   CHECK(r.elapsed() == 20s);
   REQUIRE(r.fibers.size() == 1);
   CHECK(r.fibers[0].name == "main");

@@ -8,12 +8,13 @@
 #include <string>
 #include <vector>
 
-#include "scenarios/campaign_json.hpp"
+#include "exploration/campaign_json.hpp"
 #include "scenarios/cli.hpp"
-#include "scenarios/merge.hpp"
+#include "exploration/merge.hpp"
 #include "scenarios/tests/cli_support.hpp"
 
 using namespace lockstep::scenarios;
+using namespace lockstep::exploration;
 using namespace lockstep::scenarios::test;
 
 namespace {
@@ -209,4 +210,61 @@ TEST_CASE("merge: bad input: the file, line or shards at fault, and status 2", "
   auto none = cli({"merge"});
   CHECK(none.status == kExitUsage);
   CHECK(none.err == "lockstep-scenarios: files is required (see --help)\n");
+}
+
+TEST_CASE("merge: a summary's skipped list is written, read back, checked and merged", "[merge][skipped]") {
+  // Two shards of a campaign in which one target was skipped (a data race
+  // outside the race-detector build) and none ran: the list survives the
+  // round trip and the merge, and shards that disagree on it do not merge.
+  auto summary = [](std::uint64_t index, std::vector<std::string> skipped) {
+    CampaignSummary s;
+    s.shard = {index, 2};
+    s.config = {lockstep::sim::Strategy::Kind::random, 4, 1};
+    s.skipped = std::move(skipped);
+    return to_json_line(s) + "\n";
+  };
+  std::string s0 = summary(0, {"mistakes/unguarded_counter"});
+  CHECK(s0.ends_with(R"("scenarios":[],"skipped":["mistakes/unguarded_counter"]})" "\n"));
+  Campaign whole = merge_campaigns({{"s0", s0}, {"s1", summary(1, {"mistakes/unguarded_counter"})}});
+  CHECK(whole.summary.skipped == std::vector<std::string>{"mistakes/unguarded_counter"});
+  CHECK(to_json_line(whole.summary).ends_with(R"("skipped":["mistakes/unguarded_counter"]})"));
+  auto refused = [](const std::vector<CampaignFile>& files) {
+    try {
+      merge_campaigns(files);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK(refused({{"s0", s0}, {"s1", summary(1, {})}}) ==
+        "s0 and s1 are shards of different campaigns: they ran different scenarios");
+  CHECK(refused({{"s0", summary(0, {"a", "a"})}}) == "s0:1: field \"skipped\": \"a\" listed twice");
+}
+
+TEST_CASE("merge: shards of a target outside the catalog merge, with a fuzz case's replay command", "[merge]") {
+  // A target of the user's own (as LOCKSTEP_FUZZ_CASE makes one): the
+  // runner's merge needs nothing from the catalog, and names the test binary
+  // it cannot know in the replay command of an unexpected failure.
+  Target t;
+  t.name = "my test: loses an update";
+  t.body = [] { throw std::runtime_error("lost update"); };
+  ScratchDir dir("merge-target");
+  std::vector<std::string> paths{dir.file("s0"), dir.file("s1")};
+  for (std::uint64_t i = 0; i < 2; ++i) {
+    CampaignConfig c;
+    c.explore = {lockstep::sim::Strategy::Kind::random, 2, 1};
+    c.shard = {i, 2};
+    c.dump = false;
+    std::string text;
+    CampaignSummary s = run_campaign({t}, c, [&](const Failure& f) { text += to_json_line(f) + "\n"; });
+    write_text(paths[i], text + to_json_line(s) + "\n");
+  }
+  auto merged = cli({"merge", paths[0].c_str(), paths[1].c_str()});
+  CHECK(merged.status == kExitNotHeld);
+  CHECK(merged.err.starts_with(
+      "  unexpected failure: my test: loses an update schedule 0 (seed 1): exception in fiber 1 \"main\""));
+  CHECK(merged.err.find("    replay: LOCKSTEP_REPLAY='lockstep1:random:seed=1' <test binary> "
+                        "'my test: loses an update'\n") != std::string::npos);
+  CHECK(merged.err.ends_with("RED: shard 0/1: 2 schedules of 1 scenario (random, seed 1): exception 2; "
+                             "2 failures, 2 unexpected\n"));
 }

@@ -8,10 +8,11 @@
 #include <stdexcept>
 #include <string>
 
-#include "scenarios/shard.hpp"
+#include "exploration/shard.hpp"
 #include "scenarios/tests/cli_support.hpp"
 
 using namespace lockstep::scenarios;
+using namespace lockstep::exploration;
 using lockstep::scenarios::test::env;
 
 namespace {

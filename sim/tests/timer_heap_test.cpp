@@ -108,6 +108,39 @@ TEST_CASE("timer heap: a removed timer never pops, and a removed top leaves the 
   CHECK(heap.empty());
 }
 
+TEST_CASE("timer heap: removing the head, a middle timer or the last leaves the others in order",
+          "[timer_heap]") {
+  // Deadlines 10, 20, ..., 70 added in that order, plus a second 40 added
+  // last (index 7), so a removal between equal deadlines is covered too.
+  struct Case {
+    std::vector<int> removed;
+    std::vector<int> popped;
+  };
+  const Case cases[] = {
+      {{0}, {1, 2, 3, 7, 4, 5, 6}},     // the head
+      {{3}, {0, 1, 2, 7, 4, 5, 6}},     // a middle one, before its equal
+      {{7}, {0, 1, 2, 3, 4, 5, 6}},     // the last added, equal to a middle one
+      {{6}, {0, 1, 2, 3, 7, 4, 5}},     // the latest deadline
+      {{0, 1, 6, 3}, {2, 7, 4, 5}},     // several, head first
+      {{0, 1, 2, 3, 4, 5, 6, 7}, {}},   // all of them
+  };
+  for (const Case& c : cases) {
+    TimerHeap heap;
+    std::vector<TimerNode> n(8);
+    for (int i = 0; i < 7; ++i) set_when(n[i], 10 * (i + 1));
+    set_when(n[7], 40);
+    for (TimerNode& node : n) heap.push(node);
+    for (int i : c.removed) {
+      CHECK(heap.remove(n[i]));
+      CHECK(!n[i].pending());
+    }
+    CHECK(heap.size() == c.popped.size());
+    std::vector<int> order;
+    while (!heap.empty()) order.push_back(static_cast<int>(&heap.pop() - n.data()));
+    CHECK(order == c.popped);
+  }
+}
+
 TEST_CASE("timer heap: a timer added already overdue pops next, after the overdue ones added before it",
           "[timer_heap]") {
   // Only real time does this (a simulation fires an overdue timer at once):
@@ -139,6 +172,20 @@ TEST_CASE("timer heap: random pushes, removes and pops come out in (when, add or
     TimerHeap heap;
     drive(heap, nodes, seed, 20000, std::int64_t{1} << 40);  // deadlines differing in every byte
   }
+}
+
+TEST_CASE("timer heap: 20,000 pending, pushed and removed between pops, come out in (when, add order)",
+          "[timer_heap]") {
+  // Enough pending that pops prefetch the nodes ahead (from 16,384 entries),
+  // buckets far larger than the prefetch window, pushes landing below the
+  // frontier and removals on both sides of it: what the heap fetched ahead
+  // never changes what pops. drive() keeps about a third of the nodes
+  // pending.
+  std::vector<TimerNode> nodes(60000);
+  TimerHeap spread;
+  drive(spread, nodes, 11, 200000, std::int64_t{1} << 30);
+  TimerHeap ties;
+  drive(ties, nodes, 13, 200000, 8);  // 8 deadlines at a time: thousands of ties each
 }
 
 TEST_CASE("timer heap: the add order renumbered when it runs out keeps the order", "[timer_heap]") {

@@ -108,6 +108,38 @@ TEST_CASE("trace: slices still open at a deadlock end at the verdict", "[trace]"
   });
 }
 
+// sim::wait() parks with no ready (the scheduler resumes the waiter once the
+// worker blocks): its blocked slice ends where main runs again, not at the
+// verdict (as it did when only a ready closed a blocked slice).
+TEST_CASE("trace: a sim::wait() slice ends when the waiter runs again", "[trace]") {
+  sim::Options o;
+  o.trace_path = "trace_test_wait.json";
+  auto report = sim::run([] {
+    lockstep::Chan<int> ch(0);
+    lockstep::go("worker", [ch] { ch.recv(); });
+    sim::wait();
+    ch.send(7);
+  }, o);
+  REQUIRE(report.passed());
+  CHECK(lines(read_json(o.trace_path)) == std::vector<std::string>{
+      R"(i 0 0.000 spawn {"fiber":1,"name":"main","vt":"+0s"})",
+      R"(X 1 0.001+0.003 running {"vt":"+0s"})",
+      R"(i 1 0.002 spawn {"fiber":2,"name":"worker","vt":"+0s"})",
+      R"(i 1 0.003 decide 0 of 2 {"alternatives":2,"chosen":0,"vt":"+0s"})",
+      R"(X 1 0.004+0.003 lockstep.sim.wait {"object":"","reason":"lockstep.sim.wait","vt":"+0s"})",
+      R"(i 1 0.004 park {"object":"","reason":"lockstep.sim.wait","vt":"+0s"})",
+      R"(X 2 0.005+0.001 running {"vt":"+0s"})",
+      R"(X 2 0.006+0.002 chan receive on chan<int> #1 cap=0 len=0 {"object":"chan<int> #1 cap=0 len=0","reason":"chan receive","vt":"+0s"})",
+      R"(i 2 0.006 park {"object":"chan<int> #1 cap=0 len=0","reason":"chan receive","vt":"+0s"})",
+      R"(X 1 0.007+0.002 running {"vt":"+0s"})",
+      R"(i 1 0.008 ready 2 {"fiber":2,"object":"chan<int> #1 cap=0 len=0","reason":"chan receive","vt":"+0s"})",
+      R"(i 1 0.009 exit {"vt":"+0s"})",
+      R"(X 2 0.010+0.001 running {"vt":"+0s"})",
+      R"(i 2 0.011 exit {"vt":"+0s"})",
+      R"(i 0 0.012 verdict {"message":"passed","vt":"+0s"})",
+  });
+}
+
 // LOCKSTEP_TRACE turns the trace on for a run whose options leave it off;
 // an explicit trace_path wins over it.
 TEST_CASE("trace: LOCKSTEP_TRACE names the file when the options do not", "[trace]") {

@@ -79,7 +79,7 @@ inline void run() {
 inline Scenario scenario() {
   return {"goker/cockroach/10790", "on cancellation beginCmds leaves a goroutine draining channels nobody sends on",
           {sim::Verdict::leak, "drain-chans", sim::FiberState::blocked, "chan receive", "leak: main returned"},
-          "", 1'000'000, std::chrono::hours(24), &run};
+          "", &run};
 }
 
 }  // namespace lockstep::scenarios::cockroach10790

@@ -104,9 +104,11 @@ inline void run() {
 }
 
 inline Scenario scenario() {
-  return {"goker/cockroach/2448", "each of two loops blocks sending to the other, which is busy sending back",
-          {sim::Verdict::leak, "start", sim::FiberState::blocked, "select", "leak: main returned"},
-          "", 100'000, std::chrono::hours(24), &run};
+  return {.name = "goker/cockroach/2448",
+          .summary = "each of two loops blocks sending to the other, which is busy sending back",
+          .expect = {sim::Verdict::leak, "start", sim::FiberState::blocked, "select", "leak: main returned"},
+          .body = &run,
+          .livelock_steps = 100'000};
 }
 
 }  // namespace lockstep::scenarios::cockroach2448

@@ -55,12 +55,12 @@ inline Scenario scenario() {
   return {"goker/cockroach/9935", "the error path locks the logger's mutex a second time",
           {sim::Verdict::leak, "outputLogEntry", sim::FiberState::blocked, "sync.Mutex.Lock",
            "leak: main returned"},
-          "goker/cockroach/9935_fixed", 1'000'000, std::chrono::hours(24), [] { run(false); }};
+          "goker/cockroach/9935_fixed", [] { run(false); }};
 }
 
 inline Scenario fixed_scenario() {
   return {"goker/cockroach/9935_fixed", "the logger's mutex is released before the error path locks it",
-          {}, "goker/cockroach/9935", 1'000'000, std::chrono::hours(24), [] { run(true); }};
+          {}, "goker/cockroach/9935", [] { run(true); }};
 }
 
 }  // namespace lockstep::scenarios::cockroach9935

@@ -197,7 +197,7 @@ inline Scenario goker_etcd7443() {
   return {"goker/etcd/7443", "etcd#7443: the balancer sends on notifyCh holding the lock its reader needs",
           {sim::Verdict::deadlock, "TestEtcd7443.func1", sim::FiberState::blocked, "sync.RWMutex.Lock",
            "deadlock: all fibers are blocked"},
-          "", 1'000'000, std::chrono::hours(24), &goker::etcd7443::run};
+          "", &goker::etcd7443::run};
 }
 
 }  // namespace lockstep::scenarios

@@ -147,16 +147,21 @@ inline void run(bool fixed) {
 namespace lockstep::scenarios {
 
 inline Scenario goker_etcd7492() {
-  return {"goker/etcd/7492", "etcd#7492: the keeper loop locks the token store while an assigner waits for it",
-          {sim::Verdict::livelock, "run", sim::FiberState::blocked, "sync.RWMutex.Lock",
-           "livelock: virtual time would pass the horizon of 1us"},
-          "goker/etcd/7492_fixed", 1'000'000, std::chrono::microseconds(1),
-          [] { goker::etcd7492::run(false); }};
+  return {.name = "goker/etcd/7492",
+          .summary = "etcd#7492: the keeper loop locks the token store while an assigner waits for it",
+          .expect = {sim::Verdict::livelock, "run", sim::FiberState::blocked, "sync.RWMutex.Lock",
+                     "livelock: virtual time would pass the horizon of 1us"},
+          .twin = "goker/etcd/7492_fixed",
+          .body = [] { goker::etcd7492::run(false); },
+          .horizon = std::chrono::microseconds(1)};
 }
 
 inline Scenario goker_etcd7492_fixed() {
-  return {"goker/etcd/7492_fixed", "etcd#7492 fixed: the keeper shares the store's lock, no channel", {},
-          "goker/etcd/7492", 1'000'000, std::chrono::microseconds(1), [] { goker::etcd7492::run(true); }};
+  return {.name = "goker/etcd/7492_fixed",
+          .summary = "etcd#7492 fixed: the keeper shares the store's lock, no channel",
+          .twin = "goker/etcd/7492",
+          .body = [] { goker::etcd7492::run(true); },
+          .horizon = std::chrono::microseconds(1)};
 }
 
 }  // namespace lockstep::scenarios

@@ -101,7 +101,7 @@ inline Scenario goker_etcd7902() {
   return {"goker/etcd/7902", "etcd#7902: the leader waits for the mutex a follower holds while waiting for it",
           {sim::Verdict::leak, "runElectionFunc", sim::FiberState::blocked, "sync.WaitGroup.Wait",
            "leak: main returned"},
-          "", 1'000'000, std::chrono::hours(24), &goker::etcd7902::run};
+          "", &goker::etcd7902::run};
 }
 
 }  // namespace lockstep::scenarios

@@ -71,14 +71,12 @@ inline Scenario goker_grpc1275() {
   return {"goker/grpc/1275", "grpc#1275: CloseStream does not wake the stream's blocked reader",
           {sim::Verdict::leak, "testInflightStreamClosing.func1", sim::FiberState::blocked, "chan receive",
            "leak: main returned"},
-          "goker/grpc/1275_fixed", 1'000'000, std::chrono::hours(24),
-          [] { goker::grpc1275::test_inflight_stream_closing(false); }};
+          "goker/grpc/1275_fixed", [] { goker::grpc1275::test_inflight_stream_closing(false); }};
 }
 
 inline Scenario goker_grpc1275_fixed() {
   return {"goker/grpc/1275_fixed", "grpc#1275 fixed: CloseStream sends the reader its message", {},
-          "goker/grpc/1275", 1'000'000, std::chrono::hours(24),
-          [] { goker::grpc1275::test_inflight_stream_closing(true); }};
+          "goker/grpc/1275", [] { goker::grpc1275::test_inflight_stream_closing(true); }};
 }
 
 }  // namespace lockstep::scenarios

@@ -88,7 +88,7 @@ namespace lockstep::scenarios {
 inline Scenario goker_grpc1687() {
   return {"goker/grpc/1687", "grpc#1687: a handler writes after WriteStatus closed the writes channel",
           {sim::Verdict::misuse, "TestGrpc1687.func1", sim::FiberState::running, "", "send on closed channel"},
-          "", 1'000'000, std::chrono::hours(24), &goker::grpc1687::run};
+          "", &goker::grpc1687::run};
 }
 
 }  // namespace lockstep::scenarios

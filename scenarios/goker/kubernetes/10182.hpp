@@ -55,7 +55,7 @@ inline void kernel() {
 inline Scenario scenario() {
   return {"goker/kubernetes/10182", "kubelet status manager: a status sent on a channel under the lock its reader needs",
           {sim::Verdict::leak, "SetPodStatus", sim::FiberState::blocked, "chan send", "leak: main returned"},
-          "", 1'000'000, std::chrono::hours(24), &kernel};
+          "", &kernel};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_10182

@@ -35,9 +35,12 @@
 #include <string>
 
 #include "lockstep.hpp"
+#include "scenarios/goker/go_idioms.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace lockstep::scenarios::goker_k8s_11298 {
+
+using goker::closed;
 
 inline constexpr int kCloserYields = 3;  // Go: time.Sleep(300 * time.Nanosecond)
 inline constexpr int kSpinRounds = 100;  // see Port
@@ -50,8 +53,6 @@ inline RecvChan<Empty> after_go(std::string name, std::function<void()> f) {  //
   });
   return ch;
 }
-
-inline bool closed(RecvChan<Empty> ch) { return ch.try_recv().status == ChanStatus::closed; }
 
 inline void until(const std::function<void()>& f, Duration period, RecvChan<Empty> stop_ch) {
   if (!f) return;
@@ -148,12 +149,12 @@ inline Scenario scenario() {
   return {"goker/kubernetes/11298", "notifier: a cond signalled before its waiter waits, then the waiter awaited",
           {sim::Verdict::deadlock, "Wait", sim::FiberState::blocked, "sync.Cond.Wait",
            "deadlock: all fibers are blocked"},
-          "goker/kubernetes/11298_fixed", 1'000'000, std::chrono::hours(24), &kernel<false>};
+          "goker/kubernetes/11298_fixed", &kernel<false>};
 }
 
 inline Scenario fixed_scenario() {
   return {"goker/kubernetes/11298_fixed", "notifier fixed: a channel with a buffer of one replaces the cond",
-          {}, "goker/kubernetes/11298", 1'000'000, std::chrono::hours(24), &kernel<true>};
+          {}, "goker/kubernetes/11298", &kernel<true>};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_11298

@@ -21,6 +21,7 @@
 #include <memory>
 
 #include "lockstep.hpp"
+#include "scenarios/goker/go_idioms.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace lockstep::scenarios::goker_k8s_13058 {
@@ -29,7 +30,7 @@ inline constexpr Duration kPeriod = std::chrono::milliseconds(10);
 
 inline void until(const std::function<void()>& f, Duration period, RecvChan<Empty> stop_ch) {
   for (;;) {
-    if (stop_ch.try_recv().status == ChanStatus::closed) return;
+    if (goker::closed(stop_ch)) return;
     f();
     sleep(period);
   }
@@ -62,7 +63,7 @@ inline void kernel() {
 inline Scenario scenario() {
   return {"goker/kubernetes/13058", "informer test: the handler's Done() can come before the test's Add()",
           {sim::Verdict::misuse, "Controller.Run", sim::FiberState::running, "", "negative WaitGroup counter"},
-          "", 1'000'000, std::chrono::hours(24), &kernel};
+          "", &kernel};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_13058

@@ -29,6 +29,7 @@
 #include <type_traits>
 
 #include "lockstep.hpp"
+#include "scenarios/goker/go_idioms.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace lockstep::scenarios::goker_k8s_13135 {
@@ -94,7 +95,7 @@ inline constexpr int kSpinRounds = 100;  // see Port
 
 inline void util(const std::function<void()>& f, RecvChan<Empty> stop_ch) {
   for (int round = 0; round < kSpinRounds; ++round) {
-    if (stop_ch.try_recv().status == ChanStatus::closed) return;
+    if (goker::closed(stop_ch)) return;
     f();
     yield();  // Go: time.Sleep(period), period 0
   }
@@ -127,12 +128,12 @@ void kernel() {
 inline Scenario scenario() {
   return {"goker/kubernetes/13135", "Cacher: the cacher's and the watch cache's locks taken in opposite orders",
           {sim::Verdict::leak, "Add", sim::FiberState::blocked, "sync.Mutex.Lock", "leak: main returned"},
-          "goker/kubernetes/13135_fixed", 1'000'000, std::chrono::hours(24), &kernel<false>};
+          "goker/kubernetes/13135_fixed", &kernel<false>};
 }
 
 inline Scenario fixed_scenario() {
   return {"goker/kubernetes/13135_fixed", "Cacher fixed: a separate `usable` lock guards the replace, not the Cacher's own",
-          {}, "goker/kubernetes/13135", 1'000'000, std::chrono::hours(24), &kernel<true>};
+          {}, "goker/kubernetes/13135", &kernel<true>};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_13135

@@ -99,12 +99,12 @@ inline Scenario scenario() {
   return {"goker/kubernetes/1321", "watch.Mux: Stop() needs the lock the distributor holds while it sends to the watcher",
           {sim::Verdict::leak, "testMuxWatcherClose", sim::FiberState::blocked, "sync.Mutex.Lock",
            "leak: main returned"},
-          "goker/kubernetes/1321_fixed", 1'000'000, std::chrono::hours(24), &kernel<false>};
+          "goker/kubernetes/1321_fixed", &kernel<false>};
 }
 
 inline Scenario fixed_scenario() {
   return {"goker/kubernetes/1321_fixed", "watch.Mux fixed: a second channel, closed without the lock, ends the send",
-          {}, "goker/kubernetes/1321", 1'000'000, std::chrono::hours(24), &kernel<true>};
+          {}, "goker/kubernetes/1321", &kernel<true>};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_1321

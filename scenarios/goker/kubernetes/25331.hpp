@@ -66,12 +66,12 @@ void kernel() {
 inline Scenario scenario() {
   return {"goker/kubernetes/25331", "etcd3 watcher: run() cancels its own context, then sends a result nobody reads",
           {sim::Verdict::leak, "run", sim::FiberState::blocked, "chan send", "leak: main returned"},
-          "goker/kubernetes/25331_fixed", 1'000'000, std::chrono::hours(24), &kernel<false>};
+          "goker/kubernetes/25331_fixed", &kernel<false>};
 }
 
 inline Scenario fixed_scenario() {
   return {"goker/kubernetes/25331_fixed", "etcd3 watcher fixed: the result is sent in a select with ctx.Done()",
-          {}, "goker/kubernetes/25331", 1'000'000, std::chrono::hours(24), &kernel<true>};
+          {}, "goker/kubernetes/25331", &kernel<true>};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_25331

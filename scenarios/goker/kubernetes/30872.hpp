@@ -30,6 +30,7 @@
 #include <memory>
 
 #include "lockstep.hpp"
+#include "scenarios/goker/go_idioms.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace lockstep::scenarios::goker_k8s_30872 {
@@ -55,7 +56,7 @@ struct Controller {
 
   void run(RecvChan<Empty> stop_ch) {  // Util -> JitterUntil(processLoop)
     for (int round = 0; round < kSpinRounds; ++round) {
-      if (stop_ch.try_recv().status == ChanStatus::closed) return;
+      if (goker::closed(stop_ch)) return;
       queue->pop(process);
       yield();  // Go's preemption of a spinning goroutine (see Port)
     }
@@ -126,12 +127,12 @@ inline Scenario scenario() {
   return {"goker/kubernetes/30872", "federated informer: its lock and the DeltaFIFO's lock taken in opposite orders",
           {sim::Verdict::leak, "DelayingDeliverer.StartWithHandler.func1", sim::FiberState::blocked,
            "sync.RWMutex.Lock", "leak: main returned"},
-          "goker/kubernetes/30872_fixed", 1'000'000, std::chrono::hours(24), &kernel<false>};
+          "goker/kubernetes/30872_fixed", &kernel<false>};
 }
 
 inline Scenario fixed_scenario() {
   return {"goker/kubernetes/30872_fixed", "federated informer fixed: ClustersSynced() takes only the DeltaFIFO's lock",
-          {}, "goker/kubernetes/30872", 1'000'000, std::chrono::hours(24), &kernel<true>};
+          {}, "goker/kubernetes/30872", &kernel<true>};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_30872

@@ -76,7 +76,7 @@ inline void kernel() {
 inline Scenario scenario() {
   return {"goker/kubernetes/49404", "proxy test: the handler's flag read by the test with no ordering",
           {sim::Verdict::race, "conn.serve", sim::FiberState::running, "", "data race"},
-          "", 1'000'000, std::chrono::hours(24), &kernel};
+          "", &kernel};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_49404

@@ -85,7 +85,7 @@ inline void kernel() {  // startResourceQuotaController
 inline Scenario scenario() {
   return {"goker/kubernetes/58107", "ResourceQuotaController: workers wait on a cond holding a read lock a writer queues behind",
           {sim::Verdict::leak, "worker", sim::FiberState::blocked, "sync.Cond.Wait", "leak: main returned"},
-          "", 1'000'000, std::chrono::hours(24), &kernel};
+          "", &kernel};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_58107

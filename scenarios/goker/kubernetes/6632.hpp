@@ -66,12 +66,12 @@ void kernel() {
 inline Scenario scenario() {
   return {"goker/kubernetes/6632", "idleAwareFramer: a send on the reset channel under the lock its closer needs",
           {sim::Verdict::leak, "WriteFrame", sim::FiberState::blocked, "chan send", "leak: main returned"},
-          "goker/kubernetes/6632_fixed", 1'000'000, std::chrono::hours(24), &kernel<false>};
+          "goker/kubernetes/6632_fixed", &kernel<false>};
 }
 
 inline Scenario fixed_scenario() {
   return {"goker/kubernetes/6632_fixed", "idleAwareFramer fixed: a goroutine drains the reset channel before it is closed",
-          {}, "goker/kubernetes/6632", 1'000'000, std::chrono::hours(24), &kernel<true>};
+          {}, "goker/kubernetes/6632", &kernel<true>};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_6632

@@ -25,6 +25,7 @@
 #include <functional>
 
 #include "lockstep.hpp"
+#include "scenarios/goker/go_idioms.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace lockstep::scenarios::goker_k8s_70277 {
@@ -33,11 +34,6 @@ inline constexpr Duration kForeverTestTimeout = std::chrono::seconds(20);
 
 using WaitFunc = std::function<RecvChan<Empty>(RecvChan<Empty>)>;
 using ConditionFunc = std::function<bool()>;  // Go's (done bool, err error): err is always nil
-
-struct CloseOnReturn {  // Go's `defer close(ch)`
-  Chan<Empty> ch;
-  ~CloseOnReturn() { ch.close(); }
-};
 
 // check_until() is WaitFor's loop: a condition check per value received from `c`.
 inline void check_until(RecvChan<Empty> c, const ConditionFunc& fn) {
@@ -52,7 +48,7 @@ template <bool Fixed>
 void wait_for(const WaitFunc& wait, const ConditionFunc& fn, RecvChan<Empty> done) {
   if constexpr (Fixed) {
     Chan<Empty> stop_ch(0);  // the WaitFunc's own channel, closed when WaitFor returns
-    CloseOnReturn closer{stop_ch};
+    goker::CloseOnReturn closer{stop_ch};
     check_until(wait(stop_ch), fn);
   } else {
     check_until(wait(done), fn);  // BUG: the poller runs until the caller's `done` closes
@@ -82,7 +78,7 @@ inline WaitFunc poller(Duration interval, Duration timeout) {
 template <bool Fixed>
 void kernel() {
   Chan<Empty> stop_ch(0);
-  CloseOnReturn closer{stop_ch};
+  goker::CloseOnReturn closer{stop_ch};
   WaitFunc wait_func = poller(std::chrono::milliseconds(1), kForeverTestTimeout);
   RecvChan<Empty> done_ch;
   wait_for<Fixed>([&](RecvChan<Empty> done) {
@@ -97,12 +93,12 @@ inline Scenario scenario() {
   return {"goker/kubernetes/70277", "wait.WaitFor: the test receives from its own stop channel, closed only when it returns",
           {sim::Verdict::deadlock, "main", sim::FiberState::blocked, "chan receive",
            "deadlock: all fibers are blocked and no timer is pending"},
-          "goker/kubernetes/70277_fixed", 1'000'000, std::chrono::hours(24), &kernel<false>};
+          "goker/kubernetes/70277_fixed", &kernel<false>};
 }
 
 inline Scenario fixed_scenario() {
   return {"goker/kubernetes/70277_fixed", "wait.WaitFor fixed: the poller gets a channel WaitFor closes when it returns",
-          {}, "goker/kubernetes/70277", 1'000'000, std::chrono::hours(24), &kernel<true>};
+          {}, "goker/kubernetes/70277", &kernel<true>};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_70277

@@ -20,30 +20,12 @@
 #include <vector>
 
 #include "lockstep.hpp"
+#include "scenarios/goker/go_idioms.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace lockstep::scenarios::goker_k8s_70892 {
 
 using HostPriorityList = std::vector<int>;
-
-inline void parallelize_until(const Context& ctx, int workers, int pieces, const std::function<void(int)>& do_work_piece) {
-  RecvChan<Empty> stop = ctx.done();
-  Chan<int> to_process(pieces);
-  for (int i = 0; i < pieces; ++i) to_process.send(i);
-  to_process.close();
-  if (pieces < workers) workers = pieces;
-  WaitGroup wg;
-  wg.add(workers);
-  for (int i = 0; i < workers; ++i)
-    go("ParallelizeUntil.func1", [&wg, &do_work_piece, to_process, stop] {
-      for (int piece : to_process) {
-        if (stop.try_recv().status != ChanStatus::would_block) break;
-        do_work_piece(piece);
-      }
-      wg.done();
-    });
-  wg.wait();
-}
 
 inline void kernel() {
   std::vector<int> priority_configs{1, 2, 3};
@@ -52,13 +34,13 @@ inline void kernel() {
     for (std::size_t i = 0; i < priority_configs.size(); ++i)
       if (results[i][0] != 4) results[i] = HostPriorityList{7, 8, 9};  // BUG: unsynchronised
   };
-  parallelize_until(background(), 2, 2, process_node);
+  goker::parallelize_until(background().done(), 2, 2, process_node);
 }
 
 inline Scenario scenario() {
   return {"goker/kubernetes/70892", "scheduler: parallel workers read and replace one results slice",
           {sim::Verdict::race, "ParallelizeUntil.func1", sim::FiberState::running, "", "data race"},
-          "", 1'000'000, std::chrono::hours(24), &kernel};
+          "", &kernel};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_70892

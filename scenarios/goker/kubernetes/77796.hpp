@@ -65,7 +65,7 @@ inline void kernel() {
 inline Scenario scenario() {
   return {"goker/kubernetes/77796", "Cacher: the watcher buffer reset under the lock, ranged over without it",
           {sim::Verdict::race, "dispatchEvent", sim::FiberState::running, "", "data race"},
-          "", 1'000'000, std::chrono::hours(24), &kernel};
+          "", &kernel};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_77796

@@ -25,20 +25,11 @@
 #include <string>
 
 #include "lockstep.hpp"
+#include "scenarios/goker/go_idioms.hpp"
 #include "scenarios/goker/observe.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace lockstep::scenarios::goker_k8s_79631 {
-
-inline void until(const std::function<void()>& f, RecvChan<Empty> stop_ch) {  // BackoffUntil
-  for (;;) {
-    if (stop_ch.try_recv().status == ChanStatus::closed) return;
-    f();
-    bool stopped = false;
-    select(on_recv(stop_ch, [&] { stopped = true; }));
-    if (stopped) return;
-  }
-}
 
 struct Heap {
   std::map<std::string, Empty> items{{"1", Empty{}}};  // heapData.items
@@ -58,7 +49,7 @@ struct PriorityQueue {
   }
   static std::shared_ptr<PriorityQueue> make() {  // NewPriorityQueueWithClock, run()
     auto p = std::make_shared<PriorityQueue>();
-    go("Until", [p] { until([&p] { p->flush_backoff_q_completed(); }, p->stop); });
+    go("Until", [p] { goker::backoff_until([&p] { p->flush_backoff_q_completed(); }, p->stop); });
     return p;
   }
 };
@@ -77,7 +68,7 @@ inline void kernel() {
 inline Scenario scenario() {
   return {"goker/kubernetes/79631", "scheduler queue: the backoff heap popped under the lock, read without it",
           {sim::Verdict::race, "Until", sim::FiberState::running, "", "data race"},
-          "", 1'000'000, std::chrono::hours(24), &kernel};
+          "", &kernel};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_79631

@@ -48,7 +48,7 @@ inline void kernel() {
 inline Scenario scenario() {
   return {"goker/kubernetes/80284", "exec authenticator: two goroutines assign the rotation callback unguarded",
           {sim::Verdict::race, "UpdateTransportConfig", sim::FiberState::running, "", "data race"},
-          "", 1'000'000, std::chrono::hours(24), &kernel};
+          "", &kernel};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_80284

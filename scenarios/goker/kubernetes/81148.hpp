@@ -23,6 +23,7 @@
 #include <string>
 
 #include "lockstep.hpp"
+#include "scenarios/goker/go_idioms.hpp"
 #include "scenarios/goker/observe.hpp"
 #include "scenarios/scenario.hpp"
 
@@ -35,16 +36,6 @@ struct PodInfo {
   TimePoint timestamp;
 };
 
-inline void until(const std::function<void()>& f, RecvChan<Empty> stop_ch) {  // BackoffUntil
-  for (;;) {
-    if (stop_ch.try_recv().status == ChanStatus::closed) return;
-    f();
-    bool stopped = false;
-    select(on_recv(stop_ch, [&] { stopped = true; }));
-    if (stopped) return;
-  }
-}
-
 struct PriorityQueue {
   RWMutex lock;
   std::map<std::string, std::shared_ptr<PodInfo>> unschedulable_q;  // podInfoMap, keyed by pod name
@@ -56,7 +47,7 @@ struct PriorityQueue {
   }
   static std::shared_ptr<PriorityQueue> make(RecvChan<Empty> stop) {
     auto p = std::make_shared<PriorityQueue>();
-    go("Until", [p, stop] { until([&p] { p->flush_unschedulable_q_leftover(); }, stop); });
+    go("Until", [p, stop] { goker::backoff_until([&p] { p->flush_unschedulable_q_leftover(); }, stop); });
     return p;
   }
   void add_or_update_unschedulable_pod(const std::string& pod) {
@@ -84,7 +75,7 @@ inline void kernel() {
 inline Scenario scenario() {
   return {"goker/kubernetes/81148", "scheduler queue test: a pod's timestamp written without the lock its flusher reads under",
           {sim::Verdict::race, "Until", sim::FiberState::running, "", "data race"},
-          "", 1'000'000, std::chrono::hours(24), &kernel};
+          "", &kernel};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_81148

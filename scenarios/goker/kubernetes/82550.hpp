@@ -50,7 +50,7 @@ inline void kernel() {
 inline Scenario scenario() {
   return {"goker/kubernetes/82550", "ECR provider: a lazy init checked and assigned by ten goroutines unguarded",
           {sim::Verdict::race, "LazyProvide", sim::FiberState::running, "", "data race"},
-          "", 1'000'000, std::chrono::hours(24), &kernel};
+          "", &kernel};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_82550

@@ -22,20 +22,11 @@
 #include <vector>
 
 #include "lockstep.hpp"
+#include "scenarios/goker/go_idioms.hpp"
 #include "scenarios/goker/observe.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace lockstep::scenarios::goker_k8s_88331 {
-
-inline void until(const std::function<void()>& f, RecvChan<Empty> stop_ch) {  // BackoffUntil
-  for (;;) {
-    if (stop_ch.try_recv().status == ChanStatus::closed) return;
-    f();
-    bool stopped = false;
-    select(on_recv(stop_ch, [&] { stopped = true; }));
-    if (stopped) return;
-  }
-}
 
 struct Heap {
   std::vector<Empty> queue{Empty{}, Empty{}};  // NewWithRecorder: two items
@@ -56,7 +47,7 @@ struct PriorityQueue {
   }
   static std::shared_ptr<PriorityQueue> make() {  // createAndRunPriorityQueue
     auto p = std::make_shared<PriorityQueue>();
-    go("Until", [p] { until([&p] { p->flush_backoff_q_completed(); }, p->stop); });
+    go("Until", [p] { goker::backoff_until([&p] { p->flush_backoff_q_completed(); }, p->stop); });
     return p;
   }
 };
@@ -75,7 +66,7 @@ inline void kernel() {
 inline Scenario scenario() {
   return {"goker/kubernetes/88331", "scheduler queue: the backoff heap popped under the lock, its length read without it",
           {sim::Verdict::race, "Until", sim::FiberState::running, "", "data race"},
-          "", 1'000'000, std::chrono::hours(24), &kernel};
+          "", &kernel};
 }
 
 }  // namespace lockstep::scenarios::goker_k8s_88331

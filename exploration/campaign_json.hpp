@@ -1,4 +1,5 @@
-// A campaign as JSON lines: what `fuzz` writes and `merge` reads and writes.
+// A campaign as JSON lines: what the runner's `fuzz` and a sharded
+// LOCKSTEP_FUZZ_CASE write, and `merge` reads and writes.
 //
 // One object per line (docs/campaigns.md has the full schema):
 //   {"type":"failure","scenario":"mistakes/missing_receiver","schedule":0,"seed":3,
@@ -7,8 +8,10 @@
 //   {"type":"summary","shard":"0/2","strategy":"random","seed":3,"schedules_per_scenario":5,
 //    "schedules":3,"verdicts":{"passed":0,"deadlock":3,...},"expected_failures":3,
 //    "unexpected_failures":0,"wall_seconds":0.002,"scenarios":[{"name":...,"expects":"deadlock",
-//    "schedules":3,"verdicts":{...},"expected_failures":3,"unexpected_failures":0}]}
-// pct summaries also carry "depth" and "steps". Keys are written in a fixed
+//    "schedules":3,"verdicts":{...},"expected_failures":3,"unexpected_failures":0}],"skipped":[]}
+// pct summaries also carry "depth" and "steps", dfs ones "bound_kind" and
+// "bound"; every summary ends with "skipped", the targets not run (a list,
+// possibly empty; a line without it reads as none skipped). Keys are written in a fixed
 // order (nlohmann's ordered_json), so equal campaigns give equal bytes, but
 // wall_seconds. Parsing checks every field's presence and type.
 #pragma once
@@ -17,9 +20,9 @@
 #include <string_view>
 #include <variant>
 
-#include "scenarios/campaign.hpp"
+#include "exploration/campaign.hpp"
 
-namespace lockstep::scenarios {
+namespace lockstep::exploration {
 
 // to_json_line() is one line, without its newline.
 std::string to_json_line(const Failure& f);
@@ -40,4 +43,4 @@ inline constexpr double kWallSecondsMax = 1e9;
 // writes back (wall_seconds rounded to milliseconds).
 CampaignLine parse_campaign_line(std::string_view line);
 
-}  // namespace lockstep::scenarios
+}  // namespace lockstep::exploration

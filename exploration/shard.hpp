@@ -8,7 +8,7 @@
 // are disjoint and their union is the whole campaign, whatever the scenarios
 // and however many schedules each has (a shard may get none when n > N).
 //
-// The shard comes from `--shard i/n` or from the sharding environment of
+// The shard comes from `--shard i/n` (a fuzz case: LOCKSTEP_SHARD=i/n) or from the sharding environment of
 // GoogleTest and Bazel (TEST_TOTAL_SHARDS = n, TEST_SHARD_INDEX = i); with
 // both, they must agree, so a forgotten flag can never make every shard of a
 // sharded test run the same part. TEST_SHARD_STATUS_FILE, when set, names a
@@ -22,7 +22,7 @@
 #include <string>
 #include <string_view>
 
-namespace lockstep::scenarios {
+namespace lockstep::exploration {
 
 struct Shard {
   std::uint64_t index = 0;
@@ -50,14 +50,15 @@ Shard parse_shard(std::string_view text, std::string_view source = "--shard");
 using Env = std::function<std::optional<std::string>(const char* name)>;
 std::optional<std::string> process_env(const char* name);
 
-// select_shard() is the shard a fuzz run uses: `flag` (the --shard text, if
-// given) and the environment's TEST_TOTAL_SHARDS / TEST_SHARD_INDEX (both or
-// neither). Throws std::invalid_argument for a malformed value, a variable
-// without its partner, or a flag and an environment that disagree.
-Shard select_shard(const std::optional<std::string>& flag, const Env& env);
+// select_shard() is the shard a campaign uses: `flag` (the --shard text, or
+// a fuzz case's LOCKSTEP_SHARD, if given; `source` names it in messages) and
+// the environment's TEST_TOTAL_SHARDS / TEST_SHARD_INDEX (both or neither).
+// Throws std::invalid_argument for a malformed value, a variable without its
+// partner, or a flag and an environment that disagree.
+Shard select_shard(const std::optional<std::string>& flag, const Env& env, std::string_view source = "--shard");
 
 // touch_shard_status_file() creates TEST_SHARD_STATUS_FILE if it is set
 // (its content is left alone); throws std::invalid_argument if it cannot.
 void touch_shard_status_file(const Env& env);
 
-}  // namespace lockstep::scenarios
+}  // namespace lockstep::exploration

@@ -1,4 +1,4 @@
-#include "scenarios/shard.hpp"
+#include "exploration/shard.hpp"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,7 @@
 
 #include "sim/input.hpp"
 
-namespace lockstep::scenarios {
+namespace lockstep::exploration {
 namespace {
 
 // A decimal number: digits only (no sign, no spaces), no overflow.
@@ -45,7 +45,7 @@ std::optional<std::string> process_env(const char* name) {
   return std::string(value);
 }
 
-Shard select_shard(const std::optional<std::string>& flag, const Env& env) {
+Shard select_shard(const std::optional<std::string>& flag, const Env& env, std::string_view source) {
   auto total = env("TEST_TOTAL_SHARDS");
   auto index = env("TEST_SHARD_INDEX");
   std::optional<Shard> from_env;
@@ -62,11 +62,11 @@ Shard select_shard(const std::optional<std::string>& flag, const Env& env) {
     from_env = check(*i, *n, where);
   }
   std::optional<Shard> from_flag;
-  if (flag) from_flag = parse_shard(*flag);
+  if (flag) from_flag = parse_shard(*flag, source);
   if (from_flag && from_env && *from_flag != *from_env)
-    throw std::invalid_argument(fmt::format("--shard {} disagrees with the environment's shard {} "
+    throw std::invalid_argument(fmt::format("{} {} disagrees with the environment's shard {} "
                                             "(TEST_SHARD_INDEX/TEST_TOTAL_SHARDS)",
-                                            to_string(*from_flag), to_string(*from_env)));
+                                            source, to_string(*from_flag), to_string(*from_env)));
   return from_flag ? *from_flag : from_env ? *from_env : Shard{};
 }
 
@@ -79,4 +79,4 @@ void touch_shard_status_file(const Env& env) {
     throw std::invalid_argument(fmt::format("TEST_SHARD_STATUS_FILE={}: cannot create the file", *path));
 }
 
-}  // namespace lockstep::scenarios
+}  // namespace lockstep::exploration

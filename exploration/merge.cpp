@@ -1,4 +1,4 @@
-#include "scenarios/merge.hpp"
+#include "exploration/merge.hpp"
 
 #include <fmt/format.h>
 
@@ -10,9 +10,9 @@
 #include <stdexcept>
 #include <tuple>
 
-#include "scenarios/campaign_json.hpp"
+#include "exploration/campaign_json.hpp"
 
-namespace lockstep::scenarios {
+namespace lockstep::exploration {
 namespace {
 
 [[noreturn]] void bad(const std::string& what) { throw std::invalid_argument(what); }
@@ -24,7 +24,8 @@ std::string campaign_of(const CampaignSummary& s) {
 }
 
 bool same_scenarios(const CampaignSummary& a, const CampaignSummary& b) {
-  return std::equal(a.scenarios.begin(), a.scenarios.end(), b.scenarios.begin(), b.scenarios.end(),
+  return a.skipped == b.skipped &&
+         std::equal(a.scenarios.begin(), a.scenarios.end(), b.scenarios.begin(), b.scenarios.end(),
                     [](const ScenarioTally& x, const ScenarioTally& y) { return x.name == y.name && x.expects == y.expects; });
 }
 
@@ -68,6 +69,9 @@ void check_summary(const std::string& name, const CampaignSummary& s) {
     expected.add(t.expected_failures);
     unexpected.add(t.unexpected_failures);
   }
+  for (const std::string& skipped : s.skipped)
+    if (names.contains(skipped))
+      bad(fmt::format("{}: the summary lists {} as run and as skipped", name, skipped));
   bool totals = schedules.is(s.schedules) && expected.is(s.expected_failures) && unexpected.is(s.unexpected_failures);
   for (const auto& [v, n] : s.verdicts) totals = totals && verdicts[v].is(n);
   if (!totals) bad(fmt::format("{}: the summary's totals are not the sums of its scenarios'", name));
@@ -174,6 +178,7 @@ Campaign merge_campaigns(const std::vector<CampaignFile>& files) {
   CampaignSummary& sum = whole.summary;
   sum.config = first.config;
   sum.scenarios = first.scenarios;
+  sum.skipped = first.skipped;
   for (ScenarioTally& t : sum.scenarios) t = ScenarioTally{t.name, t.expects};
   for (Campaign& part : parts) {
     const CampaignSummary& s = part.summary;
@@ -194,4 +199,4 @@ Campaign merge_campaigns(const std::vector<CampaignFile>& files) {
   return whole;
 }
 
-}  // namespace lockstep::scenarios
+}  // namespace lockstep::exploration

@@ -3,10 +3,11 @@
 //   Campaign whole = merge_campaigns({{"shard0.jsonl", text0}, {"shard1.jsonl", text1}});
 //   Judgement j = judge(whole.summary, whole.failures);
 //
-// Each file is what one `fuzz` shard wrote: failure lines, then its summary
-// line, last. The files must be the shards 0/n .. n-1/n of one campaign
-// (same strategy, pct depth and steps, seed, schedules per scenario and
-// scenarios), each exactly once. The merge is that campaign as if run
+// Each file is what one shard wrote (the runner's `fuzz`, or a sharded
+// LOCKSTEP_FUZZ_CASE): failure lines, then its summary line, last. The files
+// must be the shards 0/n .. n-1/n of one campaign (same strategy, pct depth
+// and steps, seed, schedules per scenario, scenarios run and skipped), each
+// exactly once. Nothing here knows the catalog: any target's shards merge. The merge is that campaign as if run
 // unsharded: shard 0/1, every count summed, failures sorted by scenario name
 // then schedule, wall_seconds the sum of the shards' (their cost, not the
 // campaign's latency). Merging a merge with nothing else gives it back.
@@ -15,9 +16,9 @@
 #include <string>
 #include <vector>
 
-#include "scenarios/campaign.hpp"
+#include "exploration/campaign.hpp"
 
-namespace lockstep::scenarios {
+namespace lockstep::exploration {
 
 struct CampaignFile {
   std::string name;     // for messages: the path given
@@ -43,4 +44,4 @@ Campaign read_campaign(const CampaignFile& file);
 // missing (all of them listed).
 Campaign merge_campaigns(const std::vector<CampaignFile>& files);
 
-}  // namespace lockstep::scenarios
+}  // namespace lockstep::exploration

@@ -15,7 +15,7 @@
 #include <ostream>
 #include <string_view>
 
-namespace lockstep::scenarios {
+namespace lockstep::exploration {
 
 class ThrottledProgress {
  public:
@@ -34,4 +34,4 @@ class ThrottledProgress {
   std::chrono::steady_clock::time_point next_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
 };
 
-}  // namespace lockstep::scenarios
+}  // namespace lockstep::exploration

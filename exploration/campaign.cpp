@@ -1,13 +1,12 @@
-#include "scenarios/campaign.hpp"
+#include "exploration/campaign.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <chrono>
 
-#include "scenarios/catalog.hpp"
 
-namespace lockstep::scenarios {
+namespace lockstep::exploration {
 
 VerdictCounts zero_counts() {
   VerdictCounts counts;
@@ -31,81 +30,95 @@ std::uint64_t next_schedule(const Shard& shard, bool warmup, std::uint64_t from)
 }
 
 // tally_failure() counts schedule k's failure `r` as expected or not and
-// hands it on.
-void tally_failure(ScenarioTally& t, const Scenario& s, const CampaignConfig& c, std::uint64_t k,
-                   const sim::Report& r, const std::function<void(const Failure&)>& on_failure) {
-  bool expected = s.expect.buggy() && matches(s.expect, r);
+// hands it on; returns whether to go on.
+bool tally_failure(ScenarioTally& t, const Target& target, const CampaignConfig& c, std::uint64_t k,
+                   const sim::Report& r, const OnFailure& on_failure) {
+  bool expected = target.expect.buggy() && matches(target.expect, r);
   ++(expected ? t.expected_failures : t.unexpected_failures);
-  on_failure(Failure{s.name, k, c.explore.seed + k, sim::to_string(c.explore.strategy), r.verdict, r.message,
-                     r.replay_token, expected, c.dump ? r.dump() : std::string()});
+  return on_failure(Failure{target.name, k, c.explore.seed + k, sim::to_string(c.explore.strategy), r.verdict,
+                            r.message, r.replay_token, expected, c.dump ? r.dump() : std::string()},
+                    r);
 }
 
-// `strategy` is the scenario's own copy: an adaptive pct bound learns from
-// this scenario's schedules alone.
-ScenarioTally run_scenario(const Scenario& s, const CampaignConfig& c, sim::Strategy strategy,
-                           const std::function<void(const Failure&)>& on_failure, const CampaignProgress& progress) {
-  ScenarioTally t;
-  t.name = s.name;
-  t.expects = s.expect.verdict;
+// run_sampled() is run_target() under a sampling strategy. `strategy` is the
+// target's own copy: an adaptive pct bound learns from this target's
+// schedules alone.
+ScenarioTally run_sampled(const Target& target, const CampaignConfig& c, sim::Strategy strategy,
+                          const OnFailure& on_failure, const CampaignProgress& progress) {
+  ScenarioTally t{target.name, target.expect.verdict};
   std::uint64_t planned = c.shard.owned(c.explore.schedules);
   bool warmup = strategy.pct_adaptive();
   for (std::uint64_t k = next_schedule(c.shard, warmup, 0); k < c.explore.schedules;
        k = next_schedule(c.shard, warmup, k + 1)) {
     std::uint64_t seed = c.explore.seed + k;
-    sim::Report r = run_schedule(s, strategy, seed);
+    sim::Report r = run_schedule(target, strategy, seed, k);
     if (k < kAdaptWarmup) strategy.adapt(r.steps);
     if (!c.shard.owns(k)) continue;
-    ++t.verdicts[r.verdict];
+    sim::Verdict v = tallied(target, r);
+    ++t.verdicts[v];
     ++t.schedules;
-    if (!r.passed()) tally_failure(t, s, c, k, r, on_failure);
-    if (progress) progress(s, t.schedules, planned);
+    bool go_on = v == sim::Verdict::passed || tally_failure(t, target, c, k, r, on_failure);
+    if (progress) progress(target, t.schedules, planned);
+    if (!go_on) break;
   }
   return t;
 }
 
-// run_dfs() is run_scenario() under dfs: the shard's units of the search
+// run_dfs() is run_target() under dfs: the shard's units of the search
 // (kDfsSplitDepth), at most its share of `schedules`, up to the first
 // failure. The shard's j-th schedule is numbered j * n + i, so the numbers
 // of a merged campaign's shards never collide and each names its shard.
-ScenarioTally run_dfs(const Scenario& s, const CampaignConfig& c,
-                      const std::function<void(const Failure&)>& on_failure, const CampaignProgress& progress) {
-  ScenarioTally t;
-  t.name = s.name;
-  t.expects = s.expect.verdict;
+ScenarioTally run_dfs(const Target& target, const CampaignConfig& c, const OnFailure& on_failure,
+                      const CampaignProgress& progress) {
+  ScenarioTally t{target.name, target.expect.verdict};
   sim::DfsConfig d = dfs_config(c.explore, c.shard.owned(c.explore.schedules));
   d.split_depth = kDfsSplitDepth;
   d.shard_index = c.shard.index;
   d.shard_count = c.shard.count;
   if (d.max_schedules == 0) return t;
-  sim::DfsResult r = search_dfs(s, d, [&](std::uint64_t done) {
-    if (progress) progress(s, done, d.max_schedules);
+  sim::DfsResult r = search_dfs(target, d, [&](std::uint64_t done) {
+    if (progress) progress(target, done, d.max_schedules);
   });
   t.schedules = r.schedules;
   t.verdicts[sim::Verdict::passed] = r.schedules - (r.failure ? 1 : 0);
   if (r.failure) {
     ++t.verdicts[r.failure->verdict];
-    tally_failure(t, s, c, r.failure_schedule * c.shard.count + c.shard.index, *r.failure, on_failure);
+    tally_failure(t, target, c, r.failure_schedule * c.shard.count + c.shard.index, *r.failure, on_failure);
   }
   return t;
 }
 
 }  // namespace
 
-CampaignSummary run_campaign(const std::vector<const Scenario*>& scenarios, const CampaignConfig& c,
+ScenarioTally run_target(const Target& t, const CampaignConfig& c, const OnFailure& on_failure,
+                         const CampaignProgress& progress) {
+  if (c.explore.strategy == sim::Strategy::Kind::dfs) return run_dfs(t, c, on_failure, progress);
+  return run_sampled(t, c, strategy_of(c.explore), on_failure, progress);
+}
+
+CampaignSummary run_campaign(const std::vector<Target>& targets, const CampaignConfig& c,
                              const std::function<void(const Failure&)>& on_failure,
+                             const CampaignProgress& progress) {
+  return run_campaign(targets, c, [&](const Failure& f, const sim::Report&) { on_failure(f); }, progress);
+}
+
+CampaignSummary run_campaign(const std::vector<Target>& targets, const CampaignConfig& c,
+                             const std::function<void(const Failure&, const sim::Report&)>& on_failure,
                              const CampaignProgress& progress) {
   auto start = std::chrono::steady_clock::now();  // real time, for the summary only
   CampaignSummary sum;
   sum.shard = c.shard;
   sum.config = c.explore;
-  sim::Strategy strategy = strategy_of(c.explore);
-  for (const Scenario* s : scenarios) {
-    if (!s->expect.checkable()) {
-      sum.skipped.push_back(s->name);
+  OnFailure every = [&](const Failure& f, const sim::Report& r) {
+    on_failure(f, r);
+    return true;
+  };
+  for (const Target& target : targets) {
+    if (!target.expect.checkable()) {
+      sum.skipped.push_back(target.name);
       continue;
     }
-    ScenarioTally t = c.explore.strategy == sim::Strategy::Kind::dfs ? run_dfs(*s, c, on_failure, progress)
-                                                                     : run_scenario(*s, c, strategy, on_failure, progress);
+    ScenarioTally t = run_target(target, c, every, progress);
     sum.schedules += t.schedules;
     for (const auto& [v, n] : t.verdicts) sum.verdicts[v] += n;
     sum.expected_failures += t.expected_failures;
@@ -116,7 +129,7 @@ CampaignSummary run_campaign(const std::vector<const Scenario*>& scenarios, cons
   return sum;
 }
 
-Judgement judge(const CampaignSummary& s, const std::vector<Failure>& failures) {
+Judgement judge(const CampaignSummary& s, const std::vector<Failure>& failures, const ReplayCommand& replay) {
   // Enough lines to see what went wrong; the JSON lines have the rest.
   constexpr std::size_t kShown = 10;
   Judgement j;
@@ -126,7 +139,7 @@ Judgement judge(const CampaignSummary& s, const std::vector<Failure>& failures) 
     if (f.expected) continue;
     if (shown++ == kShown) break;
     j.problems.push_back(fmt::format("unexpected failure: {} schedule {} (seed {}): {}\n    replay: {}", f.scenario,
-                                     f.schedule, f.seed, f.message, replay_command(f.scenario, f.token)));
+                                     f.schedule, f.seed, f.message, replay(f.scenario, f.token)));
   }
   if (s.unexpected_failures > kShown)
     j.problems.push_back(fmt::format("... {} unexpected failures in all", s.unexpected_failures));
@@ -159,4 +172,4 @@ std::string describe(const CampaignSummary& s, const Judgement& j) {
                      outcome, skipped);
 }
 
-}  // namespace lockstep::scenarios
+}  // namespace lockstep::exploration

@@ -1,4 +1,4 @@
-#include "scenarios/campaign_json.hpp"
+#include "exploration/campaign_json.hpp"
 
 #include <fmt/format.h>
 
@@ -11,7 +11,7 @@
 
 #include "sim/input.hpp"
 
-namespace lockstep::scenarios {
+namespace lockstep::exploration {
 namespace {
 
 // Written with ordered_json (fixed key order: equal campaigns, equal bytes);
@@ -87,13 +87,12 @@ sim::Verdict verdict_of(const std::string& name, const char* key) {
   bad(fmt::format("field \"{}\": unknown verdict {}", key, sim::quote(name)));
 }
 
+// A campaign explores: fifo (one schedule) and replay are not campaigns.
 sim::Strategy::Kind strategy_kind(const std::string& name) {
-  if (name == "random") return sim::Strategy::Kind::random;
-  if (name == "pct") return sim::Strategy::Kind::pct;
-  if (name == "dfs") return sim::Strategy::Kind::dfs;
-  if (name == "pos") return sim::Strategy::Kind::pos;
-  if (name == "portfolio") return sim::Strategy::Kind::portfolio;
-  bad(fmt::format("field \"strategy\" must be random, pct, dfs, pos or portfolio, not {}", sim::quote(name)));
+  auto kind = parse_strategy(name);
+  if (!kind || *kind == sim::Strategy::Kind::fifo)
+    bad(fmt::format("field \"strategy\" must be random, pct, dfs, pos or portfolio, not {}", sim::quote(name)));
+  return *kind;
 }
 
 VerdictCounts counts_of(const ReadJson& j, const char* key) {
@@ -143,6 +142,25 @@ ScenarioTally tally_of(const ReadJson& j) {
   return t;
 }
 
+// skipped_of() is the optional "skipped" list (absent: none skipped, as
+// files written before it existed say): names, each once.
+std::vector<std::string> skipped_of(const ReadJson& j) {
+  std::vector<std::string> names;
+  auto it = j.find("skipped");
+  if (it == j.end()) return names;
+  if (!it->is_array()) bad(fmt::format("field \"skipped\" must be an array, not {}", shown(*it)));
+  std::set<std::string> seen;
+  for (const ReadJson& n : *it) {
+    if (!n.is_string()) bad(fmt::format("field \"skipped\": an entry must be a string, not {}", shown(n)));
+    const std::string& value = n.get_ref<const std::string&>();
+    if (value.empty() || sim::printable(value) != value)
+      bad(fmt::format("field \"skipped\": an entry must be a non-empty line of text, not {}", sim::quote(value)));
+    if (!seen.insert(value).second) bad(fmt::format("field \"skipped\": {} listed twice", sim::quote(value)));
+    names.push_back(value);
+  }
+  return names;
+}
+
 CampaignSummary summary_of(const ReadJson& j) {
   CampaignSummary s;
   s.shard = parse_shard(text(j, "shard"), "field \"shard\"");
@@ -173,6 +191,7 @@ CampaignSummary summary_of(const ReadJson& j) {
   const ReadJson& list = field(j, "scenarios");
   if (!list.is_array()) bad(fmt::format("field \"scenarios\" must be an array, not {}", shown(list)));
   for (const ReadJson& t : list) s.scenarios.push_back(tally_of(t));
+  s.skipped = skipped_of(j);
   return s;
 }
 
@@ -254,6 +273,7 @@ std::string to_json_line(const CampaignSummary& s) {
     list.push_back(std::move(e));
   }
   j["scenarios"] = std::move(list);
+  j["skipped"] = s.skipped;
   return dump(j);
 }
 
@@ -265,4 +285,4 @@ CampaignLine parse_campaign_line(std::string_view line) {
   bad(fmt::format("field \"type\" must be failure or summary, not {}", sim::quote(type)));
 }
 
-}  // namespace lockstep::scenarios
+}  // namespace lockstep::exploration
