@@ -51,12 +51,13 @@ Error Mutex::lock_in(const Context* ctx, SourceLocation where) {
     if (Error e = ctx->err()) return e;
   if (!owner_.check(*this, where)) return nullptr;
   guard_.lock();
-  if (take_locked()) {
+  if (take_locked() || barge_locked(where)) {
     guard_.unlock();
     return nullptr;
   }
   detail::Runtime& rt = *detail::current_runtime();
   detail::SyncWaiter s(*this, rt.current());
+  if (detail::single_threaded()) s.since = rt.now();
   waiters_.push_back(s.waiter);
   bool cancelled = false;  // set by cancel(), under guard_
   detail::CancelWatch watch(ctx, s, [&] { cancel(s, cancelled); });
@@ -69,17 +70,17 @@ Error Mutex::lock_in(const Context* ctx, SourceLocation where) {
   for (;;) {
     park_queued(rt, s, where);
     if (cancelled) return ctx->err();
-    if (!s.retry) return nullptr;  // handed the mutex
-    // Real threads: woken to compete. Take it if free, else wait again,
-    // first in line (as Go's sync.Mutex requeues a woken waiter at the front).
+    if (!s.retry || s.detached()) return nullptr;  // handed the mutex, or it is gone
+    // Woken to compete (real threads), or barged (a simulation). Take it if
+    // free, else wait again, first in line (as Go's sync.Mutex requeues a
+    // woken waiter at the front).
     s.retry = false;
     guard_.lock();
     if (take_locked()) {
       guard_.unlock();
       return nullptr;
     }
-    ++s.lost;
-    waiters_.push_front(s.waiter);
+    requeue_locked(rt, s);
     if (ctx != nullptr && ctx->err()) {  // cancelled while it was out of the queue
       waiters_.remove(s.waiter);
       owner_.release_if_idle(idle_locked());
@@ -103,7 +104,15 @@ void Mutex::park_queued(detail::Runtime& rt, detail::SyncWaiter& s, SourceLocati
       waiters_.remove(s.waiter);
     } else if (s.granted()) {
       granted_.remove(s);
-      if (s.waiter.ok) hand_off_locked(wake);
+      if (s.waiter.ok) {
+        hand_off_locked(wake);
+      } else if (barged_ == &s) {  // unlock() left the queue to it: serve the queue now
+        barged_ = nullptr;
+        if (!locked_) {
+          locked_ = true;
+          hand_off_locked(wake);
+        }
+      }
     }
     owner_.release_if_idle(idle_locked());
     guard_.unlock();
@@ -115,6 +124,13 @@ void Mutex::park_queued(detail::Runtime& rt, detail::SyncWaiter& s, SourceLocati
   if (s.detached()) return;
   guard_.lock();
   granted_.remove(s);
+  if (handed_ == &s) {  // the barging window closes
+    handed_ = nullptr;
+    // Go leaves starvation mode when the waiter handed the mutex waited 1 ms
+    // or less, or is the last one; it decides so when that waiter runs.
+    if (starving_ && (waiters_.empty() || rt.now() - s.since <= kStarvation)) starving_ = false;
+  }
+  if (barged_ == &s) barged_ = nullptr;  // it competes now (lock_in)
   owner_.release_if_idle(idle_locked());
   guard_.unlock();
 }
@@ -141,7 +157,7 @@ bool Mutex::try_lock(SourceLocation where) {
   detail::operation_point(where);
   if (!owner_.check(*this, where)) return false;
   guard_.lock();
-  bool took = take_locked();
+  bool took = take_locked() || barge_locked(where);
   guard_.unlock();
   if (took) detail::race_acquire(this);
   return took;
@@ -171,12 +187,25 @@ void Mutex::unlock(SourceLocation where) {
   if (!wake.empty()) wake.ready_all(*detail::current_runtime());
 }
 
+// In a simulation the head waiter is handed the mutex, which opens the
+// barging window until it runs (handed_); in starvation mode too, but then
+// nobody may barge (the mode ends, if it does, when that waiter runs). While a barged waiter has not run yet, nobody is handed
+// anything: it competes for the mutex when it runs (Go wakes nobody else
+// while a woken waiter has not run: mutexWoken).
 void Mutex::hand_off_locked(detail::WakeList& wake) noexcept {
   for (detail::SyncWaiter* g = granted_.front(); g != nullptr; g = granted_.next(*g))
     g->waiter.ok = false;  // released before it ran (another task unlocked it)
-  if (detail::Waiter* next = waiters_.take()) {
+  handed_ = nullptr;
+  detail::Waiter* next = barged_ == nullptr ? waiters_.take() : nullptr;
+  if (next != nullptr) {
     detail::grant(*next, granted_, wake);
-    if (detail::single_threaded() || detail::SyncWaiter::of(*next).lost >= kMaxLost) {
+    detail::SyncWaiter& s = detail::SyncWaiter::of(*next);
+    if (detail::single_threaded()) {
+      holder_ = detail::TaskRef::of(*next->task);  // stays locked: ownership passes directly
+      handed_ = &s;
+      return;
+    }
+    if (s.lost >= kMaxLost) {
       holder_ = detail::TaskRef::of(*next->task);  // stays locked: ownership passes directly
       return;
     }
@@ -184,10 +213,29 @@ void Mutex::hand_off_locked(detail::WakeList& wake) noexcept {
     // over would put a sleeping thread's wake-up inside every critical
     // section (a lock convoy); a waiter that lost kMaxLost times is handed
     // it, so none starves (Go's starvation mode).
-    detail::SyncWaiter::of(*next).retry = true;
+    s.retry = true;
   }
+  starving_ = false;  // nobody is handed it: normal mode
   locked_ = false;
   holder_ = {};
+}
+
+bool Mutex::barge_locked(SourceLocation where) {
+  if (handed_ == nullptr || starving_) return false;  // no window, or starvation mode
+  if (detail::current_runtime()->choose(2, where) == 0) return false;  // 0: FIFO hand-off
+  detail::SyncWaiter& w = *handed_;
+  handed_ = nullptr;
+  barged_ = &w;
+  w.waiter.ok = false;  // it holds nothing now: a teardown passes nothing on
+  w.retry = true;       // it competes when it runs
+  holder_ = detail::TaskRef::caller();
+  return true;
+}
+
+void Mutex::requeue_locked(detail::Runtime& rt, detail::SyncWaiter& s) noexcept {
+  ++s.lost;
+  if (detail::single_threaded() && rt.now() - s.since > kStarvation) starving_ = true;
+  waiters_.push_front(s.waiter);
 }
 
 bool Mutex::unlock_for_wait(detail::WakeList& wake) noexcept {

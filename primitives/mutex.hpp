@@ -15,12 +15,30 @@
 //               holds it and lock(ctx) returns null.
 //   try_lock()  never blocks: true if the caller now holds the mutex.
 //   unlock()    releases it. If tasks wait, in a simulation the longest
-//               waiter becomes the holder at once (FIFO hand-off: a later
-//               lock() or try_lock() cannot barge in ahead of it) and is made
-//               runnable. On real threads the longest waiter is woken to
-//               compete for it, as in Go's normal mode (a hand-off at every
-//               unlock is a lock convoy); one that lost 4 times is handed it.
+//               waiter becomes the holder at once and is made runnable; a
+//               lock() or try_lock() by another task before that waiter runs
+//               is a decision (see Barging). On real threads the longest
+//               waiter is woken to compete for it, as in Go's normal mode (a
+//               hand-off at every unlock is a lock convoy); one that lost 4
+//               times is handed it.
 // Every operation takes `where` last and starts with a scheduling point.
+//
+// Barging (simulation). Go's sync.Mutex in normal mode wakes the longest
+// waiter to compete: a goroutine calling Lock() or TryLock() before the
+// woken one runs can take the mutex (it barges), and the woken waiter goes
+// back to the front of the queue. In a simulation the window is where the
+// mutex was handed to a waiter that has not run yet; a lock(), lock(ctx) or
+// try_lock() there takes a decision of 2: 0 = wait (or try_lock() returns
+// false), as FIFO hand-off; 1 = barge: the caller holds the mutex, and the
+// waiter, when it runs, takes it if free again or queues first in line.
+// While a barged waiter has not run, unlock() hands nothing to the queue
+// (Go's "woken" flag): the mutex is free for whoever runs first.
+// Starvation mode, as Go's: a barged waiter that finds the mutex held after
+// more than 1 ms of virtual time since it first queued switches the mutex
+// to starvation mode: every unlock() hands it directly, with no window,
+// until a waiter handed it runs having waited 1 ms or less, or as the last
+// one. No other code takes this decision, so programs that never lock in
+// the window keep their decision streams.
 // Through std::lock_guard / std::unique_lock the site recorded is inside the
 // standard header; call lock() directly where the site matters in dumps.
 //
@@ -115,6 +133,15 @@ class Mutex final : public detail::Describes<Mutex> {
   // waiter is only woken, to compete, until it lost kMaxLost times.
   void hand_off_locked(detail::WakeList& wake) noexcept;
   static constexpr std::uint32_t kMaxLost = 4;
+  // barge_locked() is the barging decision (see the file comment): true if
+  // the caller took the mutex from the waiter it was handed to. Simulation
+  // only; never blocks.
+  bool barge_locked(SourceLocation where);
+  // requeue_locked() puts a waiter that lost the race first in line; in a
+  // simulation one that queued more than kStarvation ago turns starvation
+  // mode on.
+  void requeue_locked(detail::Runtime& rt, detail::SyncWaiter& s) noexcept;
+  static constexpr Duration kStarvation = std::chrono::milliseconds(1);  // Go's starvationThresholdNs
   // unlock_for_wait() is Cond::wait's unlock: no scheduling point, the woken
   // waiter goes to `wake`. Returns false (changing nothing) if not locked.
   bool unlock_for_wait(detail::WakeList& wake) noexcept;
@@ -133,6 +160,12 @@ class Mutex final : public detail::Describes<Mutex> {
   bool locked_ = false;             // Guarded by guard_.
   detail::TaskRef holder_;  // the last locker. Guarded by guard_.
   std::uint32_t unwind_debt_ = 0;   // unlocks owed by torn-down Cond waiters. Guarded by guard_.
+  // Simulation only (Barging), all guarded by guard_: the waiter handed the
+  // mutex that has not run yet (the window), the barged waiter that has not
+  // run yet, and starvation mode.
+  detail::SyncWaiter* handed_ = nullptr;
+  detail::SyncWaiter* barged_ = nullptr;
+  bool starving_ = false;
   const detail::ObjectId id_;
 };
 

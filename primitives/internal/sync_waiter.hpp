@@ -49,10 +49,12 @@ class SyncWaiter final : public Describes<SyncWaiter> {
   // single thread; see the file comment).
   Waiter waiter;            // links in the primitive's WaitQueue, then in a WakeList
   std::int64_t weight = 0;  // what the task asks for (Semaphore units)
-  // Mutex on real threads: woken to compete for the lock rather than handed
-  // it (`retry`), and how many times it then lost the race.
+  // Mutex: woken to compete for the lock rather than handed it (`retry`: on
+  // real threads, or barged in a simulation), how many times it then lost
+  // the race, and when it first queued (a simulation's starvation mode).
   bool retry = false;
   std::uint32_t lost = 0;
+  TimePoint since{};
 
   // granted() is true between a grant and the task's return from its park.
   bool granted() const noexcept { return granted_; }

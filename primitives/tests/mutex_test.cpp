@@ -1,4 +1,4 @@
-// Mutex: uncontended use, FIFO hand-off without barging, unlock from another
+// Mutex: uncontended use, FIFO hand-off (barging: mutex_barging_test.cpp), unlock from another
 // fiber, scheduling points under a fuzzing strategy, dump text, misuse, use
 // outside a simulation, a global mutex across simulations and threads, and
 // teardown leaving it unlocked. Times are virtual and exact.
@@ -58,9 +58,10 @@ TEST_CASE("mutex: lock, try_lock and unlock without contention never block", "[m
 
 TEST_CASE("mutex: unlock hands the lock to the longest waiter", "[mutex][fifo]") {
   // Proves FIFO hand-off: waiters that arrived at 1s, 2s and 3s get the lock
-  // in that order, each as its predecessor unlocks; and no barging: right
-  // after unlock() the mutex already belongs to the first waiter, so the
-  // unlocking fiber's try_lock() fails although that waiter has not run yet.
+  // in that order, each as its predecessor unlocks; and, under fifo, no
+  // barging: right after unlock() the mutex already belongs to the first
+  // waiter, so the unlocking fiber's try_lock() fails although that waiter
+  // has not run yet (decision 0 of the barging window).
   Trace trace;
   run_checked([&] {
     Mutex mu;
