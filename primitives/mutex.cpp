@@ -222,7 +222,7 @@ void Mutex::hand_off_locked(detail::WakeList& wake) noexcept {
 
 bool Mutex::barge_locked(SourceLocation where) {
   if (handed_ == nullptr || starving_) return false;  // no window, or starvation mode
-  if (detail::current_runtime()->choose(2, where) == 0) return false;  // 0: FIFO hand-off
+  if (!detail::current_runtime()->rarely(where)) return false;  // FIFO hand-off, as before
   detail::SyncWaiter& w = *handed_;
   handed_ = nullptr;
   barged_ = &w;

@@ -22,6 +22,7 @@
 //   add_timer / cancel_timer a callback at a time point
 //   choose(n, where)         a decision among n alternatives (which ready select
 //                            case, ...); a simulation records and replays it
+//   rarely(where)            a two-way decision whose `true` is seldom taken
 //   new_object_id()          a small id for a new primitive ("chan #7"); in a
 //                            simulation ids count from 1 per run, so dumps
 //                            are the same on every run
@@ -200,6 +201,11 @@ class Runtime {
   // cancel_timer() returns true if the timer was pending and now never fires.
   virtual bool cancel_timer(TimerNode& node) noexcept = 0;
   virtual std::size_t choose(std::size_t n, SourceLocation where) = 0;
+  // rarely() is a two-way decision whose `true` is the unusual alternative
+  // (Mutex barging): a simulation's sampling strategies take it seldom
+  // (sim::kRareOdds) so that a decision offered at every contended lock does
+  // not drown the others; systematic search and replay see two alternatives.
+  virtual bool rarely(SourceLocation where) { return choose(2, where) == 1; }
   virtual std::uint64_t new_object_id() noexcept = 0;
   // live_tasks() counts the live tasks: a simulation's fibers (main too), or
   // the goroutines started by go() on real threads.

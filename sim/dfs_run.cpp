@@ -47,6 +47,7 @@ class DfsDecider final : public Decider {
   void on_time_moved() override { run_.time_moved(); }
   std::size_t pick(const std::int64_t* fibers, std::size_t n) override { return run_.pick(fibers, n); }
   std::size_t choose(std::size_t n) override { return run_.choose(n); }
+  std::size_t choose_rarely() override { return run_.choose(2); }
 
  private:
   DfsRun& run_;

@@ -431,6 +431,13 @@ std::size_t Simulation::choose(std::size_t n, SourceLocation where) {
   return d;
 }
 
+bool Simulation::rarely(SourceLocation) {
+  RaceIgnore ignore;  // the scheduler's bookkeeping (race detector)
+  std::size_t d = fifo_ ? 0 : decider_->choose_rarely();
+  record(d, 2);
+  return d == 1;
+}
+
 void Simulation::wait(SourceLocation where) {
   RaceIgnore ignore;  // the scheduler's bookkeeping (race detector)
   require_in_fiber("sim::wait()", where);

@@ -80,6 +80,7 @@ class Simulation final : public lockstep::detail::Runtime {
     return node.slot == TimerNode::kTied ? cancel_tied(node) : timers_.remove(node);
   }
   std::size_t choose(std::size_t n, SourceLocation where) override;
+  bool rarely(SourceLocation where) override;
   std::uint64_t new_object_id() noexcept override { return next_object_id_++; }
   std::size_t live_tasks() const noexcept override { return live_count_; }
   std::string dump() override { return format_dump(snapshot(), kSimulationEpoch, now_, "fiber"); }

@@ -390,6 +390,9 @@ class ReplayDecider final : public Decider {
   std::size_t choose(std::size_t n) override {
     return next_ < decisions_.size() ? decisions_[next_++] % n : then_->choose(n);
   }
+  std::size_t choose_rarely() override {
+    return next_ < decisions_.size() ? decisions_[next_++] % 2 : then_->choose_rarely();
+  }
 
  private:
   std::vector<std::uint32_t> decisions_;

@@ -101,14 +101,15 @@ TEST_CASE("mutex barging: random catches a program correct only under FIFO hand-
   std::uint64_t first_failure = 0;
   for (std::uint64_t seed = 1; seed <= 100 && first_failure == 0; ++seed)
     if (!take_turns(seeded(sim::Strategy::random(), seed)).report.passed()) first_failure = seed;
-  CHECK(first_failure == 3u);
+  // Barging is the rare alternative (1 in sim::kRareOdds under random).
+  CHECK(first_failure == 18u);
   Turns failed = take_turns(seeded(sim::Strategy::random(), first_failure));
   CHECK_FALSE(failed.worker_had_its_turn);
   CHECK(failed.report.verdict == sim::Verdict::exception);
   // The worker runs first and queues; main keeps running after its unlock,
   // and barges.
   CHECK(failed.report.decisions == std::vector<std::uint32_t>{1, 1, 0, 1, 0});
-  CHECK(failed.report.replay_token == "lockstep1:random:seed=3");
+  CHECK(failed.report.replay_token == "lockstep1:random:seed=18");
   sim::Options replay;
   replay.replay = failed.report.replay_token;
   Turns again = take_turns(replay);
