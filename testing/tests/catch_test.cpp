@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "lockstep.hpp"
+#include "testing/tests/racy_counter.hpp"
 
 using namespace std::chrono_literals;
 namespace sim = lockstep::sim;
@@ -18,22 +19,7 @@ namespace {
 
 std::string program() { return lt::detail::program(); }
 
-// Two fibers increment a counter with a load and a store: each access is a
-// scheduling point, so a schedule that switches between them loses an update.
-// FIFO never preempts, so it passes.
-void racy_counter() {
-  lockstep::Atomic<int> counter{0};
-  lockstep::WaitGroup wg;
-  wg.add(2);
-  for (int i = 0; i < 2; ++i)
-    lockstep::go("incrementer", [&] {
-      int seen = counter.load();
-      counter.store(seen + 1);
-      wg.done();
-    });
-  wg.wait();
-  if (counter.load() != 2) throw std::runtime_error(fmt::format("lost update: counter is {}", counter.load()));
-}
+using lockstep::testing::tests::racy_counter;
 
 // One call site for the original run and its replay, so their dumps agree.
 std::string fuzz_racy_counter() { return lt::run_fuzz([] { racy_counter(); }, {.schedules = 50}); }
@@ -125,7 +111,7 @@ TEST_CASE("catch: a test name with a comma is escaped for Catch's command line",
 TEST_CASE("catch: a fuzz case finds a lost update and its token replays it", "[catch]") {
   std::string text = fuzz_racy_counter();
   REQUIRE_THAT(text, Catch::StartsWith("schedule 5 of 50 failed:\nlockstep: exception in fiber 1 "
-                                       "\"main\" (spawned at testing/tests/catch_test.cpp:39): "
+                                       "\"main\" (spawned at testing/tests/catch_test.cpp:25): "
                                        "lost update: counter is 1\n"));
   CHECK_THAT(text, Catch::EndsWith("decisions off FIFO: 2 of 9\nreplay: "
                                    "LOCKSTEP_REPLAY='lockstep1:pos:seed=4' " +

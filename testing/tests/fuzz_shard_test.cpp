@@ -14,27 +14,14 @@
 #include "exploration/merge.hpp"
 #include "lockstep.hpp"
 #include "testing/catch.hpp"
+#include "testing/tests/racy_counter.hpp"
 
 namespace lt = lockstep::testing;
 namespace lx = lockstep::exploration;
 
 namespace {
 
-// Two fibers increment a counter with a load and a store: a schedule that
-// switches between them loses an update (an exception verdict).
-void racy_counter() {
-  lockstep::Atomic<int> counter{0};
-  lockstep::WaitGroup wg;
-  wg.add(2);
-  for (int i = 0; i < 2; ++i)
-    lockstep::go("incrementer", [&] {
-      int seen = counter.load();
-      counter.store(seen + 1);
-      wg.done();
-    });
-  wg.wait();
-  if (counter.load() != 2) throw std::runtime_error(fmt::format("lost update: counter is {}", counter.load()));
-}
+using lockstep::testing::tests::racy_counter;
 
 // 20 random schedules from seed 1, none self-checked: the same campaign in every test.
 std::string fuzz_racy() {
