@@ -199,8 +199,8 @@ class Rng {
 // kRareOdds: how seldom a sampling strategy takes a rare decision's unusual
 // alternative (Mutex barging). Measured on bench/bug_hunt's two-stage
 // protocol (99 writers): at even odds a barge at every contended lock hides
-// the bug from every strategy (pos found it in 1 of 10 explorations of
-// 10,000 schedules); at 1 in 32 pos finds it in all 10 (median 421).
+// the bug from every strategy (pos found it in 2 of 20 explorations of
+// 10,000 schedules); at 1 in 32 pos finds it in all 20 (median 297).
 inline constexpr std::size_t kRareOdds = 32;
 
 // The strategy as the scheduler uses it. `alternatives` are the fibers' PCT
