@@ -241,7 +241,7 @@ class ChanState final : public Describes<ChanState<T>> {
 // CPU's return-stack buffer does not follow the fiber; docs/simulation.md,
 // "What a switch costs"): parked from the caller's frame, a woken task
 // returns through the runtime's park() only, not also through the channel's
-// operation. Measured: a simulated ping-pong round trip 100 -> 80 ns.
+// operation. Measured: a simulated ping-pong round trip 100 -> 81 ns.
 
 // send_or_queue() returns null if the send is over (the value was taken, or
 // a torn-down task's channel is gone), else the channel to park on: the
