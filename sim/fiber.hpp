@@ -99,7 +99,9 @@ class RunQueue {
   ~RunQueue() { delete[] ring_; }
 
  private:
-  void grow() {
+  // Out of line: inlined, its registers would make every push_back (each
+  // ready()) save and restore them.
+  [[gnu::noinline]] void grow() {
     std::size_t cap = capacity_ == 0 ? 64 : capacity_ * 2;
     auto* ring = new Fiber*[cap];
     for (std::size_t i = 0; i < size(); ++i) ring[i] = (*this)[i];

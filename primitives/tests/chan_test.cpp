@@ -101,6 +101,29 @@ TEST_CASE("chan: range-for ends at close", "[chan][range][both]") {
   });
 }
 
+TEST_CASE("chan: range-for lets go of each value before it waits for the next", "[chan][range]") {
+  // The loop's iterator holds the value it received until the loop asks for
+  // the next one, and drops it then, before that receive blocks: each value
+  // ends at the instant it arrived, not a second later with the next one.
+  Trace trace;
+  run_checked([&] {
+    Chan<std::shared_ptr<int>> ch(0);
+    lockstep::go([&trace, ch] {
+      for (int i = 0; i < 3; ++i) {
+        lockstep::sleep(1s);
+        ch.send(std::shared_ptr<int>(new int(i), [&trace](int* p) {
+          trace.add(fmt::format("drop {}", *p));
+          delete p;
+        }));
+      }
+      ch.close();
+    });
+    for (auto& p : ch) trace.add(fmt::format("got {}", *p));
+  });
+  CHECK(trace.events == std::vector<std::string>{"got 0@1s", "drop 0@1s", "got 1@2s", "drop 1@2s",
+                                                 "got 2@3s", "drop 2@3s"});
+}
+
 TEST_CASE("chan: move-only values pass through", "[chan][both]") {
   run_both([] {
     Chan<std::unique_ptr<int>> ch(1);
