@@ -18,6 +18,14 @@
 //     node). "Fired" is the same call in both: node.fire(node), which counts.
 //     Target: TimerHeap <= 0.7x std::priority_queue. Also a priority_queue of
 //     bare deadlines that fires nothing: the first baseline, a floor.
+//  4. Teardown: 10,000 fibers spawned, each parked for good (an unbuffered
+//     channel's receive or a held Mutex's lock), then main blocks too and
+//     the run tears them down (a deadlock verdict). per_item is spawn + park
+//     + teardown per fiber; teardown_ns is the verdict and teardown alone
+//     (from main's last park to sim::run's return), wall time per fiber. No
+//     peer: this is the before/after figure of a park's leave
+//     (runtime/seam.hpp), which spares the unwinder a catch-and-rethrow in
+//     the primitive per fiber.
 //
 // "per_item" reads as time per fiber / per timer (per_item=95n is 95 ns).
 // Simulations here raise livelock_steps: a 5M-round-trip yield loop never
@@ -277,6 +285,44 @@ void BM_Timers_Simulation(benchmark::State& state) {
   count_per_item(state, kTimers);
 }
 
+// ---- 4. teardown ---------------------------------------------------------------
+
+constexpr std::int64_t kParked = 10'000;
+
+// Main parks kParked fibers on its own channel or locked Mutex, then blocks
+// too: a deadlock, and the teardown unwinds them newest first, main last,
+// so each leaves a live primitive's queue. Argument: 0 a channel receive,
+// 1 a Mutex.
+void BM_Teardown(benchmark::State& state) {
+  using Clock = std::chrono::steady_clock;
+  Clock::duration teardown{};
+  for (auto _ : state) {
+    Clock::time_point blocked;
+    sim::Report report = sim::run(
+        [&] {
+          lockstep::Chan<int> ch(0);
+          lockstep::Mutex mu;
+          mu.lock();
+          for (std::int64_t i = 0; i < kParked; ++i) {
+            if (state.range(0) == 0)
+              lockstep::go([&ch] { (void)ch.recv(); });
+            else
+              lockstep::go([&mu] { mu.lock(); });
+          }
+          lockstep::sim::wait();
+          blocked = Clock::now();
+          (void)ch.recv();
+        },
+        bench_options());
+    teardown += Clock::now() - blocked;
+    if (report.verdict != sim::Verdict::deadlock) state.SkipWithError(report.message.c_str());
+  }
+  count_per_item(state, kParked);
+  state.counters["teardown_ns"] =
+      static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(teardown).count()) /
+      static_cast<double>(state.iterations() * kParked);
+}
+
 BENCHMARK(BM_Yield_Lockstep)->ArgName("record_decisions")->Arg(1)->Arg(0)->Iterations(5'000'000);
 BENCHMARK(BM_Yield_BoostContext)->Iterations(5'000'000);
 BENCHMARK(BM_Yield_BoostContextCall)->Iterations(5'000'000);
@@ -289,6 +335,8 @@ BENCHMARK(BM_Timers_PriorityQueue)->Unit(benchmark::kMillisecond)->Iterations(3)
 BENCHMARK(BM_Timers_PriorityQueueDeadlines)->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK(BM_Timers_TimerHeap)->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK(BM_Timers_Simulation)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+BENCHMARK(BM_Teardown)->ArgName("parked_on")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(20);
 
 }  // namespace
 

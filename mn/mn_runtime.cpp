@@ -257,7 +257,7 @@ void MnRuntime::after_yield(MnRuntime& rt, Goroutine& me, void*) {
 }
 
 void MnRuntime::park_on_thread(Goroutine& me, const WaitSite& site, Unlock unlock) {
-  std::string object = site.object != nullptr ? site.object->describe() : std::string{};
+  std::string object = lockstep::detail::describe_or_leave(site, unlock);
   {
     std::lock_guard guard(me.guard);
     me.thread_object.swap(object);

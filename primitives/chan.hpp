@@ -173,29 +173,31 @@ class ChanState final : public Describes<ChanState<T>> {
 
   // park_locked() parks the caller, whose Waiter `w` waits in `queue` (lock
   // held; released as it parks), and returns whether a partner came (false:
-  // the channel closed). On teardown it leaves the queue and rethrows.
-  // Always inlined into the channel operation, itself inlined into its
-  // caller (see send_or_queue()).
+  // the channel closed). The task holds a reference while it waits
+  // (internal/counted.hpp), taken and dropped by hand: a local handle's
+  // destructor would be one more landing pad for a teardown's unwinder. If
+  // park() throws (a teardown), its `leave` takes the task out of the queue
+  // and drops the reference (seam.hpp, Leave). Always inlined into the
+  // channel operation, itself inlined into its caller (see send_or_queue()).
   [[gnu::always_inline]] bool park_locked(Runtime* rt, WaitQueue& queue, Waiter& w, const char* reason,
                                           SourceLocation where) {
-    ChanRef<T> keep = keep_alive();
+    retain();
     race_release(&w);
-    try {
-      rt->park(WaitSite{reason, this, where}, lock.unlock_on_park());
-    } catch (...) {
+    auto leave = [&] {
       lock.lock();
       queue.remove(w);
       unlock();
-      throw;
-    }
+      drop();
+    };
+    rt->park(WaitSite{reason, this, where, leave_with(leave)}, lock.unlock_on_park());
     race_acquire(&w);
-    return w.ok;
+    bool ok = w.ok;
+    drop();
+    return ok;
   }
 
-  // keep_alive() is a reference that keeps the channel alive while its
-  // holder waits on it (a parked task); a select holds its channels through
-  // retain() and drop() instead, type-erased.
-  ChanRef<T> keep_alive() noexcept { return ChanRef<T>::share(this); }
+  // retain() and drop() take and release a reference that keeps the channel
+  // alive while its holder waits on it (a parked task, a select's cases).
   void retain() noexcept { refs.retain(); }
   void drop() noexcept {
     if (refs.release()) {

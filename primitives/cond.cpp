@@ -80,22 +80,9 @@ Error Cond::wait_with(const Context* ctx, SourceLocation where) {
   }
   {
     ParkRelease release{&guard_, &wake, &rt};
-    try {
-      rt.park(detail::WaitSite{"sync.Cond.Wait", &s, where},
-              detail::Unlock{&ParkRelease::run, &release});
-    } catch (...) {
-      // Torn down: leave the queue, and hold the mutex again as wait() promises,
-      // without parking (see the file comment).
-      wake.ready_all(rt);  // empty unless park() failed before releasing
-      if (s.detached()) throw;  // the Cond, and likely its mutex, are gone
-      guard_.lock();
-      waiters_.remove(s.waiter);
-      signalled_.remove(s);
-      owner_.release_if_idle(idle_locked());
-      guard_.unlock();
-      mutex.relock_after_cancel();
-      throw;
-    }
+    auto leave = [&] { leave_wait(s, mutex); };
+    rt.park(detail::WaitSite{"sync.Cond.Wait", &s, where, detail::leave_with(leave)},
+            detail::Unlock{&ParkRelease::run, &release});
     // signal() or broadcast() took this waiter out of the queue, or cancel()
     // did; either way it waits in signalled_ until here.
     if (!s.detached()) {
@@ -108,6 +95,16 @@ Error Cond::wait_with(const Context* ctx, SourceLocation where) {
   watch.stop();  // before relocking: once out of signalled_, `this` may go
   mutex.lock(where);
   return cancelled ? ctx->err() : nullptr;
+}
+
+void Cond::leave_wait(detail::SyncWaiter& s, Mutex& mutex) {
+  if (s.detached()) return;  // the Cond, and likely its mutex, are gone
+  guard_.lock();
+  waiters_.remove(s.waiter);
+  signalled_.remove(s);
+  owner_.release_if_idle(idle_locked());
+  guard_.unlock();
+  mutex.relock_after_cancel();
 }
 
 bool Cond::cancel(detail::SyncWaiter& s, bool& cancelled) {

@@ -86,6 +86,10 @@ class Cond final : public detail::Describes<Cond> {
   // `cancelled` and readies its task (ok = false); it does nothing, returning
   // false, if `s` was already signalled. Never blocks.
   bool cancel(detail::SyncWaiter& s, bool& cancelled);
+  // leave_wait() is what a wait() whose park throws (teardown) undoes: `s`
+  // leaves the queue, and the task holds `mutex` again as wait() promises,
+  // without parking (see the file comment). Never blocks.
+  void leave_wait(detail::SyncWaiter& s, Mutex& mutex);
 
   Mutex& mutex_;
   detail::ObjectLock guard_;

@@ -91,34 +91,8 @@ Error Mutex::lock_in(const Context* ctx, SourceLocation where) {
 }
 
 void Mutex::park_queued(detail::Runtime& rt, detail::SyncWaiter& s, SourceLocation where) {
-  try {
-    rt.park(detail::WaitSite{"sync.Mutex.Lock", &s, where}, guard_.unlock_on_park());
-  } catch (...) {
-    // Torn down. If unlock() already made this task the holder, pass the
-    // mutex on: lock() never returns, so nobody would unlock it. (A
-    // cancelled waiter has ok = false: it holds nothing.)
-    if (s.detached()) throw;  // the mutex is gone
-    detail::WakeList wake;
-    guard_.lock();
-    if (s.waiter.queued) {
-      waiters_.remove(s.waiter);
-    } else if (s.granted()) {
-      granted_.remove(s);
-      if (s.waiter.ok) {
-        hand_off_locked(wake);
-      } else if (barged_ == &s) {  // unlock() left the queue to it: serve the queue now
-        barged_ = nullptr;
-        if (!locked_) {
-          locked_ = true;
-          hand_off_locked(wake);
-        }
-      }
-    }
-    owner_.release_if_idle(idle_locked());
-    guard_.unlock();
-    wake.ready_all(rt);
-    throw;
-  }
+  auto leave = [&] { leave_park(rt, s); };
+  rt.park(detail::WaitSite{"sync.Mutex.Lock", &s, where, detail::leave_with(leave)}, guard_.unlock_on_park());
   // unlock() made this task the holder before readying it, or cancel()
   // removed it; either way it waits in granted_ until here.
   if (s.detached()) return;
@@ -133,6 +107,32 @@ void Mutex::park_queued(detail::Runtime& rt, detail::SyncWaiter& s, SourceLocati
   if (barged_ == &s) barged_ = nullptr;  // it competes now (lock_in)
   owner_.release_if_idle(idle_locked());
   guard_.unlock();
+}
+
+void Mutex::leave_park(detail::Runtime& rt, detail::SyncWaiter& s) {
+  // If unlock() already made this task the holder, pass the mutex on:
+  // lock() never returns, so nobody would unlock it. (A cancelled waiter has
+  // ok = false: it holds nothing.)
+  if (s.detached()) return;  // the mutex is gone
+  detail::WakeList wake;
+  guard_.lock();
+  if (s.waiter.queued) {
+    waiters_.remove(s.waiter);
+  } else if (s.granted()) {
+    granted_.remove(s);
+    if (s.waiter.ok) {
+      hand_off_locked(wake);
+    } else if (barged_ == &s) {  // unlock() left the queue to it: serve the queue now
+      barged_ = nullptr;
+      if (!locked_) {
+        locked_ = true;
+        hand_off_locked(wake);
+      }
+    }
+  }
+  owner_.release_if_idle(idle_locked());
+  guard_.unlock();
+  wake.ready_all(rt);
 }
 
 bool Mutex::cancel(detail::SyncWaiter& s, bool& cancelled) {

@@ -113,9 +113,11 @@ class Mutex final : public detail::Describes<Mutex> {
   [[nodiscard]] Error lock_in(const Context* ctx, SourceLocation where);
   // park_queued() parks the caller, queued as `s` (guard_ held), releasing
   // guard_. On return the caller holds the mutex, unless cancel() removed
-  // `s`. If the park throws (teardown), `s` leaves
-  // the queue, or passes on the mutex it was handed.
+  // `s`. If the park throws (teardown), park() runs leave_park() first.
   void park_queued(detail::Runtime& rt, detail::SyncWaiter& s, SourceLocation where);
+  // leave_park() takes `s` out of the queue, or passes on the mutex it was
+  // handed but will never hold (guard_ free; takes it). Never blocks.
+  void leave_park(detail::Runtime& rt, detail::SyncWaiter& s);
   // cancel() is lock(ctx)'s cancellation: it unlinks a still-queued `s`, sets
   // `cancelled` and readies its task (ok = false); it does nothing, returning
   // false, if `s` was already handed the mutex. Never blocks.

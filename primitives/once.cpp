@@ -49,17 +49,17 @@ bool Once::begin(SourceLocation where) {
   detail::Runtime* rt = detail::current_runtime();
   detail::SyncWaiter s(*this, rt->current());
   waiters_.push_back(s.waiter);
-  try {
-    rt->park(detail::WaitSite{"sync.Once.Do", &s, where}, guard_.unlock_on_park());
-  } catch (...) {
-    if (s.detached() || !s.waiter.queued) throw;  // the Once is gone, or finish() woke it
-    guard_.lock();
-    waiters_.remove(s.waiter);
-    owner_.release_if_idle(!running_ && waiters_.empty());
-    guard_.unlock();
-    throw;
-  }
+  auto leave = [&] { leave_wait(s); };
+  rt->park(detail::WaitSite{"sync.Once.Do", &s, where, detail::leave_with(leave)}, guard_.unlock_on_park());
   return false;  // finish() woke it: f has run
+}
+
+void Once::leave_wait(detail::SyncWaiter& s) {
+  if (s.detached() || !s.waiter.queued) return;  // the Once is gone, or finish() woke it
+  guard_.lock();
+  waiters_.remove(s.waiter);
+  owner_.release_if_idle(!running_ && waiters_.empty());
+  guard_.unlock();
 }
 
 void Once::finish() noexcept {

@@ -94,6 +94,9 @@ class Once final : public detail::Describes<Once> {
   void finish() noexcept;
   // abandon() undoes begin() for a runner torn down by its simulation.
   void abandon() noexcept;
+  // leave_wait() is what begin() undoes if its park throws (teardown): a
+  // waiter still queued leaves the queue (guard_ free; takes it).
+  void leave_wait(detail::SyncWaiter& s);
 
   std::atomic<bool> done_{false};  // set under guard_; read without it on the fast path
   detail::ObjectLock guard_;

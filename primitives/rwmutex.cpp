@@ -214,28 +214,8 @@ Error RWMutex::wait_in(detail::WaitQueue& queue, bool writer, const char* reason
     wake.ready_all(*rt);
     return ctx->err();
   }
-  try {
-    rt->park(detail::WaitSite{reason, &s, where}, guard_.unlock_on_park());
-  } catch (...) {
-    // Torn down: leave the queue, or give back what was granted (a cancelled
-    // waiter has ok = false: it holds nothing).
-    if (s.detached()) throw;  // the RWMutex is gone
-    detail::WakeList wake;
-    guard_.lock();
-    if (s.waiter.queued) {
-      unlink_locked(queue, writer, s, wake);
-    } else if (s.granted()) {
-      granted_.remove(s);
-      if (writer && s.waiter.ok)
-        write_unlock_locked(wake);
-      else if (!writer && s.waiter.ok && readers_ > 0)
-        read_unlock_locked(wake);
-    }
-    owner_.release_if_idle(idle_locked());
-    guard_.unlock();
-    wake.ready_all(*rt);
-    throw;
-  }
+  auto leave = [&] { leave_wait(queue, writer, s); };
+  rt->park(detail::WaitSite{reason, &s, where, detail::leave_with(leave)}, guard_.unlock_on_park());
   // Granted before being readied (writing_ or readers_ already counts it),
   // or cancelled; either way it waits in granted_ until here.
   Error result = cancelled ? ctx->err() : nullptr;
@@ -245,6 +225,25 @@ Error RWMutex::wait_in(detail::WaitQueue& queue, bool writer, const char* reason
   owner_.release_if_idle(idle_locked());
   guard_.unlock();
   return result;
+}
+
+void RWMutex::leave_wait(detail::WaitQueue& queue, bool writer, detail::SyncWaiter& s) {
+  // A cancelled waiter has ok = false: it holds nothing.
+  if (s.detached()) return;  // the RWMutex is gone
+  detail::WakeList wake;
+  guard_.lock();
+  if (s.waiter.queued) {
+    unlink_locked(queue, writer, s, wake);
+  } else if (s.granted()) {
+    granted_.remove(s);
+    if (writer && s.waiter.ok)
+      write_unlock_locked(wake);
+    else if (!writer && s.waiter.ok && readers_ > 0)
+      read_unlock_locked(wake);
+  }
+  owner_.release_if_idle(idle_locked());
+  guard_.unlock();
+  wake.ready_all(*detail::current_runtime());
 }
 
 void RWMutex::unlink_locked(detail::WaitQueue& queue, bool writer, detail::SyncWaiter& s,

@@ -108,6 +108,10 @@ class RWMutex final : public detail::Describes<RWMutex> {
   // ctx.err()). Releases guard_.
   [[nodiscard]] Error wait_in(detail::WaitQueue& queue, bool writer, const char* reason, SourceLocation where,
                               const Context* ctx = nullptr);
+  // leave_wait() is what a wait_in() whose park throws (teardown) undoes:
+  // `s` leaves `queue`, or gives back what it was granted (guard_ free;
+  // takes it). Never blocks.
+  void leave_wait(detail::WaitQueue& queue, bool writer, detail::SyncWaiter& s);
   // unlink_locked() unlinks a queued `s` from `queue`; a writer leaving lets
   // in the readers it blocked if no writer is left.
   void unlink_locked(detail::WaitQueue& queue, bool writer, detail::SyncWaiter& s,

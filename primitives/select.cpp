@@ -200,14 +200,14 @@ std::size_t select_cases(CaseRef* cases, std::size_t n, SourceLocation where) {
   // acquired once woken, as a channel's own park does (chan.hpp).
   for (std::size_t i = 0; i < n; ++i)
     if (cases[i].chan != nullptr) race_release(&waiters[i]);
-  try {
-    rt.park(WaitSite{"select", &object, where}, locks.unlock_on_park());
-  } catch (...) {
+  // Torn down, park() runs this before it throws (seam.hpp, Leave), as the
+  // return does; `held` drops the references as the frame unwinds.
+  auto leave = [&] {
     dequeue_all();
-    throw;
-  }
-  dequeue_all();
-  release_channels(cases, n);
+    release_channels(cases, n);
+  };
+  rt.park(WaitSite{"select", &object, where, leave_with(leave)}, locks.unlock_on_park());
+  leave();
   auto winner = static_cast<std::size_t>(group.winner.load(std::memory_order_acquire));
   race_acquire(&waiters[winner]);
   cases[winner].complete(cases[winner].self, waiters[winner]);

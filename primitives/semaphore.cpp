@@ -122,28 +122,28 @@ bool Semaphore::take_locked(std::int64_t n) noexcept {
   return true;
 }
 
+void Semaphore::leave_park(detail::Runtime& rt, detail::SyncWaiter& s) {
+  if (s.detached()) return;  // the semaphore is gone
+  detail::WakeList wake;
+  guard_.lock();
+  if (s.waiter.queued) {
+    unlink_locked(s, wake);
+  } else if (s.granted()) {
+    granted_.remove(s);
+    if (s.waiter.ok) {  // granted, but acquire() never returns: give the units back
+      held_ -= std::min(s.weight, held_);
+      grant_locked(wake);
+    }
+  }
+  owner_.release_if_idle(idle_locked());
+  guard_.unlock();
+  wake.ready_all(rt);
+}
+
 bool Semaphore::park_queued(detail::SyncWaiter& s, SourceLocation where) {
   detail::Runtime& rt = *detail::current_runtime();
-  try {
-    rt.park(detail::WaitSite{"semaphore acquire", &s, where}, guard_.unlock_on_park());
-  } catch (...) {
-    if (s.detached()) throw;  // the semaphore is gone
-    detail::WakeList wake;
-    guard_.lock();
-    if (s.waiter.queued) {
-      unlink_locked(s, wake);
-    } else if (s.granted()) {
-      granted_.remove(s);
-      if (s.waiter.ok) {  // granted, but acquire() never returns: give the units back
-        held_ -= std::min(s.weight, held_);
-        grant_locked(wake);
-      }
-    }
-    owner_.release_if_idle(idle_locked());
-    guard_.unlock();
-    wake.ready_all(rt);
-    throw;
-  }
+  auto leave = [&] { leave_park(rt, s); };
+  rt.park(detail::WaitSite{"semaphore acquire", &s, where, detail::leave_with(leave)}, guard_.unlock_on_park());
   bool granted = s.waiter.ok;
   if (s.detached()) return granted;
   guard_.lock();

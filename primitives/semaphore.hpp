@@ -104,8 +104,11 @@ class Semaphore final : public detail::Describes<Semaphore> {
   [[nodiscard]] Error acquire_in(const Context* ctx, std::int64_t n, SourceLocation where);
   // park_queued() parks the caller, queued as `s`, releasing guard_; returns
   // true if granted, false if cancel() removed it. If the park itself throws
-  // (teardown), `s` is unlinked and granted units are given back.
+  // (teardown), park() runs leave_park() first.
   bool park_queued(detail::SyncWaiter& s, SourceLocation where);
+  // leave_park() unlinks a queued `s`, or gives back the units it was
+  // granted but will never use (guard_ free; takes it). Never blocks.
+  void leave_park(detail::Runtime& rt, detail::SyncWaiter& s);
   // cancel() unlinks a still-queued `s` and readies its task with ok = false,
   // letting later waiters in if `s` was the head; returns false, doing
   // nothing, if `s` was already granted. Never blocks; callable from a timer

@@ -38,10 +38,11 @@ void sleep_until(TimePoint deadline, SourceLocation where) {
   timer.task = &rt->current();
   rt->add_timer(timer);
   // Torn down while asleep, park() throws, and cancels the timer first
-  // (WaitSite::timer): no cleanup here, so the unwinder passes this frame
+  // (WaitSite::leave): no cleanup here, so the unwinder passes this frame
   // without stopping. A destructor cost a second pass over the stack per
   // torn-down sleeper; a catch-and-rethrow, a second search.
-  rt->park(detail::WaitSite{"sleep", nullptr, where, &timer});
+  auto leave = [&] { rt->cancel_timer(timer); };
+  rt->park(detail::WaitSite{"sleep", nullptr, where, detail::leave_with(leave)});
 }
 
 void yield(SourceLocation where) {

@@ -86,20 +86,21 @@ Error WaitGroup::wait_in(const Context* ctx, SourceLocation where) {
 
 void WaitGroup::park_queued(detail::Runtime& rt, detail::SyncWaiter& s, const bool& cancelled,
                             SourceLocation where) {
-  try {
-    rt.park(detail::WaitSite{"sync.WaitGroup.Wait", &s, where}, guard_.unlock_on_park());
-  } catch (...) {
-    if (s.detached() || cancelled) throw;  // the group is gone, or `s` is in no list
-    guard_.lock();
-    waiters_.remove(s.waiter);
-    woken_.remove(s);
-    owner_.release_if_idle(idle_locked());
-    guard_.unlock();
-    throw;
-  }
+  auto leave = [&] { leave_park(s, cancelled); };
+  rt.park(detail::WaitSite{"sync.WaitGroup.Wait", &s, where, detail::leave_with(leave)},
+          guard_.unlock_on_park());
   if (s.detached() || cancelled) return;
   guard_.lock();
   woken_.remove(s);  // this wait() has returned: the group may be reused
+  owner_.release_if_idle(idle_locked());
+  guard_.unlock();
+}
+
+void WaitGroup::leave_park(detail::SyncWaiter& s, bool cancelled) {
+  if (s.detached() || cancelled) return;  // the group is gone, or `s` is in no list
+  guard_.lock();
+  waiters_.remove(s.waiter);
+  woken_.remove(s);
   owner_.release_if_idle(idle_locked());
   guard_.unlock();
 }

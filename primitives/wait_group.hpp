@@ -112,6 +112,9 @@ class WaitGroup final : public detail::Describes<WaitGroup> {
   // so the group (which may be gone by then) is not touched again.
   void park_queued(detail::Runtime& rt, detail::SyncWaiter& s, const bool& cancelled,
                    SourceLocation where);
+  // leave_park() is what park_queued() undoes if its park throws (teardown):
+  // `s` leaves the queue, or the woken list (guard_ free; takes it).
+  void leave_park(detail::SyncWaiter& s, bool cancelled);
   // cancel() is wait(ctx)'s cancellation: it unlinks a still-queued `s`, sets
   // `cancelled` and readies its task; it does nothing, returning false, if
   // `s` was already woken. A cancelled waiter does not join woken_ (it would

@@ -57,6 +57,17 @@ void Runtime::leave_in_place() noexcept {
   std::terminate();
 }
 
+std::string describe_or_leave(const WaitSite& site, Unlock unlock) {
+  if (site.object == nullptr) return {};
+  try {
+    return site.object->describe();
+  } catch (...) {
+    unlock();
+    site.leave();
+    throw;
+  }
+}
+
 bool Runtime::is_live(std::uint64_t identity) noexcept {
   std::lock_guard lock(live_runtimes().mutex);
   auto& ids = live_runtimes().ids;

@@ -36,7 +36,9 @@
 //
 // Invariants every runtime keeps:
 //  - park() returns only after ready() was called for the task (no spurious
-//    wake-ups), or throws FiberCancelled when the runtime tears the task down.
+//    wake-ups), or throws FiberCancelled when the runtime tears the task down
+//    (or a misuse, before parking); before it throws, it runs the site's
+//    `leave` (WaitSite, Leave), so a parking frame needs no catch block.
 //  - ready() of a task that is not parked is a bug in the primitive.
 //  - A timer fires at most once, at or after `when`; cancel_timer() after it
 //    fired returns false. Timers with equal `when` fire in add order.
@@ -110,20 +112,43 @@ class Describes : public Waitable {
   static constexpr Ops kOps{[](const Waitable& w) { return static_cast<const T&>(w).describe(); }, edges_of()};
 };
 
-struct TimerNode;
+// Leave: what a parking frame undoes if park() throws instead of returning
+// (a teardown, a misuse): leave the wait queue, pass on a mutex granted to
+// the task but never taken, drop a channel's keep-alive reference, cancel a
+// sleep's timer. Empty: nothing to undo. leave_with(f) makes one of a
+// callable that lives in the parking frame (a lambda capturing by reference).
+//
+// A runtime that throws out of park() runs it first, exactly once, on the
+// parking task, with `unlock` already run (it runs `unlock` first if the
+// exception came before: a misuse), so the primitive's lock is free and
+// `leave` takes it itself. Why not a catch-and-rethrow in the primitive: it
+// costs the unwinder a second search over the stack per torn-down task, and
+// a teardown of a million parked fibers pays it a million times. `leave`
+// does not run when park() returns, nor when a torn-down task is left in
+// place (Runtime::leave_in_place(): its stack is kept, its waiter stays
+// queued). It must not park, and must not throw.
+struct Leave {
+  void (*run)(void*) = nullptr;
+  void* arg = nullptr;
+  void operator()() const {
+    if (run != nullptr) run(arg);
+  }
+};
+
+template <class F>
+Leave leave_with(F& f) noexcept {
+  return Leave{[](void* self) { (*static_cast<F*>(self))(); }, &f};
+}
 
 // What a parked task waits for. `reason` is a Go-style wait reason with
 // static storage ("chan receive", "sleep", "sync.Mutex.Lock"). `object`, if
 // set, must outlive the park: a dump may describe it when the run ends.
-// `timer`, if set, is a timer of the parking frame that readies the task (a
-// sleep's): a runtime that throws out of park() cancels it first, so the
-// frame needs no cleanup of its own when a teardown unwinds it (a cleanup
-// costs the unwinder a second pass over the stack, per torn-down task).
+// `leave` is what the parking frame undoes if park() throws (see Leave).
 struct WaitSite {
   const char* reason = "";
   const Waitable* object = nullptr;
   SourceLocation where;
-  TimerNode* timer = nullptr;
+  Leave leave{};
 };
 
 // A task's identity, common to every runtime; each runtime derives its own
@@ -179,6 +204,11 @@ struct Unlock {
     if (release != nullptr) release(arg);
   }
 };
+
+// describe_or_leave() is what a real runtime's dump shows of `site.object`,
+// taken before the task parks. If describing throws (no memory), it runs
+// `unlock` and `site.leave` and rethrows, as every park() that throws must.
+std::string describe_or_leave(const WaitSite& site, Unlock unlock);
 
 class Runtime {
  public:

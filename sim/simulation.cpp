@@ -61,7 +61,7 @@ void copy_site(WaitSite& to, const WaitSite& from) noexcept {
   to.reason = *static_cast<const char* const volatile*>(&from.reason);
   to.object = *static_cast<const lockstep::detail::Waitable* const volatile*>(&from.object);
   to.where = from.where;
-  to.timer = from.timer;
+  to.leave = from.leave;
 }
 
 std::string fiber_text(const Fiber& f) {
@@ -285,10 +285,11 @@ bool Simulation::describe_overflow(const void* fault, char* buffer, std::size_t 
   return true;
 }
 
-void Simulation::cancel_slow(Fiber&) {
+void Simulation::cancel_slow(Fiber&, lockstep::detail::Leave leave) {
   // Throwing while a destructor unwinds would call std::terminate: a fiber
   // that blocks in a destructor during its teardown stays where it is.
   if (std::uncaught_exceptions() > 0) leave_in_place();
+  leave();  // a park's (seam.hpp): only once the throw is certain
   throw FiberCancelled{};
 }
 
@@ -314,14 +315,19 @@ lockstep::detail::Task& Simulation::spawn(Body&& body, std::string&& name, Sourc
   return new_fiber(std::move(body), std::move(name), site);
 }
 
-// park() cancels `site.timer` before any exception leaves it (seam.hpp). The
-// teardown's, thrown after the switch back, passes no handler in this frame:
-// a torn-down sleeper's stack unwinds in one pass.
+// park() runs `site.leave` before any exception leaves it (seam.hpp, Leave).
+// The teardown's, thrown after the switch back, passes no handler in this
+// frame nor in the primitive's: a torn-down fiber's stack unwinds in one
+// search. The handler here sees only the rare throws before the switch (a
+// misuse, a fiber that swallowed its FiberCancelled parking again, a verdict
+// reached while it parked).
 void Simulation::park(const WaitSite& site, lockstep::detail::Unlock unlock) {
   RaceIgnore ignore;  // the scheduler's bookkeeping (race detector)
   Fiber& me = *current_;
+  bool released = false;
   try {
     require_in_fiber("park", site.where);
+    released = true;
     unlock();  // one fiber runs at a time: nobody can ready it before it parks
     cancel_point(me);
     count_step(site.where);
@@ -341,13 +347,12 @@ void Simulation::park(const WaitSite& site, lockstep::detail::Unlock unlock) {
         log_run(me, me);
     }
   } catch (...) {
-    if (site.timer != nullptr) cancel_timer(*site.timer);
+    if (!released) unlock();
+    site.leave();
     throw;
   }
-  if (me.cancel) [[unlikely]] {
-    if (site.timer != nullptr) cancel_timer(*site.timer);
-    cancel_slow(me);
-  }
+  if (me.cancel) [[unlikely]]
+    cancel_slow(me, site.leave);
 }
 
 void Simulation::ready(lockstep::detail::Task& task) {

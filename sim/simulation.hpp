@@ -150,7 +150,7 @@ class Simulation final : public lockstep::detail::Runtime {
   void resumed(boost::context::fiber&& from) noexcept;
   void cancel_point(Fiber& me);
   bool unwinding_cancelled(Fiber& me);
-  [[noreturn]] void cancel_slow(Fiber& me);
+  [[noreturn]] void cancel_slow(Fiber& me, lockstep::detail::Leave leave = {});
 
   void end_run(Verdict v, std::string message, Fiber* culprit = nullptr);
   [[noreturn]] void end_run_from_fiber(Verdict v, std::string message);

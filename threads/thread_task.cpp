@@ -54,7 +54,7 @@ ThreadTask& this_thread_task() noexcept {
 void set_this_thread_task(ThreadTask* task) noexcept { this_task = task; }
 
 void park_thread(ThreadTask& me, const lockstep::detail::WaitSite& site, lockstep::detail::Unlock unlock) {
-  std::string object = site.object != nullptr ? site.object->describe() : std::string{};
+  std::string object = lockstep::detail::describe_or_leave(site, unlock);
   TimePoint since = lockstep::detail::real_now();
   {
     std::lock_guard lock(me.mutex);
