@@ -17,6 +17,20 @@
 using lockstep::mn::detail::Goroutine;
 using lockstep::mn::detail::GState;
 
+namespace {
+
+// lock_below() calls mu.lock() N bytes deeper in the stack, so that the
+// waiters of the goroutines below start at different offsets from a line.
+template <int N>
+[[gnu::noinline]] void lock_below(lockstep::Mutex& mu) {
+  volatile char pad[N];
+  pad[0] = 0;
+  mu.lock();
+  pad[N - 1] = pad[0];
+}
+
+}  // namespace
+
 TEST_CASE("mn: a goroutine parked in Mutex::lock() waits on a waiter that starts a cache line",
           "[real][mn][mutex]") {
   if (dynamic_cast<lockstep::mn::detail::MnRuntime*>(&lockstep::detail::real_runtime()) == nullptr) {
@@ -25,21 +39,29 @@ TEST_CASE("mn: a goroutine parked in Mutex::lock() waits on a waiter that starts
   }
   lockstep::LeakCheck leaks;
   lockstep::Mutex mu;
-  mu.lock();  // held by this thread: the goroutine below parks
-  std::atomic<Goroutine*> g{nullptr};
+  mu.lock();  // held by this thread: the goroutines below park
+  std::atomic<Goroutine*> g[4] = {};
   lockstep::WaitGroup wg;
-  wg.go([&] {
-    g.store(&static_cast<Goroutine&>(lockstep::detail::current_runtime()->current()));
-    mu.lock();
-    mu.unlock();
-  });
-  // Its state turns parked (acquire) only after its wait was written.
-  REQUIRE(lockstep::test::eventually([&] {
-    Goroutine* p = g.load();
-    return p != nullptr && p->state.load(std::memory_order_acquire) == GState::parked;
-  }));
-  CHECK(std::string_view(g.load()->wait.reason) == "sync.Mutex.Lock");
-  CHECK(reinterpret_cast<std::uintptr_t>(g.load()->wait.object) % 64 == 0);
+  auto waiter = [&](int i, void (*lock)(lockstep::Mutex&)) {
+    wg.go([&, i, lock] {
+      g[i].store(&static_cast<Goroutine&>(lockstep::detail::current_runtime()->current()));
+      lock(mu);
+      mu.unlock();
+    });
+  };
+  waiter(0, lock_below<16>);
+  waiter(1, lock_below<32>);
+  waiter(2, lock_below<48>);
+  waiter(3, lock_below<64>);
+  for (auto& p : g) {
+    // Its state turns parked (acquire) only after its wait was written.
+    REQUIRE(lockstep::test::eventually([&] {
+      Goroutine* t = p.load();
+      return t != nullptr && t->state.load(std::memory_order_acquire) == GState::parked;
+    }));
+    CHECK(std::string_view(p.load()->wait.reason) == "sync.Mutex.Lock");
+    CHECK(reinterpret_cast<std::uintptr_t>(p.load()->wait.object) % 64 == 0);
+  }
   mu.unlock();
   wg.wait();
 }
