@@ -56,7 +56,12 @@ Error Mutex::lock_in(const Context* ctx, SourceLocation where) {
     return nullptr;
   }
   detail::Runtime& rt = *detail::current_runtime();
-  detail::SyncWaiter s(*this, rt.current());
+  // `s` starts a cache line. On real threads the unlocker writes into it
+  // (links, ok, retry) from another core, and where the frame happened to put
+  // it decided a contended Mutex's speed: one more 8-byte SyncWaiter field
+  // moved it and made real_bench's mutex_32 35% slower (docs/real-mode.md,
+  // "Performance").
+  alignas(64) detail::SyncWaiter s(*this, rt.current());
   if (detail::single_threaded()) s.since = rt.now();
   waiters_.push_back(s.waiter);
   bool cancelled = false;  // set by cancel(), under guard_
