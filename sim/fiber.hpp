@@ -7,9 +7,14 @@
 //                └──(yield/preempted)──┘  └──(body returned or threw)──> exited
 //
 // A fiber's `context` holds its suspended continuation while it is not
-// running; it is empty while it runs and after it exited. Exited fibers
-// return to the simulation's pool; their stacks return to the StackPool as
-// Boost.Context tears the fiber down.
+// running; it is empty while it runs, after it exited, and before its first
+// run: a spawn keeps the body aside, and the first switch into the fiber
+// takes a stack and moves the body onto it (Simulation::start_fiber()). So a
+// fiber that never ran holds no stack, and one spawned into a wave whose
+// fibers run one after another starts on the stack its predecessor just
+// released, still in the cache. Exited fibers return to the simulation's
+// pool; their stacks return to the StackPool as Boost.Context tears the
+// fiber down.
 #pragma once
 
 #include <boost/context/fiber.hpp>
@@ -47,11 +52,17 @@ struct Fiber : lockstep::detail::Task {
   lockstep::detail::WaitSite wait;  // valid while blocked or waiting
   SourceLocation site;              // last scheduling point or blocking site
   TimePoint blocked_since;
-  Stack stack;
+  Stack stack;  // empty until the first run
   EhState eh;
   AsanStack asan;  // empty without AddressSanitizer
   void* tsan = nullptr;  // ThreadSanitizer's state; null without it
   int race_depth = 0;    // its open race-detector ignores while switched out (runtime/race.hpp)
+  // Where its body waits until the first run moves it onto the stack (the
+  // simulation's table of bodies, Simulation::bodies_); kNoBody after. A
+  // slot in a table, not a Body here: the index fits the record's padding,
+  // where a Body would add a cache line to every record, cold in a teardown.
+  std::uint32_t body_slot = kNoBody;
+  static constexpr std::uint32_t kNoBody = ~std::uint32_t{0};
   std::int64_t priority = 0;  // PCT priority; higher runs first
   bool cancel = false;        // set when the run ends: the next park throws
   bool exited = false;

@@ -16,6 +16,7 @@ struct Graveyard {
   std::mutex mutex;
   // Guarded by mutex. Never destroyed: a ~fiber would unwind the context.
   std::vector<boost::context::fiber> contexts;
+  std::vector<lockstep::detail::Body> bodies;  // guarded by mutex; never destroyed
 };
 
 Graveyard& graveyard() {
@@ -36,10 +37,16 @@ void bury(boost::context::fiber&& context, const lockstep::detail::Stack& stack)
 #endif
 }
 
+void bury(lockstep::detail::Body&& body) noexcept {
+  Graveyard& g = graveyard();
+  std::lock_guard lock(g.mutex);
+  g.bodies.push_back(std::move(body));  // out of memory here terminates: noexcept
+}
+
 std::size_t buried() noexcept {
   Graveyard& g = graveyard();
   std::lock_guard lock(g.mutex);
-  return g.contexts.size();
+  return g.contexts.size() + g.bodies.size();
 }
 
 }  // namespace lockstep::sim::detail

@@ -8,7 +8,8 @@
 //
 // So its suspended context and its stack are kept for the life of the
 // process: never resumed, never unwound, never unmapped or reused. Whatever
-// its frames own (heap blocks, channels) stays allocated too; under
+// its frames own (heap blocks, channels) stays allocated too (a fiber that
+// never ran leaves its closure only); under
 // LeakSanitizer each stack is a root region, so that memory is reachable, not
 // reported as leaked. The cost is the fiber's resident stack pages (usually
 // one or two) plus what it owns, per fiber left in place.
@@ -20,12 +21,16 @@
 
 #include <cstddef>
 
+#include "runtime/seam.hpp"
 #include "runtime/stack_pool.hpp"
 
 namespace lockstep::sim::detail {
 
 // bury() keeps `context` (a suspended fiber) and its `stack` forever.
 void bury(boost::context::fiber&& context, const lockstep::detail::Stack& stack) noexcept;
+// bury(body) keeps the closure of a fiber that never ran (it has no stack
+// yet) forever: never called, never destroyed.
+void bury(lockstep::detail::Body&& body) noexcept;
 
 // buried() counts the fibers buried in this process.
 std::size_t buried() noexcept;

@@ -36,6 +36,10 @@ constexpr std::size_t kMainExitReserve = 64 * 1024;  // ASan's frames are larger
 constexpr std::size_t kMainExitReserve = 16 * 1024;
 #endif
 
+// The table of bodies waiting for a first run keeps its memory up to this
+// many slots (1 MiB) once they are all free again (take_body()).
+constexpr std::size_t kBodiesKept = 16384;
+
 // Not instrumented by ASan or TSan: their epilogues would call into their
 // runtimes (to unpoison the alloca, to pop the shadow stack) from below the
 // reserve, over the body's frame.
@@ -169,9 +173,17 @@ Fiber& Simulation::new_fiber(Body&& body, std::string&& name, SourceLocation sit
   bool from_fiber = current_ != &home_ && !in_timer_callback_;
   f->spawner = from_fiber ? current_ : nullptr;
   f->spawner_id = from_fiber ? current_->id : 0;
+  f->stack = {};
+  // TSan's state is made here, not at the first run: TSan orders a new
+  // state after its creator's past, which must be the spawner's.
+  f->tsan = tsan_create();
+  if (lockstep::detail::kRaceDetector) race_name_fiber(f->tsan, lockstep::detail::describe_task(*f));
   try {
-    start_fiber(*f, std::move(body), is_main);
+    f->body_slot = store_body(std::move(body));
+    if (is_main) make_context(*f, true);  // main starts at once: run() jumps to it
   } catch (...) {
+    if (f->body_slot != Fiber::kNoBody) take_body(*f);
+    tsan_destroy(std::exchange(f->tsan, nullptr));
     free_fibers_.push_back(f);
     throw;
   }
@@ -187,18 +199,16 @@ Fiber& Simulation::new_fiber(Body&& body, std::string&& name, SourceLocation sit
   return *f;
 }
 
-void Simulation::start_fiber(Fiber& f, Body&& body, bool is_main) {
+void Simulation::make_context(Fiber& f, bool is_main) {
   std::size_t size = options_.stack_size + (is_main ? kMainExitReserve : 0);
   f.stack = StackPool::local().acquire(size, options_.guard_pages);
   if (lockstep::detail::kRaceDetector) race_fresh_stack(f.stack.base, f.stack.size);
   f.asan = AsanStack{f.stack.base, f.stack.size, nullptr};
-  f.tsan = tsan_create();
-  if (lockstep::detail::kRaceDetector) race_name_fiber(f.tsan, lockstep::detail::describe_task(f));
   Fiber* fp = &f;
   tsan_constructing(f.tsan, [&] {
     auto release = [this, fp](Stack s) noexcept { release_stack(*fp, s); };
     f.context = ctx::fiber(std::allocator_arg, lockstep::detail::PooledStackAllocator{f.stack, release},
-                           [this, fp, body = std::move(body)](ctx::fiber&& from) mutable {
+                           [this, fp, body = take_body(f)](ctx::fiber&& from) mutable {
                              resumed(std::move(from));  // first: it may announce this fiber to TSan
                              lockstep::detail::race_ignore_begin();  // ends in finish()
                              lockstep::detail::race_acquire(fp);
@@ -206,6 +216,60 @@ void Simulation::start_fiber(Fiber& f, Body&& body, bool is_main) {
                              return finish(*fp);
                            });
   });
+}
+
+// start_fiber() gives a fiber that never ran its stack and context, as the
+// first switch into it is about to jump. Without memory for a stack, the run
+// ends (exception verdict, naming the fiber) and the fiber is dropped: it
+// leaves the live list unrun, its closure destroyed on the caller's stack.
+bool Simulation::start_fiber(Fiber& f) noexcept {
+  try {
+    make_context(f, false);
+    return true;
+  } catch (const std::exception& e) {  // from StackPool::acquire(), before anything changed
+    exception_ = std::current_exception();
+    end_run(Verdict::exception,
+            fmt::format("exception in {}: no stack for its first run: {}", fiber_text(f), e.what()));
+  }
+  (f.prev_live != nullptr ? f.prev_live->next_live : live_head_) = f.next_live;
+  (f.next_live != nullptr ? f.next_live->prev_live : live_tail_) = f.prev_live;
+  --live_count_;
+  take_body(f);
+  reclaim(f);
+  return false;
+}
+
+std::uint32_t Simulation::store_body(Body&& body) {
+  if (free_bodies_.empty()) {
+    bodies_.emplace_back();
+    free_bodies_.reserve(bodies_.capacity());
+    free_bodies_.push_back(static_cast<std::uint32_t>(bodies_.size() - 1));
+  }
+  std::uint32_t slot = free_bodies_.back();
+  free_bodies_.pop_back();
+  bodies_[slot] = std::move(body);
+  return slot;
+}
+
+Body Simulation::take_body(Fiber& f) noexcept {
+  Body body = std::move(bodies_[f.body_slot]);
+  free_bodies_.push_back(std::exchange(f.body_slot, Fiber::kNoBody));  // within its capacity
+  // A large table with every slot free (a burst of spawns has started)
+  // goes back to the allocator: its pages would add to every parked fiber's
+  // resident cost. Small ones stay, for the next wave.
+  if (free_bodies_.size() == bodies_.size() && bodies_.size() > kBodiesKept) {
+    bodies_ = std::vector<Body>();
+    free_bodies_ = std::vector<std::uint32_t>();
+  }
+  return body;
+}
+
+// first_run() is where switch_to() jumps to instead of a fiber that never
+// ran: that fiber, started; if it cannot start, the run has ended, and a
+// fiber goes home (to be torn down from there) while home stays (null).
+Fiber* Simulation::first_run(Fiber& next) noexcept {
+  if (start_fiber(next)) return &next;
+  return current_ != &home_ ? &home_ : nullptr;
 }
 
 void Simulation::run_body(Fiber& f, Body& body) noexcept {
@@ -255,10 +319,13 @@ ctx::fiber Simulation::finish(Fiber& f) noexcept {
       return std::move(home_.context);
     }
   }
-  Fiber& next = pick_next();
+  Fiber* next = &pick_next();
+  // One that never ran takes its stack now; if it cannot, the run ended, and
+  // pick_next() returns home.
+  if (!next->context && !start_fiber(*next)) next = &pick_next();
   lockstep::detail::race_ignore_end();  // TSan's fiber must end with no ignores
-  hand_over(f, next);
-  return std::move(next.context);  // Boost jumps there and frees f's stack
+  hand_over(f, *next);
+  return std::move(next->context);  // Boost jumps there and frees f's stack
 }
 
 void Simulation::release_stack(Fiber& f, const Stack& stack) noexcept {
@@ -615,7 +682,10 @@ void Simulation::leave(Fiber& f) noexcept {
   --live_count_;
   f.left_in_place = true;
   ++left_in_place_;
-  bury(std::move(f.context), f.stack);
+  if (f.context)
+    bury(std::move(f.context), f.stack);
+  else
+    bury(take_body(f));  // it never ran: its closure is all there is
   close_race_ignores(f);
   tsan_destroy(f.tsan);
   f.tsan = nullptr;
