@@ -57,15 +57,17 @@ bool describe_overflow_here(const void* fault, char* buffer, std::size_t size) {
 
 // copy_site() is `to = from`, one field at a time. park() copies the site its
 // caller built moments before, one store per field. Read in 16-byte halves,
-// as the compiler copies the struct (and would merge the first two fields'
-// loads: hence the volatile reads, which it keeps apart), those stores
+// as the compiler copies the struct (and would merge two adjacent pointer
+// fields' loads, as in `leave`: hence the volatile reads, which it keeps
+// apart), those stores
 // cannot be forwarded to the loads, which then wait for them to reach the
 // cache: about 10 ns of a simulated channel ping-pong's round trip.
 void copy_site(WaitSite& to, const WaitSite& from) noexcept {
   to.reason = *static_cast<const char* const volatile*>(&from.reason);
   to.object = *static_cast<const lockstep::detail::Waitable* const volatile*>(&from.object);
   to.where = from.where;
-  to.leave = from.leave;
+  to.leave.run = *static_cast<void (*const volatile*)(void*)>(&from.leave.run);
+  to.leave.arg = *static_cast<void* const volatile*>(&from.leave.arg);
 }
 
 std::string fiber_text(const Fiber& f) {
