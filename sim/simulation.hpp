@@ -43,6 +43,9 @@ namespace lockstep::sim::detail {
 // require_runnable() fails with a misuse naming `what` (a caller such as
 // "sim::run()") for an empty function or a call from within a simulation.
 void require_runnable(const lockstep::detail::Body& root, const char* what, SourceLocation where);
+// fiber_text() names a fiber in a verdict's message, with where it was
+// spawned: `fiber 2 "watch" (spawned at courier.cpp:41)`.
+std::string fiber_text(const Fiber& f);
 
 using lockstep::detail::Body;
 using lockstep::detail::TimerNode;
